@@ -1,0 +1,1 @@
+"""Rasa SDK adapters: read slots, call the `intake` domain package, utter. No business rules."""

@@ -1,0 +1,86 @@
+"""Clinic configuration: one YAML file (config/clinic.yml by default) holds every clinic fact.
+
+Read once per process. `INTAKE_CLINIC_CONFIG` points at another file and
+`INTAKE_DATABASE_URL` overrides the app database, so tests and production deployments
+configure the assistant without editing code.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+import yaml
+
+from intake.nlp import PROJECT_ROOT
+
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "clinic.yml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic as the person sees it: who, where, and how to reach a human."""
+
+    name: str
+    city: str
+    address: str
+    front_desk_phone: str
+    front_desk_email: str
+    time_zone: str
+    front_desk_hours: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+
+    def hours_summary(self) -> str:
+        """Human-readable front-desk hours, e.g. 'Mon-Fri 09:00-17:00'."""
+        open_days = [d for d in WEEKDAYS if d in self.front_desk_hours]
+        if not open_days:
+            return "by appointment"
+        spans = {tuple(self.front_desk_hours[d]) for d in open_days}
+        if len(spans) == 1:
+            start, end = spans.pop()
+            days = _day_range(open_days)
+            return f"{days} {start}-{end} ({self.time_zone.split('/')[-1].replace('_', ' ')} time)"
+        return ", ".join(f"{d.title()} {s}-{e}" for d in open_days for s, e in [self.front_desk_hours[d]])
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one clinic's deployment."""
+
+    clinic: Clinic
+    database_url: str
+
+
+def _day_range(days: list) -> str:
+    """'Mon-Fri' for consecutive days, else a comma list."""
+    indexes = [WEEKDAYS.index(d) for d in days]
+    if indexes == list(range(indexes[0], indexes[-1] + 1)) and len(days) > 2:
+        return f"{days[0].title()}-{days[-1].title()}"
+    return ", ".join(d.title() for d in days)
+
+
+def _resolve_database_url(url: str) -> str:
+    """Make a relative SQLite path relative to the project root, so every process agrees."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str(PROJECT_ROOT / url[len(prefix):])
+    return url
+
+
+def load_settings(path: Optional[Path] = None) -> Settings:
+    """Read the clinic configuration file (no caching; see `settings()` for the shared copy)."""
+    config_path = Path(path or os.environ.get("INTAKE_CLINIC_CONFIG") or DEFAULT_CONFIG_PATH)
+    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    clinic_raw = raw["clinic"]
+    hours = {day: tuple(span) for day, span in (clinic_raw.get("front_desk_hours") or {}).items()}
+    clinic = Clinic(**{**clinic_raw, "front_desk_hours": hours})
+    url = os.environ.get("INTAKE_DATABASE_URL") or raw.get("storage", {}).get("database_url")
+    return Settings(clinic=clinic, database_url=_resolve_database_url(url or "sqlite:///var/app.db"))
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

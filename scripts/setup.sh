@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sets the project up on a fresh clone: Python 3.10 venv, pinned dependencies (one pip call),
+# the project's own spaCy pipeline (built in code, nothing downloaded) and a trained Rasa model.
+# Every step is skipped when its inputs have not changed, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+STAMPS=$VENV/.stamps
+log() { printf '[setup] %s\n' "$*"; }
+
+find_python310() {
+  local candidate
+  for candidate in "${PYTHON310:-}" "$(command -v python3.10 || true)"; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  local root
+  root=$( (command -v pyenv >/dev/null && pyenv root) || echo "$HOME/.pyenv")
+  for candidate in $(ls -d "$root"/versions/3.10.*/bin/python 2>/dev/null | sort -V -r); do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+# Hash of the given files (recursively for folders) so a step reruns only when its inputs change.
+inputs_hash() {
+  local existing=() path
+  for path in "$@"; do [ -e "$path" ] && existing+=("$path"); done
+  find "${existing[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64
+}
+stamp_matches() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+write_stamp() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
+
+# 1. Python 3.10 virtual environment -------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then
+  if ! PY=$(find_python310); then
+    echo "ERROR: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10) and was not found." >&2
+    echo "Install it, e.g. 'pyenv install 3.10.13', or 'apt-get install python3.10 python3.10-venv'," >&2
+    echo "or point PYTHON310 at a python3.10 binary, then run this again." >&2
+    exit 1
+  fi
+  log "creating $VENV with $PY"
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV"
+fi
+
+# 2. Dependencies, exact pins, one pip call ------------------------------------------------------
+req_hash=$(inputs_hash requirements.txt)
+if ! stamp_matches requirements "$req_hash"; then
+  log "installing pinned dependencies (first time takes a few minutes)"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -r requirements.txt
+  write_stamp requirements "$req_hash"
+fi
+
+# 3. The project's spaCy pipeline, built from code ----------------------------------------------
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+spacy_hash=$(inputs_hash intake/nlp.py requirements.txt)
+if ! stamp_matches spacy "$spacy_hash" || [ ! -f build/spacy/en_intake/config.cfg ]; then
+  log "building the spaCy pipeline in build/spacy/en_intake"
+  "$VENV/bin/python" -m intake.nlp build/spacy/en_intake
+  write_stamp spacy "$spacy_hash"
+fi
+
+# 4. Rasa model, trained only when training data, config or custom components changed -----------
+model=models/intake.tar.gz
+train_hash=$(inputs_hash config.yml domain.yml data rasa_addons intake/safety intake/nlp.py requirements.txt)
+if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
+  log "training the Rasa model (data or config changed)"
+  start=$(date +%s)
+  "$VENV/bin/rasa" train --fixed-model-name intake --out models --quiet
+  log "trained in $(( $(date +%s) - start )) s"
+  write_stamp model "$train_hash"
+else
+  log "model is up to date: $model (no retraining)"
+fi
