@@ -52,12 +52,15 @@ fi
 req_hash=$(inputs_hash requirements.txt)
 if ! stamp_matches requirements "$req_hash"; then
   log "installing pinned dependencies (first time takes a few minutes)"
-  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -r requirements.txt
+  # This machine's pip config names local package folders that may be absent; hide that noise only.
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -r requirements.txt 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "ERROR: pip install failed" >&2; exit 1; }
   write_stamp requirements "$req_hash"
 fi
 
 # 3. The project's spaCy pipeline, built from code ----------------------------------------------
-export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore::DeprecationWarning
 spacy_hash=$(inputs_hash intake/nlp.py requirements.txt)
 if ! stamp_matches spacy "$spacy_hash" || [ ! -f build/spacy/en_intake/config.cfg ]; then
   log "building the spaCy pipeline in build/spacy/en_intake"

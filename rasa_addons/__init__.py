@@ -1,0 +1,1 @@
+"""Rasa adapters that are not actions: NLU components and input channels."""

@@ -1,0 +1,1 @@
+"""Input channels. They only translate between a transport and Rasa."""

@@ -1,0 +1,62 @@
+"""Rasa's REST channel with its input checked before it reaches the assistant.
+
+Rasa's own RestInput answers a body that is not a JSON object, or a `message` that is not
+text, with a 500 and a stack trace. This channel answers such requests with a clean 400 and a
+JSON error, and answers an empty message with a short prompt instead of running the
+pipeline on nothing. Everything else is passed to Rasa's RestInput unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Text
+
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+MAX_SENDER_CHARS = 128
+EMPTY_MESSAGE_REPLY = (
+    "I didn't receive any text. Type your question, or type 'menu' to see what I can do. "
+    "If you are in crisis, call or text 988; in an emergency call 911."
+)
+
+
+def _bad_request(reason: Text) -> HTTPResponse:
+    return response.json({"error": "bad_request", "reason": reason}, status=400)
+
+
+def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
+    """Return the response for a request that must not reach Rasa, or None to pass it on."""
+    try:
+        body: Any = request.json
+    except Exception:  # Sanic raises InvalidUsage on a body that is not JSON
+        return _bad_request("The body must be JSON.")
+    if not isinstance(body, dict):
+        return _bad_request("The body must be a JSON object with 'sender' and 'message'.")
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return _bad_request(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    if not isinstance(message, str):
+        return _bad_request("'message' must be a string.")
+    if not message.strip():
+        return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_REPLY}])
+    return None
+
+
+class CheckedRestInput(RestInput):
+    """The REST channel (`/webhooks/rest/webhook`) with its payload checked first."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:
+            if request.method == "POST" and request.path.endswith("/webhook"):
+                return check_rest_payload(request)
+            return None
+
+        return blueprint

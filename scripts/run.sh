@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts the assistant on embedded defaults: Rasa (5005), action server (5055), web app (8080).
+# Waits until all three answer, prints the URLs, and stops all three cleanly on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8080}
+mkdir -p var/logs
+chmod 700 var
+
+# The HTTP API token: from the environment, else generated once, kept in var/ and printed once.
+if [ -z "${RASA_TOKEN:-}" ]; then
+  if [ ! -s var/rasa_token ]; then
+    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rasa_token)
+    echo "Generated the Rasa HTTP API token (kept in var/rasa_token): $(cat var/rasa_token)"
+  fi
+  RASA_TOKEN=$(cat var/rasa_token)
+fi
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "Stopped."
+}
+trap stop_all INT TERM EXIT
+
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > var/logs/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
+  --cors "*" --credentials credentials.yml --endpoints endpoints.yml > var/logs/rasa.log 2>&1 &
+pids+=($!)
+INTAKE_RASA_URL="http://localhost:$RASA_PORT" INTAKE_ACTIONS_URL="http://localhost:$ACTIONS_PORT" \
+  .venv/bin/python -m intake.webapp.app --port "$WEB_PORT" > var/logs/web.log 2>&1 &
+pids+=($!)
+
+wait_for() {  # name url
+  local deadline=$((SECONDS + 180))
+  until curl -fsS -o /dev/null "$2"; do
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "ERROR: a process stopped while starting; see var/logs/" >&2; exit 1; }
+    done
+    [ $SECONDS -lt $deadline ] || { echo "ERROR: $1 did not answer at $2; see var/logs/" >&2; exit 1; }
+    sleep 1
+  done
+}
+echo "Starting the Rasa server, the action server and the web app..."
+wait_for "action server" "http://localhost:$ACTIONS_PORT/health"
+wait_for "web app" "http://localhost:$WEB_PORT/health"
+wait_for "Rasa server" "http://localhost:$RASA_PORT/status?token=$RASA_TOKEN"
+
+cat <<TXT
+The assistant is running:
+  Rasa server    http://localhost:$RASA_PORT   (REST: /webhooks/rest/webhook, socket.io, HTTP API with the token)
+  Action server  http://localhost:$ACTIONS_PORT/health
+  Web app        http://localhost:$WEB_PORT/
+Try: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hello"}'
+Logs in var/logs/. Press Ctrl-C to stop.
+TXT
+wait -n "${pids[@]}" || true
+echo "A process stopped unexpectedly; see var/logs/." >&2
+exit 1

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: data validation, pytest (unit + integration on real servers), rasa test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+
+echo "== rasa data validate --fail-on-warnings"
+.venv/bin/rasa data validate --fail-on-warnings --quiet
+
+echo "== pytest"
+.venv/bin/python -m pytest tests -q -p no:cacheprovider
+
+echo "== rasa test (conversation tests in tests/)"
+rm -rf results
+.venv/bin/rasa test --model models/intake.tar.gz --stories tests/ --fail-on-prediction-errors --out results --quiet
+echo "All tests passed."

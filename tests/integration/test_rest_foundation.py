@@ -1,0 +1,111 @@
+"""The conversation skeleton and bad input, through the real Rasa and action servers over REST."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import requests
+
+from intake.settings import settings
+from tests.support.stack import MODEL_PATH, PROJECT_ROOT, buttons, texts
+
+MENU_PAYLOADS = {"/ask_question", "/check_symptoms", "/book_consultation", "/request_human"}
+
+
+def test_hello_gets_the_disclaimer_and_the_menu(stack, sender):
+    reply = stack.send(sender, "hello")
+    said = texts(reply)
+    assert "automated" in said and "not a clinician" in said
+    assert "911" in said and "988" in said
+    assert "stored" in said and "front desk" in said
+    assert {b["payload"] for b in buttons(reply)} == MENU_PAYLOADS
+
+
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("/check_symptoms", "symptom check"),
+        ("/book_consultation", "booking"),
+        ("/ask_question", "questions"),
+        ("/request_human", "front desk"),
+    ],
+)
+def test_menu_choices_lead_somewhere_and_name_the_front_desk(stack, sender, payload, expected):
+    said = texts(stack.send(sender, payload))
+    assert expected in said.lower()
+    assert settings().clinic.front_desk_phone in said, "the action server gave the configured phone"
+
+
+def test_typed_requests_reach_the_same_places(stack, sender):
+    assert settings().clinic.front_desk_phone in texts(stack.send(sender, "can i talk to a real person"))
+    assert "booking" in texts(stack.send(sender, "I'd like to book an appointment")).lower()
+
+
+def test_small_talk_goodbye_and_out_of_scope(stack, sender):
+    assert "welcome" in texts(stack.send(sender, "thanks!")).lower()
+    assert "outside what I can help with" in texts(stack.send(sender, "can you order me a pizza"))
+    assert "988" in texts(stack.send(sender, "bye"))
+
+
+def test_gibberish_gets_the_fallback_with_menu_and_front_desk(stack, sender):
+    reply = stack.send(sender, "qwpoeiru zxmcnv lkjasd")
+    assert "not sure I understood" in texts(reply)
+    assert "/request_human" in {b["payload"] for b in buttons(reply)}
+
+
+def test_restart_clears_the_conversation(stack, sender):
+    stack.send(sender, "hello")
+    stack.send(sender, "start over")
+    events = stack.tracker(sender)["events"]
+    assert any(e["event"] == "restart" for e in events)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"[]", b'"just a string"', b'{"sender": "x", "message": 42}', b'{"message": "hi"}',
+     b'{"sender": "", "message": "hi"}'],
+)
+def test_malformed_requests_get_a_clean_400(stack, raw):
+    response = stack.post_rest(None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t"])
+def test_empty_message_gets_a_clear_reply(stack, sender, message):
+    response = stack.post_rest({"sender": sender, "message": message})
+    assert response.status_code == 200
+    assert "didn't receive any text" in texts(response.json())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "x" * 20_000,
+        "hello " * 3_400,
+        "😀🙏💊🧠 👋",
+        "<img src=x onerror=alert(1)><script>alert('x')</script>",
+        "¿Dónde está la clínica? 你好 مرحبا",
+        "\u0000\u202e hi",
+    ],
+)
+def test_odd_messages_get_a_reply_and_the_server_keeps_serving(stack, sender, message):
+    reply = stack.send(sender, message)
+    assert texts(reply), "every message gets an answer"
+    assert "<img" not in texts(reply) and "<script" not in texts(reply), "input is never echoed back"
+    assert "automated" in texts(stack.send(sender, "hello")), "the server still serves"
+
+
+def test_http_api_needs_the_token(stack, sender):
+    stack.send(sender, "hello")
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker"
+    assert requests.get(url, timeout=10).status_code in (401, 403)
+    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
+    assert requests.get(url, params={"token": stack.token}, timeout=10).status_code == 200
+
+
+def test_second_setup_does_not_retrain():
+    before = MODEL_PATH.stat().st_mtime_ns
+    out = subprocess.run(["bash", "scripts/setup.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert "no retraining" in out.stdout
+    assert MODEL_PATH.stat().st_mtime_ns == before

@@ -1,0 +1,172 @@
+"""Start the real Rasa server and action server on free loopback ports, for tests and benchmarks.
+
+Each stack gets its own temporary SQLite tracker store and app database, its own endpoints
+file and its own API token, so stacks never share state with `make run` or with each other.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
+MODEL_PATH = PROJECT_ROOT / "models" / "intake.tar.gz"
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    """A TCP port that is free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(workdir: Path) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        INTAKE_DATABASE_URL=f"sqlite:///{workdir / 'app.db'}",
+    )
+    return env
+
+
+@dataclass
+class RasaStack:
+    """A running Rasa server plus action server, with helpers to talk to them over REST."""
+
+    workdir: Path
+    rasa_port: int
+    actions_port: int
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def app_database_url(self) -> str:
+        return f"sqlite:///{self.workdir / 'app.db'}"
+
+    # -- processes ------------------------------------------------------------------------
+    def _write_endpoints(self) -> Path:
+        path = self.workdir / "endpoints.yml"
+        path.write_text(
+            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n'
+        )
+        return path
+
+    def _spawn(self, name: str, args: List[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            args, cwd=PROJECT_ROOT, env=_server_env(self.workdir), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def start_actions(self) -> None:
+        self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(self.actions_port)])
+        self._wait_until_up("actions", f"{self.actions_url}/health")
+
+    def start_rasa(self) -> None:
+        self._spawn("rasa", [
+            str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(self.rasa_port),
+            "--enable-api", "--auth-token", self.token, "--credentials", "credentials.yml",
+            "--endpoints", str(self._write_endpoints()),
+        ])
+        self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
+
+    def stop(self, name: str) -> None:
+        """Stop one process (its whole process group) and wait for it."""
+        proc = self.processes.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def _wait_until_up(self, name: str, url: str) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited while starting:\n{self.log_tail(name)}")
+            try:
+                if requests.get(url, timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} did not answer at {url}:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    # -- talking to the assistant --------------------------------------------------------
+    def post_rest(self, payload: object, raw: Optional[bytes] = None) -> requests.Response:
+        """POST to the REST channel; `raw` sends bytes as they are (for malformed input)."""
+        url = f"{self.rasa_url}/webhooks/rest/webhook"
+        if raw is not None:
+            return requests.post(url, data=raw, headers={"Content-Type": "application/json"}, timeout=60)
+        return requests.post(url, json=payload, timeout=60)
+
+    def send(self, sender: str, text: str) -> List[dict]:
+        """Send one user message over REST and return the bot's messages."""
+        response = self.post_rest({"sender": sender, "message": text})
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation's tracker through the token-protected HTTP API."""
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def start_stack(workdir: Path, with_actions: bool = True) -> RasaStack:
+    """Start an action server (optional) and a Rasa server on free ports."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    stack = RasaStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port())
+    try:
+        if with_actions:
+            stack.start_actions()
+        stack.start_rasa()
+    except Exception:
+        stack.stop_all()
+        raise
+    return stack
+
+
+def texts(messages: List[dict]) -> str:
+    """All bot texts of one reply, joined, for assertions."""
+    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
+
+
+def buttons(messages: List[dict]) -> List[dict]:
+    """All buttons of one reply."""
+    return [b for m in messages for b in m.get("buttons", []) or []]
