@@ -28,7 +28,8 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "Stopped."
 }
-trap stop_all INT TERM EXIT
+trap stop_all EXIT
+trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: exit cleanly, the EXIT trap stops all
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > var/logs/actions.log 2>&1 &
 pids+=($!)
@@ -41,7 +42,7 @@ pids+=($!)
 
 wait_for() {  # name url
   local deadline=$((SECONDS + 180))
-  until curl -fsS -o /dev/null "$2"; do
+  until curl -fs -o /dev/null "$2"; do
     for pid in "${pids[@]}"; do
       kill -0 "$pid" 2>/dev/null || { echo "ERROR: a process stopped while starting; see var/logs/" >&2; exit 1; }
     done

@@ -64,7 +64,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=i
 spacy_hash=$(inputs_hash intake/nlp.py requirements.txt)
 if ! stamp_matches spacy "$spacy_hash" || [ ! -f build/spacy/en_intake/config.cfg ]; then
   log "building the spaCy pipeline in build/spacy/en_intake"
-  "$VENV/bin/python" -m intake.nlp build/spacy/en_intake
+  "$VENV/bin/python" -m intake.nlp build/spacy/en_intake 2>&1 | { grep -v -e tensorflow -e "^To enable" -e TensorRT || true; }
   write_stamp spacy "$spacy_hash"
 fi
 
@@ -74,7 +74,12 @@ train_hash=$(inputs_hash config.yml domain.yml data rasa_addons intake/safety in
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)
-  "$VENV/bin/rasa" train --fixed-model-name intake --out models --quiet
+  mkdir -p build
+  if ! "$VENV/bin/rasa" train --fixed-model-name intake --out models --quiet > build/train.log 2>&1; then
+    tail -40 build/train.log >&2
+    echo "ERROR: training failed; the full log is in build/train.log" >&2
+    exit 1
+  fi
   log "trained in $(( $(date +%s) - start )) s"
   write_stamp model "$train_hash"
 else

@@ -36,7 +36,7 @@ async def index(request: web.Request) -> web.Response:
         ("Rasa server (REST, socket.io, HTTP API with token)", urls["rasa"]),
         ("REST channel", urls["rasa"] + "/webhooks/rest/webhook"),
         ("Action server", urls["actions"] + "/health"),
-        ("This web app", str(request.url.origin())),
+        ("This web app", f"{request.scheme}://{request.host}"),
     ]
     items = "\n".join(
         f"<li>{html.escape(label)}: <code>{html.escape(url)}</code></li>" for label, url in rows

@@ -56,8 +56,9 @@ def test_gibberish_gets_the_fallback_with_menu_and_front_desk(stack, sender):
 def test_restart_clears_the_conversation(stack, sender):
     stack.send(sender, "hello")
     stack.send(sender, "start over")
-    events = stack.tracker(sender)["events"]
-    assert any(e["event"] == "restart" for e in events)
+    assert any(e["event"] == "restart" for e in stack.tracker(sender, "ALL")["events"])
+    after_restart = stack.tracker(sender)["events"]
+    assert not any(e.get("text") == "hello" for e in after_restart if e["event"] == "user")
 
 
 @pytest.mark.parametrize(

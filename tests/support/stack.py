@@ -139,10 +139,11 @@ class RasaStack:
         response.raise_for_status()
         return response.json()
 
-    def tracker(self, sender: str) -> dict:
+    def tracker(self, sender: str, include_events: str = "AFTER_RESTART") -> dict:
         """The conversation's tracker through the token-protected HTTP API."""
         response = requests.get(
-            f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token, "include_events": include_events}, timeout=30,
         )
         response.raise_for_status()
         return response.json()
