@@ -1,0 +1,98 @@
+"""Adapters for the safety layer: record crisis alerts, run the ASQ form, act on its triage."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from intake.safety.alerts import record_asq_result, record_crisis_alert
+from intake.safety.asq import ACUITY_ITEM, ITEMS, REFUSED, asq_triage, needs_acuity_question
+from intake.screening.answers import Answer, parse_yes_no
+
+ASQ_SLOTS = list(ITEMS) + [ACUITY_ITEM]
+ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
+
+
+def _channel(tracker: Tracker) -> Optional[str]:
+    return tracker.get_latest_input_channel()
+
+
+class ActionRecordCrisis(Action):
+    """Stores an urgent alert for the crisis message that was just answered."""
+
+    def name(self) -> Text:
+        return "action_record_crisis"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        risk = tracker.latest_message.get("risk") or {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        category = risk.get("category") or intent.replace("crisis_", "") or "unknown"
+        record_crisis_alert(tracker.sender_id, category, risk.get("handling"), channel=_channel(tracker))
+        return []
+
+
+class ActionRecordNotSafe(Action):
+    """The person said they are not safe: an urgent alert, and they are told about it."""
+
+    def name(self) -> Text:
+        return "action_record_not_safe"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record_crisis_alert(tracker.sender_id, "not_safe", source="crisis_not_safe", channel=_channel(tracker))
+        dispatcher.utter_message(text="I've also flagged this as urgent for our clinic team.")
+        return []
+
+
+class ValidateAsqForm(FormValidationAction):
+    """Turns free-text answers into yes / no / refused; adds the acuity question when positive."""
+
+    def name(self) -> Text:
+        return "validate_asq_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        answers = {slot: tracker.get_slot(slot) for slot in ASQ_SLOTS}
+        if needs_acuity_question(answers):
+            return list(domain_slots) + [ACUITY_ITEM]
+        return list(domain_slots)
+
+    def _validate_answer(self, value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
+        answer = parse_yes_no(str(value or ""))
+        if answer is Answer.UNCLEAR:
+            dispatcher.utter_message(text="Sorry, I didn't catch that. Please answer yes or no, or say skip.")
+            return None
+        if answer is Answer.UNSURE:
+            dispatcher.utter_message(text="Thank you. I'll note that as a yes, so a clinician can follow up with you.")
+        return ANSWER_VALUES[answer]
+
+    async def validate_asq_wished_dead(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"asq_wished_dead": self._validate_answer(value, dispatcher)}
+
+    async def validate_asq_family_better_off(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"asq_family_better_off": self._validate_answer(value, dispatcher)}
+
+    async def validate_asq_thoughts_of_killing(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"asq_thoughts_of_killing": self._validate_answer(value, dispatcher)}
+
+    async def validate_asq_ever_tried(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"asq_ever_tried": self._validate_answer(value, dispatcher)}
+
+    async def validate_asq_thoughts_now(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"asq_thoughts_now": self._validate_answer(value, dispatcher)}
+
+
+class ActionAsqResult(Action):
+    """Scores the finished ASQ, stores it (and an alert when positive), sets `asq_result`."""
+
+    def name(self) -> Text:
+        return "action_asq_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers = {slot: tracker.get_slot(slot) for slot in ASQ_SLOTS if tracker.get_slot(slot)}
+        triage = asq_triage(answers)
+        record_asq_result(tracker.sender_id, answers, triage, channel=_channel(tracker))
+        return [SlotSet("asq_result", triage.value)]

@@ -1,0 +1,245 @@
+"""The risk detector: deterministic crisis detection on every user message.
+
+Built on spaCy's Matcher over lower-cased, lemmatised tokens of a normalised text, with the
+patterns and context words in `patterns.yml` beside this file. Context rules tell a risk apart
+from what only looks like one: a negation just before the match ("I'm not suicidal"), an idiom
+or bereavement context ("this traffic is killing me", "she died by suicide"), a question about
+treatment with no first-person words ("does ketamine help with suicidal thoughts?"), a
+recurring symptom ("I can't breathe when I have flashbacks"), past abuse told as history.
+Each finding also says whose risk it is (the person, someone else) and whether it is a past
+attempt, because each of those gets its own reply. When unsure, the detector fires: a safety
+question asked needlessly costs little, a missed crisis costs everything.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from intake.nlp import load_pipeline
+
+PATTERNS_PATH = Path(__file__).with_name("patterns.yml")
+CLAUSE_BREAKS = {".", "!", "?", ";", ",", ":", "but", "pero"}
+SENTENCE_BREAKS = {".", "!", "?", ";"}
+NEGATION_WINDOW = 3
+HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    """One group of patterns with the same category and context options."""
+
+    rule_id: str
+    category: str
+    negatable: bool = True
+    generic: bool = False
+    habitual: bool = False
+
+
+@dataclass(frozen=True)
+class RiskFinding:
+    """A risk found in a message: what kind, whose, and the words that showed it."""
+
+    category: str
+    handling: str  # "self", "third_party" or "past_attempt"
+    rule_id: str
+    matched_text: str
+
+    @property
+    def intent(self) -> str:
+        """The Rasa intent whose rule gives the crisis reply that fits this finding."""
+        if self.handling != "self":
+            return f"crisis_{self.handling}"
+        return f"crisis_{self.category}"
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _phrase_regex(phrases: Iterable[str]) -> re.Pattern:
+    """One regex matching any of the phrases as whole words."""
+    alternatives = sorted({p.lower() for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(p) for p in alternatives) + r")(?![\w'])")
+
+
+class RiskDetector:
+    """Finds crisis signals in one message. Thread-safe to call; build once per process."""
+
+    def __init__(self, nlp: Optional[Language] = None, patterns_path: Path = PATTERNS_PATH) -> None:
+        self.nlp = nlp or load_pipeline()
+        config = yaml.safe_load(patterns_path.read_text(encoding="utf-8"))
+        self.category_order: List[str] = config["categories"]
+        self._shorthand: Dict[str, str] = {k.lower(): v for k, v in config["shorthand"].items()}
+        self._shorthand_re = _phrase_regex(self._shorthand)
+        self._words = {key: set(config[key]) for key in (
+            "negation_words", "negation_breakers", "first_person", "third_person_subjects",
+            "reflexive_third_person", "treatment_words", "question_starters", "attempt_words")}
+        self._markers = {key: _phrase_regex(config[key]) for key in (
+            "past_markers", "present_markers", "habitual_markers")}
+        self.rules: Dict[str, RiskRule] = {}
+        self.matcher = Matcher(self.nlp.vocab)
+        for raw in config["rules"]:
+            rule = RiskRule(raw["id"], raw["category"], raw.get("negatable", True),
+                            raw.get("generic", False), raw.get("habitual", False))
+            self.rules[rule.rule_id] = rule
+            self.matcher.add(rule.rule_id, [self._compile(p) for p in raw["patterns"]])
+        self.suppressors = Matcher(self.nlp.vocab)
+        self.suppressors.add("suppressor", [self._compile(p) for p in config["suppressors"]])
+
+    # -- building patterns ------------------------------------------------------------------
+    def _lemma(self, word: str) -> List[str]:
+        return [t.lemma_ for t in self.nlp(self.normalize(word))]
+
+    def _compile(self, pattern: str) -> List[dict]:
+        """Turn one line of the pattern syntax (see patterns.yml) into Matcher token specs."""
+        specs: List[dict] = []
+        for item in pattern.split():
+            if item == "...":
+                specs.extend({"IS_PUNCT": False, "OP": "?"} for _ in range(NEGATION_WINDOW))
+                continue
+            optional = item.endswith("?") and len(item) > 1
+            item = item[:-1] if optional else item
+            alternatives = item.split("|")
+            if len(alternatives) == 1:
+                lemmas = self._lemma(item)
+                for i, lemma in enumerate(lemmas):
+                    spec: dict = {"LEMMA": lemma}
+                    if optional and len(lemmas) == 1:
+                        spec["OP"] = "?"
+                    specs.append(spec)
+                continue
+            lemmas = set()
+            for alternative in alternatives:
+                tokens = self._lemma(alternative)
+                if len(tokens) != 1:
+                    raise ValueError(f"alternative {alternative!r} in {pattern!r} is not one token")
+                lemmas.add(tokens[0])
+            spec = {"LEMMA": {"IN": sorted(lemmas)}}
+            if optional:
+                spec["OP"] = "?"
+            specs.append(spec)
+        return specs
+
+    # -- normalising text -------------------------------------------------------------------
+    def normalize(self, text: str) -> str:
+        """Lower-case, straighten quotes, drop accents, shorten letter runs, expand shorthand."""
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+        text = _strip_accents(text.lower())
+        text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+        return self._shorthand_re.sub(lambda m: self._shorthand[m.group(1)], text)
+
+    # -- detection --------------------------------------------------------------------------
+    def detect(self, text: str) -> Optional[RiskFinding]:
+        """The most urgent risk in the message, or None when there is none."""
+        findings = self.detect_all(text)
+        if not findings:
+            return None
+        return min(findings, key=lambda f: (HANDLING_RANK[f.handling], self.category_order.index(f.category)))
+
+    def detect_all(self, text: str) -> List[RiskFinding]:
+        """Every risk match that survives the context rules."""
+        if not text or not text.strip():
+            return []
+        normalized = self.normalize(text)
+        doc = self.nlp(normalized)
+        suppressed = [(s, e) for _, s, e in self.suppressors(doc)]
+        findings = []
+        for match_id, start, end in self.matcher(doc):
+            rule = self.rules[self.nlp.vocab.strings[match_id]]
+            if any(s < end and start < e for s, e in suppressed):
+                continue
+            if self._cancelled_by_context(rule, doc, normalized, start):
+                continue
+            handling = self._handling(rule, doc, normalized, start, end)
+            findings.append(RiskFinding(rule.category, handling, rule.rule_id, doc[start:end].text))
+        return findings
+
+    def _cancelled_by_context(self, rule: RiskRule, doc: Doc, normalized: str, start: int) -> bool:
+        if rule.negatable and self._negated(doc, start):
+            return True
+        if rule.generic and self._is_treatment_question(doc, normalized):
+            return True
+        if rule.habitual and self._has(normalized, "habitual_markers") and not self._has(normalized, "present_markers"):
+            return True
+        if rule.category == "in_danger" and self._told_as_history(normalized):
+            return True
+        return False
+
+    def _negated(self, doc: Doc, start: int) -> bool:
+        """A negation within a few tokens before the match, in the same clause, with nothing
+        like "stop" or "help" between them ("I can't stop thinking about ...")."""
+        window: List[str] = []
+        for token in reversed(doc[max(0, start - NEGATION_WINDOW):start]):
+            if token.lemma_ in CLAUSE_BREAKS or token.text in CLAUSE_BREAKS:
+                break
+            window.append(token.lemma_)
+        for index, lemma in enumerate(window):
+            if lemma in self._words["negation_words"] or lemma == "n't":
+                between = window[:index]
+                return not any(word in self._words["negation_breakers"] for word in between)
+        return False
+
+    def _is_treatment_question(self, doc: Doc, normalized: str) -> bool:
+        words = {t.text for t in doc} | {t.lemma_ for t in doc}
+        is_question = "?" in normalized or (len(doc) > 0 and doc[0].text in self._words["question_starters"])
+        return (
+            is_question
+            and bool(words & self._words["treatment_words"])
+            and not words & self._words["first_person"]
+        )
+
+    def _told_as_history(self, normalized: str) -> bool:
+        return self._has(normalized, "past_markers") and not self._has(normalized, "present_markers")
+
+    def _has(self, normalized: str, markers: str) -> bool:
+        return bool(self._markers[markers].search(normalized))
+
+    def _handling(self, rule: RiskRule, doc: Doc, normalized: str, start: int, end: int) -> str:
+        if rule.category in ("suicide", "self_harm", "medical_emergency", "risk_question"):
+            if self._about_someone_else(doc, start, end):
+                return "third_party"
+        if rule.category in ("suicide", "self_harm", "medical_emergency") and self._past_attempt(doc, normalized):
+            return "past_attempt"
+        return "self"
+
+    def _about_someone_else(self, doc: Doc, start: int, end: int) -> bool:
+        span_words = {t.text for t in doc[start:end]}
+        if span_words & self._words["reflexive_third_person"]:
+            return True
+        if span_words & self._words["first_person"]:
+            return False
+        for token in reversed(doc[:start]):
+            if token.text in SENTENCE_BREAKS:
+                break
+            if token.text in self._words["first_person"]:
+                return False
+            if token.text in self._words["third_person_subjects"] or token.lemma_ in self._words["third_person_subjects"]:
+                return True
+        return False
+
+    def _past_attempt(self, doc: Doc, normalized: str) -> bool:
+        if self._has(normalized, "present_markers"):
+            return False
+        tried = any(t.text in self._words["attempt_words"] and t.text != "try" for t in doc)
+        return tried or self._has(normalized, "past_markers")
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> RiskDetector:
+    """The process-wide detector (building the matchers takes a moment; matching is fast)."""
+    return RiskDetector()
+
+
+def detect_risk(text: str) -> Optional[RiskFinding]:
+    """Convenience wrapper: the most urgent risk in `text`, or None."""
+    return default_detector().detect(text)

@@ -1,0 +1,1 @@
+"""Screening instruments and the parser of free-text answers."""

@@ -1,0 +1,72 @@
+"""Understanding a free-text answer to a yes/no screening question.
+
+People answer "yeah", "nope", "1" (SMS option 1 = yes), "I'd rather not say" or "sometimes".
+The parser turns that into YES, NO, SKIP (a refusal or a skip; no answer recorded), UNSURE
+(one clarifying question is asked) or UNCLEAR (the question is asked again).
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class Answer(str, Enum):
+    YES = "yes"
+    NO = "no"
+    SKIP = "skip"
+    UNSURE = "unsure"
+    UNCLEAR = "unclear"
+
+
+_PHRASES = {
+    Answer.SKIP: [
+        r"skip", r"pass", r"next question", r"(i'?d |i would )?rather not( say| answer)?", r"prefer not( to)?( say| answer)?",
+        r"i don'?t want to (say|answer)", r"not comfortable (saying|answering)", r"no comment", r"decline",
+        r"none of your business", r"private", r"i won'?t answer", r"can we skip( this| that| it)?",
+    ],
+    Answer.UNSURE: [
+        r"sometimes", r"maybe", r"not sure", r"i'?m not sure", r"i don'?t know", r"idk", r"kind of", r"kinda",
+        r"sort of", r"a little", r"a bit", r"occasionally", r"now and then", r"once or twice", r"possibly",
+        r"perhaps", r"hard to say", r"depends", r"on and off", r"somewhat",
+    ],
+    Answer.NO: [
+        r"2", r"no+", r"nope", r"nah+", r"n", r"never", r"not really", r"not at all", r"no,? never",
+        r"i have not", r"i haven'?t", r"haven'?t", r"i don'?t", r"don'?t", r"i do not", r"negative", r"none",
+        r"not that i know of", r"no way", r"definitely not", r"nothing like that", r"no i haven'?t",
+        r"no i don'?t", r"no i didn'?t", r"i did not", r"i didn'?t", r"nop", r"noo+pe", r"hell no",
+        r"no ma'?am", r"no sir", r"not lately", r"not recently",
+    ],
+    Answer.YES: [
+        r"1", r"y", r"ye+s+", r"yeah+", r"yea", r"yep", r"yup", r"ya", r"yah", r"sure", r"i have", r"i do",
+        r"i did", r"correct", r"right", r"true", r"definitely", r"absolutely", r"of course", r"affirmative",
+        r"yes i have", r"yes i do", r"yes i did", r"many times", r"all the time", r"a lot", r"often",
+        r"constantly", r"every day", r"uh huh", r"mhm+", r"si", r"sí", r"ok yes", r"unfortunately yes",
+        r"sadly yes", r"i guess so", r"i think so", r"yes,? sometimes", r"yes unfortunately",
+    ],
+}
+_COMPILED = {
+    answer: re.compile(r"^(?:" + "|".join(phrases) + r")$") for answer, phrases in _PHRASES.items()
+}
+
+
+def _clean(text: str) -> str:
+    text = text.strip().lower().replace("\u2019", "'")
+    text = re.sub(r"[.!?,;:]+$", "", text)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"^(um+|uh+|well|hmm+|honestly|i mean|ok|okay)[, ]+", "", text)
+
+
+def parse_yes_no(text: str) -> Answer:
+    """Classify a free-text answer to a yes/no question."""
+    cleaned = _clean(text or "")
+    if not cleaned:
+        return Answer.UNCLEAR
+    for answer in (Answer.SKIP, Answer.UNSURE, Answer.NO, Answer.YES):
+        if _COMPILED[answer].match(cleaned):
+            return answer
+    first = re.split(r"[ ,.!]+", cleaned)[0]
+    if first in {"yes", "yeah", "yep", "yup", "yea", "ya", "sí", "si"}:
+        return Answer.YES
+    if first in {"no", "nope", "nah", "never"}:
+        return Answer.NO
+    return Answer.UNCLEAR

@@ -1,0 +1,47 @@
+"""Engine and sessions for the app database, from the configured URL (SQLite by default)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.settings import settings
+from intake.storage.models import Base
+
+
+class Database:
+    """One engine and session factory per database URL; tables are created on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+        Base.metadata.create_all(self.engine)
+        self.sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+
+@lru_cache(maxsize=4)
+def database(url: Optional[str] = None) -> Database:
+    """The app database for `url`, or for the configured URL."""
+    return Database(url or settings().database_url)
+
+
+@contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on any error."""
+    session = database(url).sessions()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
