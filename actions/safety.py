@@ -9,10 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from intake.safety.alerts import record_asq_result, record_crisis_alert
-from intake.safety.asq import ACUITY_ITEM, ITEMS, REFUSED, asq_triage, needs_acuity_question
+from intake.safety.asq import ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, asq_triage, needs_acuity_question
 from intake.screening.answers import Answer, parse_yes_no
 
 ASQ_SLOTS = list(ITEMS) + [ACUITY_ITEM]
+ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
+YES_NO_SKIP_BUTTONS = [
+    {"title": "Yes", "payload": "yes"},
+    {"title": "No", "payload": "no"},
+    {"title": "I'd rather not say", "payload": "skip"},
+]
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
 
 
@@ -57,8 +63,8 @@ class ValidateAsqForm(FormValidationAction):
     ) -> List[Text]:
         answers = {slot: tracker.get_slot(slot) for slot in ASQ_SLOTS}
         if needs_acuity_question(answers):
-            return list(domain_slots) + [ACUITY_ITEM]
-        return list(domain_slots)
+            return list(domain_slots)
+        return [slot for slot in domain_slots if slot != ACUITY_ITEM]
 
     def _validate_answer(self, value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
         answer = parse_yes_no(str(value or ""))
@@ -83,6 +89,26 @@ class ValidateAsqForm(FormValidationAction):
 
     async def validate_asq_thoughts_now(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return {"asq_thoughts_now": self._validate_answer(value, dispatcher)}
+
+
+class AskAsqItem(Action):
+    """Asks one ASQ item with its exact wording (from intake.safety.asq) and answer buttons.
+
+    The SMS channel turns the buttons into numbered options."""
+
+    slot: Text = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text=ASQ_QUESTIONS[self.slot], buttons=YES_NO_SKIP_BUTTONS)
+        return []
+
+
+# One ask action per ASQ item, registered with the action server like any Action subclass.
+for _slot in ASQ_SLOTS:
+    type(f"AskAsq_{_slot}", (AskAsqItem,), {"slot": _slot, "__doc__": f"Asks {_slot}."})
 
 
 class ActionAsqResult(Action):

@@ -27,9 +27,11 @@ from spacy.tokens import Doc
 from intake.nlp import load_pipeline
 
 PATTERNS_PATH = Path(__file__).with_name("patterns.yml")
-CLAUSE_BREAKS = {".", "!", "?", ";", ",", ":", "but", "pero"}
+CLAUSE_BREAKS = {".", "!", "?", ";", ",", ":", "but", "pero", "and", "so", "because", "cause", "y", "then"}
 SENTENCE_BREAKS = {".", "!", "?", ";"}
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 5
+GAP_TOKENS = 3
+INTERJECTION_FOLLOWERS = {"i", "you", "he", "she", "they", "we", "it", "my", "me"}
 HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
 
 
@@ -104,8 +106,11 @@ class RiskDetector:
         """Turn one line of the pattern syntax (see patterns.yml) into Matcher token specs."""
         specs: List[dict] = []
         for item in pattern.split():
+            if item == "NUM":
+                specs.append({"LIKE_NUM": True})
+                continue
             if item == "...":
-                specs.extend({"IS_PUNCT": False, "OP": "?"} for _ in range(NEGATION_WINDOW))
+                specs.extend({"IS_PUNCT": False, "OP": "?"} for _ in range(GAP_TOKENS))
                 continue
             optional = item.endswith("?") and len(item) > 1
             item = item[:-1] if optional else item
@@ -167,7 +172,7 @@ class RiskDetector:
     def _cancelled_by_context(self, rule: RiskRule, doc: Doc, normalized: str, start: int) -> bool:
         if rule.negatable and self._negated(doc, start):
             return True
-        if rule.generic and self._is_treatment_question(doc, normalized):
+        if rule.generic and self._is_treatment_question(self._sentence(doc, start)):
             return True
         if rule.habitual and self._has(normalized, "habitual_markers") and not self._has(normalized, "present_markers"):
             return True
@@ -177,21 +182,38 @@ class RiskDetector:
 
     def _negated(self, doc: Doc, start: int) -> bool:
         """A negation within a few tokens before the match, in the same clause, with nothing
-        like "stop" or "help" between them ("I can't stop thinking about ...")."""
-        window: List[str] = []
+        like "stop" or "help" between them ("I can't stop thinking about ..."). A "no" that
+        answers rather than negates ("no i want to die") does not count."""
+        window: List[Tuple[str, int]] = []
         for token in reversed(doc[max(0, start - NEGATION_WINDOW):start]):
             if token.lemma_ in CLAUSE_BREAKS or token.text in CLAUSE_BREAKS:
                 break
-            window.append(token.lemma_)
-        for index, lemma in enumerate(window):
-            if lemma in self._words["negation_words"] or lemma == "n't":
-                between = window[:index]
-                return not any(word in self._words["negation_breakers"] for word in between)
+            window.append((token.lemma_, token.i))
+        for index, (lemma, position) in enumerate(window):
+            if lemma not in self._words["negation_words"]:
+                continue
+            follower = doc[position + 1].text if position + 1 < len(doc) else ""
+            if lemma == "no" and follower in INTERJECTION_FOLLOWERS:
+                continue
+            between = [word for word, _ in window[:index]]
+            return not any(word in self._words["negation_breakers"] for word in between)
         return False
 
-    def _is_treatment_question(self, doc: Doc, normalized: str) -> bool:
-        words = {t.text for t in doc} | {t.lemma_ for t in doc}
-        is_question = "?" in normalized or (len(doc) > 0 and doc[0].text in self._words["question_starters"])
+    @staticmethod
+    def _sentence(doc: Doc, start: int) -> Doc:
+        """The sentence around a token, split at . ! ? ; (the blank pipeline has no parser)."""
+        begin = start
+        while begin > 0 and doc[begin - 1].text not in SENTENCE_BREAKS:
+            begin -= 1
+        end = start
+        while end < len(doc) and doc[end].text not in SENTENCE_BREAKS:
+            end += 1
+        return doc[begin:min(end + 1, len(doc))]
+
+    def _is_treatment_question(self, sentence) -> bool:
+        """A question about treatment that talks about nobody in particular."""
+        words = {t.text for t in sentence} | {t.lemma_ for t in sentence}
+        is_question = sentence[-1].text == "?" or sentence[0].text in self._words["question_starters"]
         return (
             is_question
             and bool(words & self._words["treatment_words"])
