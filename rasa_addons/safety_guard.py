@@ -7,8 +7,9 @@ crisis intent for the finding with confidence 1.0, and the finding travels with 
 (`risk` in the parse data) for the actions that record alerts.
 
 The learned classifier may also predict a crisis intent for wording the detector does not
-know. That prediction is kept when it is confident (the crisis reply is sent); otherwise the
-message goes to the NLU fallback rather than to an unrelated answer.
+know. That prediction is kept when it is very confident (the crisis reply is sent); otherwise
+the message becomes `feeling_low`, whose rule asks the person directly whether they are
+thinking of harming themselves: asking costs little, staying silent could cost a life.
 """
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ class SafetyGuard(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             # A learned crisis prediction without a detector finding is kept at or above this.
-            "learned_crisis_threshold": 0.8,
-            "fallback_intent": "nlu_fallback",
+            "learned_crisis_threshold": 0.9,
+            "check_in_intent": "feeling_low",
         }
 
     def __init__(self, config: Dict[Text, Any], detector: Optional[RiskDetector] = None) -> None:
@@ -73,7 +74,7 @@ class SafetyGuard(GraphComponent):
         predicted = message.get(INTENT) or {}
         name = predicted.get("name") or ""
         if name.startswith(CRISIS_PREFIX) and (predicted.get("confidence") or 0) < self.config["learned_crisis_threshold"]:
-            message.set(INTENT, {"name": self.config["fallback_intent"], "confidence": 1.0}, add_to_output=True)
+            message.set(INTENT, {"name": self.config["check_in_intent"], "confidence": 1.0}, add_to_output=True)
 
     @staticmethod
     def _override(message: Message, finding: RiskFinding) -> None:

@@ -70,7 +70,7 @@ fi
 
 # 4. Rasa model, trained only when training data, config or custom components changed -----------
 model=models/intake.tar.gz
-train_hash=$(inputs_hash config.yml domain.yml data rasa_addons intake/safety intake/nlp.py requirements.txt)
+train_hash=$(inputs_hash config.yml domain.yml data rasa_addons intake/nlp.py requirements.txt)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)

@@ -221,7 +221,10 @@ class RiskDetector:
         )
 
     def _told_as_history(self, normalized: str) -> bool:
-        return self._has(normalized, "past_markers") and not self._has(normalized, "present_markers")
+        """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now;
+        "I'm safe now" confirms the history rather than making it current."""
+        present = re.sub(r"\bsafe now\b", "safe", normalized)
+        return self._has(normalized, "past_markers") and not self._has(present, "present_markers")
 
     def _has(self, normalized: str, markers: str) -> bool:
         return bool(self._markers[markers].search(normalized))

@@ -52,7 +52,10 @@ _COMPILED = {
 def _clean(text: str) -> str:
     text = text.strip().lower().replace("\u2019", "'")
     text = re.sub(r"[.!?,;:]+$", "", text)
-    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _without_filler(text: str) -> str:
     return re.sub(r"^(um+|uh+|well|hmm+|honestly|i mean|ok|okay)[, ]+", "", text)
 
 
@@ -61,9 +64,11 @@ def parse_yes_no(text: str) -> Answer:
     cleaned = _clean(text or "")
     if not cleaned:
         return Answer.UNCLEAR
-    for answer in (Answer.SKIP, Answer.UNSURE, Answer.NO, Answer.YES):
-        if _COMPILED[answer].match(cleaned):
-            return answer
+    for candidate in (cleaned, _without_filler(cleaned)):
+        for answer in (Answer.SKIP, Answer.UNSURE, Answer.NO, Answer.YES):
+            if _COMPILED[answer].match(candidate):
+                return answer
+    cleaned = _without_filler(cleaned)
     first = re.split(r"[ ,.!]+", cleaned)[0]
     if first in {"yes", "yeah", "yep", "yup", "yea", "ya", "sí", "si"}:
         return Answer.YES
