@@ -9,3 +9,12 @@ run: setup
 
 test: setup
 	@bash scripts/test.sh
+
+# Benchmark of the risk detector alone (per-message p50 / p99).
+.PHONY: bench-detector safety-report
+bench-detector: setup
+	@PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m bench.detector
+
+# Recall per category and false-positive rate of the risk detector on the labelled sets.
+safety-report: setup
+	@for set in tests/safety/*_set.tsv; do echo "== $$set"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation $$set || exit 1; done

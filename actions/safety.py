@@ -75,20 +75,19 @@ class ValidateAsqForm(FormValidationAction):
             dispatcher.utter_message(text="Thank you. I'll note that as a yes, so a clinician can follow up with you.")
         return ANSWER_VALUES[answer]
 
-    async def validate_asq_wished_dead(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"asq_wished_dead": self._validate_answer(value, dispatcher)}
 
-    async def validate_asq_family_better_off(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"asq_family_better_off": self._validate_answer(value, dispatcher)}
+def _answer_validator(slot: Text):
+    """A `validate_<slot>` method for one ASQ item (rasa_sdk looks them up by name)."""
 
-    async def validate_asq_thoughts_of_killing(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"asq_thoughts_of_killing": self._validate_answer(value, dispatcher)}
+    async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Dict[Text, Any]:
+        return {slot: self._validate_answer(value, dispatcher)}
 
-    async def validate_asq_ever_tried(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"asq_ever_tried": self._validate_answer(value, dispatcher)}
+    return validate
 
-    async def validate_asq_thoughts_now(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"asq_thoughts_now": self._validate_answer(value, dispatcher)}
+
+for _slot in ASQ_SLOTS:
+    setattr(ValidateAsqForm, f"validate_{_slot}", _answer_validator(_slot))
 
 
 class AskAsqItem(Action):

@@ -47,10 +47,16 @@ def test_small_talk_goodbye_and_out_of_scope(stack, sender):
     assert "988" in texts(stack.send(sender, "bye"))
 
 
-def test_gibberish_gets_the_fallback_with_menu_and_front_desk(stack, sender):
+def test_gibberish_gets_the_menu_and_the_front_desk(stack, sender):
     reply = stack.send(sender, "qwpoeiru zxmcnv lkjasd")
-    assert "not sure I understood" in texts(reply)
+    assert "not sure I understood" in texts(reply) or "outside what I can help with" in texts(reply)
     assert "/request_human" in {b["payload"] for b in buttons(reply)}
+
+
+def test_nlu_fallback_offers_the_menu_and_the_front_desk(stack, sender):
+    reply = stack.send(sender, "/nlu_fallback")
+    assert "not sure I understood" in texts(reply)
+    assert {"/request_human", "/check_symptoms"} <= {b["payload"] for b in buttons(reply)}
 
 
 def test_restart_clears_the_conversation(stack, sender):

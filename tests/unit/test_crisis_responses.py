@@ -1,0 +1,55 @@
+"""The crisis replies in domain.yml: 988 and 911 first, channel variants that fit their channel."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+CRISIS = {name: variants for name, variants in DOMAIN["responses"].items() if name.startswith("utter_crisis_")
+          and name not in ("utter_crisis_safe_followup", "utter_crisis_check_again")}
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+TWO_SMS_SEGMENTS = 306
+
+
+def _variant(variants, channel):
+    return next(v for v in variants if v.get("channel") == channel)
+
+
+def test_every_risk_category_has_a_crisis_reply():
+    categories = ["suicide", "self_harm", "harm_to_others", "in_danger", "medical_emergency",
+                  "risk_question", "third_party", "past_attempt"]
+    assert {f"utter_crisis_{c}" for c in categories} <= set(CRISIS)
+    assert set(f"crisis_{c}" for c in categories) <= set(DOMAIN["intents"])
+
+
+@pytest.mark.parametrize("name", sorted(CRISIS))
+def test_988_and_911_come_before_any_other_number(name):
+    for variant in CRISIS[name]:
+        text = variant["text"]
+        numbers = re.findall(r"\d[\d-]{2,}", text)
+        assert "988" in numbers and "911" in numbers, (name, variant.get("channel"))
+        first_two = set(numbers[:2]) if name != "utter_crisis_not_safe" else {"911", "988"}
+        assert first_two == {"988", "911"}, (name, numbers)
+        assert "press 3" not in text.lower()
+
+
+@pytest.mark.parametrize("name", sorted(CRISIS))
+def test_sms_variant_fits_two_plain_segments(name):
+    text = _variant(CRISIS[name], "sms")["text"]
+    assert len(text) <= TWO_SMS_SEGMENTS, len(text)
+    assert set(text) <= GSM7, set(text) - GSM7
+
+
+@pytest.mark.parametrize("name", sorted(CRISIS))
+def test_web_variant_has_tap_to_call_and_text_links(name):
+    payloads = {b["payload"] for b in _variant(CRISIS[name], "socketio")["buttons"]}
+    assert {"tel:988", "sms:988", "tel:911"} <= payloads
+
+
+def test_resources_match_the_clinical_reference():
+    text = " ".join(v["text"] for variants in CRISIS.values() for v in variants)
+    for number in ["741741", "838255", "800-854-7771", "1-800-799-7233", "1-800-656-4673", "1-800-222-1222"]:
+        assert number in text
