@@ -51,12 +51,13 @@ wait_for() {  # name url
   done
 }
 echo "Starting the Rasa server, the action server and the web app..."
+started=$SECONDS
 wait_for "action server" "http://localhost:$ACTIONS_PORT/health"
 wait_for "web app" "http://localhost:$WEB_PORT/health"
 wait_for "Rasa server" "http://localhost:$RASA_PORT/status?token=$RASA_TOKEN"
 
 cat <<TXT
-The assistant is running:
+The assistant is running (all three answered after $((SECONDS - started)) s):
   Rasa server    http://localhost:$RASA_PORT   (REST: /webhooks/rest/webhook, socket.io, HTTP API with the token)
   Action server  http://localhost:$ACTIONS_PORT/health
   Web app        http://localhost:$WEB_PORT/

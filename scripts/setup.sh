@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 STAMPS=$VENV/.stamps
 log() { printf '[setup] %s\n' "$*"; }
+setup_started=$(date +%s)
 
 find_python310() {
   local candidate
@@ -85,3 +86,4 @@ if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
 else
   log "model is up to date: $model (no retraining)"
 fi
+log "setup finished in $(( $(date +%s) - setup_started )) s"

@@ -72,6 +72,8 @@ class RiskFinding:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -113,7 +115,7 @@ class RiskDetector:
     # -- building patterns ------------------------------------------------------------------
     def _add_pattern(self, rule_id: str, specs: List[dict]) -> None:
         matcher = Matcher(self.nlp.vocab)
-        matcher.add(rule_id, [specs])
+        matcher.add(rule_id, _split_first_alternatives(specs))
         self._matchers.append(matcher)
         for lemma in _trigger_lemmas(specs):
             self._by_trigger[lemma].append(len(self._matchers) - 1)
@@ -286,6 +288,16 @@ class RiskDetector:
             return False
         tried = any(t.text in self._words["attempt_words"] and t.text != "try" for t in doc)
         return tried or self._has(normalized, "past_markers")
+
+
+def _split_first_alternatives(specs: List[dict]) -> List[List[dict]]:
+    """One pattern per alternative of the first token: the Matcher tests a plain value at every
+    start position in compiled code, where a set of alternatives costs a Python call."""
+    first = specs[0]
+    lemma = first.get("LEMMA")
+    if not isinstance(lemma, dict):
+        return [specs]
+    return [[{**first, "LEMMA": alternative}] + specs[1:] for alternative in lemma["IN"]]
 
 
 def _trigger_lemmas(specs: Sequence[dict]) -> List[str]:

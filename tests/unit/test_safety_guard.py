@@ -1,0 +1,46 @@
+"""The safety guard component on Rasa messages, with the real detector."""
+from __future__ import annotations
+
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from rasa_addons.safety_guard import RISK_KEY, SafetyGuard
+
+
+def _message(text: str, intent: str, confidence: float) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    return message
+
+
+GUARD = SafetyGuard(SafetyGuard.get_default_config())
+
+
+def test_detector_finding_overrides_any_prediction_including_the_fallback():
+    for predicted in ("nlu_fallback", "greet", "book_consultation"):
+        message = GUARD.process([_message("i wanna die", predicted, 0.99)])[0]
+        assert message.get(INTENT) == {"name": "crisis_suicide", "confidence": 1.0}
+        assert message.get(INTENT_RANKING_KEY)[0]["name"] == "crisis_suicide"
+        assert message.get(RISK_KEY) == {"category": "suicide", "handling": "self", "rule": "suicide_explicit"}
+
+
+def test_finding_is_in_the_parse_output():
+    message = GUARD.process([_message("my brother wants to kill himself", "greet", 0.9)])[0]
+    assert message.as_dict(only_output_properties=True)[RISK_KEY]["handling"] == "third_party"
+
+
+def test_benign_message_keeps_its_intent():
+    message = GUARD.process([_message("how long is a session", "ask_question", 0.8)])[0]
+    assert message.get(INTENT)["name"] == "ask_question"
+    assert message.get(RISK_KEY) is None
+
+
+def test_unsure_learned_crisis_prediction_becomes_a_direct_check_in():
+    message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.7)])[0]
+    assert message.get(INTENT)["name"] == "feeling_low"
+
+
+def test_confident_learned_crisis_prediction_is_kept():
+    message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.95)])[0]
+    assert message.get(INTENT)["name"] == "crisis_suicide"
