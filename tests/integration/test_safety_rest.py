@@ -15,7 +15,7 @@ SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
 MESSAGES: List[LabelledMessage] = [m for path in SETS for m in load_set(path)]
 RISK = [m for m in MESSAGES if m.is_risk]
 BENIGN = [m for m in MESSAGES if not m.is_risk]
-SAFETY_QUESTION = "Are you safe right now?"
+SAFETY_QUESTION = "safe right now?"
 
 
 def _is_crisis_protocol(reply: List[dict]) -> bool:

@@ -10,6 +10,7 @@ import yaml
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
 CRISIS = {name: variants for name, variants in DOMAIN["responses"].items() if name.startswith("utter_crisis_")
           and name not in ("utter_crisis_safe_followup", "utter_crisis_check_again")}
+NOT_SAFE = ("utter_crisis_not_safe", "utter_crisis_third_party_not_safe")
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 TWO_SMS_SEGMENTS = 306
 
@@ -31,7 +32,7 @@ def test_988_and_911_come_before_any_other_number(name):
         text = variant["text"]
         numbers = re.findall(r"\d[\d-]{2,}", text)
         assert "988" in numbers and "911" in numbers, (name, variant.get("channel"))
-        first_two = set(numbers[:2]) if name != "utter_crisis_not_safe" else {"911", "988"}
+        first_two = set(numbers[:2]) if name not in NOT_SAFE else {"911", "988"}
         assert first_two == {"988", "911"}, (name, numbers)
         assert "press 3" not in text.lower()
 
