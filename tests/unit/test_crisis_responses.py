@@ -54,3 +54,9 @@ def test_resources_match_the_clinical_reference():
     text = " ".join(v["text"] for variants in CRISIS.values() for v in variants)
     for number in ["741741", "838255", "800-854-7771", "1-800-799-7233", "1-800-656-4673", "1-800-222-1222"]:
         assert number in text
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CRISIS if n not in NOT_SAFE))
+def test_every_variant_tells_spanish_speakers_how_to_reach_988(name):
+    for variant in CRISIS[name]:
+        assert "llame al 988 y marque 2" in variant["text"], (name, variant.get("channel"))
