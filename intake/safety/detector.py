@@ -39,7 +39,7 @@ COMMON_LEMMAS = {
     "i", "be", "to", "a", "an", "the", "my", "not", "of", "in", "it", "you", "me", "do", "have", "and",
     "for", "on", "at", "with", "that", "this", "he", "she", "they", "them", "him", "her", "his", "their",
     "would", "will", "can", "could", "go", "going", "get", "so", "just", "all", "no", "what", "how", "if",
-    "de", "la", "el", "en", "mi", "me", "que", "a", "se", "y", "want", "think", "up", "out", "off",
+    "de", "la", "el", "en", "mi", "que", "se", "y", "want", "think", "up", "out", "off",
 }
 
 

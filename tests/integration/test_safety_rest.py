@@ -15,7 +15,8 @@ SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
 MESSAGES: List[LabelledMessage] = [m for path in SETS for m in load_set(path)]
 RISK = [m for m in MESSAGES if m.is_risk]
 BENIGN = [m for m in MESSAGES if not m.is_risk]
-SAFETY_QUESTION = "safe right now?"
+SAFETY_QUESTION = "Are you safe right now?"
+THIRD_PARTY_SAFETY_QUESTION = "Are you and the person you're worried about safe right now?"
 
 
 def _is_crisis_protocol(reply: List[dict]) -> bool:
@@ -23,7 +24,7 @@ def _is_crisis_protocol(reply: List[dict]) -> bool:
     if not reply:
         return False
     first, last = reply[0].get("text", ""), reply[-1].get("text", "")
-    return "988" in first and "911" in first and SAFETY_QUESTION in last
+    return "988" in first and "911" in first and last in (SAFETY_QUESTION, THIRD_PARTY_SAFETY_QUESTION)
 
 
 def _new_sender() -> str:
