@@ -148,7 +148,7 @@ class RiskDetector:
             alternatives = item.split("|")
             if len(alternatives) == 1:
                 lemmas = self._lemma(item)
-                for i, lemma in enumerate(lemmas):
+                for lemma in lemmas:
                     spec: dict = {"LEMMA": lemma}
                     if optional and len(lemmas) == 1:
                         spec["OP"] = "?"
