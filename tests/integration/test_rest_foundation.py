@@ -21,10 +21,15 @@ def test_hello_gets_the_disclaimer_and_the_menu(stack, sender):
     assert {b["payload"] for b in buttons(reply)} == MENU_PAYLOADS
 
 
+def test_symptom_check_offers_the_safety_questions_and_the_front_desk(stack, sender):
+    reply = stack.send(sender, "/check_symptoms")
+    assert {b["payload"] for b in buttons(reply)} == {"/start_safety_screen", "/request_human"}
+    assert "In the past few weeks, have you wished you were dead?" in texts(stack.send(sender, "/start_safety_screen"))
+
+
 @pytest.mark.parametrize(
     "payload, expected",
     [
-        ("/check_symptoms", "symptom check"),
         ("/book_consultation", "booking"),
         ("/ask_question", "questions"),
         ("/request_human", "front desk"),
