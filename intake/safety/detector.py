@@ -5,7 +5,8 @@ patterns and context words in `patterns.yml` beside this file. Context rules tel
 from what only looks like one: a negation just before the match ("I'm not suicidal"), an idiom
 or bereavement context ("this traffic is killing me", "she died by suicide"), a question about
 treatment with no first-person words ("does ketamine help with suicidal thoughts?"), a
-recurring symptom ("I can't breathe when I have flashbacks"), past abuse told as history.
+recurring symptom ("I can't breathe when I have flashbacks"), past abuse told as history, a
+joking "my mom would kill me if she knew I ate dessert first".
 Each finding also says whose risk it is (the person, someone else) and whether it is a past
 attempt, because each of those gets its own reply. When unsure, the detector fires: a safety
 question asked needlessly costs little, a missed crisis costs everything.
@@ -34,6 +35,9 @@ NEGATION_WINDOW = 5
 GAP_TOKENS = 3
 INTERJECTION_FOLLOWERS = {"i", "you", "he", "she", "they", "we", "it", "my", "me"}
 HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
+# "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
+# before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
+CLAUSE_END_AFTER = re.compile(r"\s*(?:$|[.,!?;:]|(?:and|but|so|too|that|then)(?![\w']))")
 # Words too common to decide whether a pattern could match (see _trigger_lemmas).
 COMMON_LEMMAS = {
     "i", "be", "to", "a", "an", "the", "my", "not", "of", "in", "it", "you", "me", "do", "have", "and",
@@ -41,6 +45,11 @@ COMMON_LEMMAS = {
     "would", "will", "can", "could", "go", "going", "get", "so", "just", "all", "no", "what", "how", "if",
     "de", "la", "el", "en", "mi", "que", "se", "y", "want", "think", "up", "out", "off",
 }
+# Frequent verbs that a pattern is better not indexed by when it needs a rarer word as well.
+FREQUENT_LEMMAS = {"take", "keep", "say", "tell", "feel", "need", "know", "give", "make", "come", "see", "look"}
+# Match labels of the patterns that cancel or may cancel a risk match (see detect_all).
+SUPPRESSOR = "suppressor"
+CONDITIONAL_IDIOM = "conditional_idiom"
 
 
 @dataclass(frozen=True)
@@ -98,27 +107,44 @@ class RiskDetector:
             "reflexive_third_person", "treatment_words", "question_starters", "attempt_words")}
         self._markers = {key: _phrase_regex(config[key]) for key in (
             "past_markers", "present_markers", "habitual_markers")}
+        # Named word lists ("MEDS", "FIREARM") that a pattern can use as one token.
+        self._lists: Dict[str, List[str]] = {k: list(v) for k, v in config.get("word_lists", {}).items()}
         self.rules: Dict[str, RiskRule] = {}
-        # One small Matcher per pattern, indexed by the uncommon lemmas that pattern needs, so a
-        # message only runs the few patterns that could match it (keeps p99 well under 1 ms).
+        # One small Matcher per group of patterns that need the same uncommon lemmas, indexed by
+        # those lemmas, so a message only runs the few patterns that could match it (keeps p99
+        # well under 1 ms).
         self._matchers: List[Matcher] = []
         self._by_trigger: Dict[str, List[int]] = defaultdict(list)
+        groups: Dict[Tuple[str, ...], Dict[str, List[List[dict]]]] = defaultdict(lambda: defaultdict(list))
         for raw in config["rules"]:
             rule = RiskRule(raw["id"], raw["category"], raw.get("negatable", True),
                             raw.get("generic", False), raw.get("habitual", False))
+            if rule.rule_id in (SUPPRESSOR, CONDITIONAL_IDIOM):
+                raise ValueError(f"rule id {rule.rule_id!r} is reserved")
             self.rules[rule.rule_id] = rule
             for pattern in raw["patterns"]:
-                self._add_pattern(rule.rule_id, self._compile(pattern))
-        self.suppressors = Matcher(self.nlp.vocab)
-        self.suppressors.add("suppressor", [self._compile(p) for p in config["suppressors"]])
+                self._group_pattern(groups, rule.rule_id, pattern)
+        # Suppressors and conditional idioms go in the same index, under their own labels.
+        for pattern in config["suppressors"]:
+            self._group_pattern(groups, SUPPRESSOR, pattern)
+        idioms = config["conditional_idioms"]
+        for pattern in idioms["patterns"]:
+            self._group_pattern(groups, CONDITIONAL_IDIOM, pattern)
+        for triggers, by_label in groups.items():
+            matcher = Matcher(self.nlp.vocab)
+            for label, specs_list in by_label.items():
+                matcher.add(label, specs_list)
+            self._matchers.append(matcher)
+            for lemma in triggers:
+                self._by_trigger[lemma].append(len(self._matchers) - 1)
+        self._idiom_markers = {key: _phrase_regex(idioms[key]) for key in (
+            "joke_markers", "trivial_conditions", "threat_markers", "partner_words")}
 
     # -- building patterns ------------------------------------------------------------------
-    def _add_pattern(self, rule_id: str, specs: List[dict]) -> None:
-        matcher = Matcher(self.nlp.vocab)
-        matcher.add(rule_id, _split_first_alternatives(specs))
-        self._matchers.append(matcher)
-        for lemma in _trigger_lemmas(specs):
-            self._by_trigger[lemma].append(len(self._matchers) - 1)
+    def _group_pattern(self, groups: Dict[Tuple[str, ...], Dict[str, List[List[dict]]]], label: str,
+                       pattern: str) -> None:
+        specs = self._compile(pattern)
+        groups[tuple(_trigger_lemmas(specs))][label].extend(_split_first_alternatives(specs))
 
     def _candidate_matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
         """Matches of every pattern whose trigger lemma occurs in the message."""
@@ -145,8 +171,8 @@ class RiskDetector:
                 continue
             optional = item.endswith("?") and len(item) > 1
             item = item[:-1] if optional else item
-            alternatives = item.split("|")
-            if len(alternatives) == 1:
+            alternatives = [word for name in item.split("|") for word in self._lists.get(name, [name])]
+            if len(alternatives) == 1 and item not in self._lists:
                 lemmas = self._lemma(item)
                 for lemma in lemmas:
                     spec: dict = {"LEMMA": lemma}
@@ -188,10 +214,16 @@ class RiskDetector:
             return []
         normalized = self.normalize(text)
         doc = self.nlp(normalized)
-        suppressed = [(s, e) for _, s, e in self.suppressors(doc)]
+        matches = [(self.nlp.vocab.strings[match_id], start, end)
+                   for match_id, start, end in self._candidate_matches(doc)]
+        suppressed = [(s, e) for label, s, e in matches if label == SUPPRESSOR]
+        suppressed += [(s, e) for label, s, e in matches
+                       if label == CONDITIONAL_IDIOM and self._joking_condition(doc, s)]
         findings = []
-        for match_id, start, end in self._candidate_matches(doc):
-            rule = self.rules[self.nlp.vocab.strings[match_id]]
+        for label, start, end in matches:
+            rule = self.rules.get(label)
+            if rule is None:
+                continue
             if any(s < end and start < e for s, e in suppressed):
                 continue
             if self._cancelled_by_context(rule, doc, normalized, start):
@@ -210,6 +242,17 @@ class RiskDetector:
         if rule.category == "in_danger" and self._told_as_history(normalized):
             return True
         return False
+
+    def _joking_condition(self, doc: Doc, start: int) -> bool:
+        """ "X would kill me if ..." said in jest: the sentence laughs ("lol", "jaja") or names a
+        trivial condition (being late, eating dessert), and has no sign of a real threat (someone
+        said or threatened it, a condition like leaving or telling). A trivial condition alone
+        does not do when a partner or ex is named: "my husband will kill me if I'm late" stays."""
+        sentence = self._sentence(doc, start).text
+        found = {key for key, marker in self._idiom_markers.items() if marker.search(sentence)}
+        if "threat_markers" in found:
+            return False
+        return "joke_markers" in found or ("trivial_conditions" in found and "partner_words" not in found)
 
     def _negated(self, doc: Doc, start: int) -> bool:
         """A negation within a few tokens before the match, in the same clause, with nothing
@@ -255,10 +298,17 @@ class RiskDetector:
         """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now;
         "I'm safe now" confirms the history rather than making it current."""
         present = re.sub(r"\bsafe now\b", "safe", normalized)
-        return self._has(normalized, "past_markers") and not self._has(present, "present_markers")
+        return self._has_past(normalized) and not self._has(present, "present_markers")
 
     def _has(self, normalized: str, markers: str) -> bool:
         return bool(self._markers[markers].search(normalized))
+
+    def _has_past(self, normalized: str) -> bool:
+        """A past marker, "before" counting only at the end of a clause."""
+        for match in self._markers["past_markers"].finditer(normalized):
+            if match.group(1) != "before" or CLAUSE_END_AFTER.match(normalized, match.end()):
+                return True
+        return False
 
     def _handling(self, rule: RiskRule, doc: Doc, normalized: str, start: int, end: int) -> str:
         if rule.category in ("suicide", "self_harm", "medical_emergency", "risk_question"):
@@ -287,7 +337,7 @@ class RiskDetector:
         if self._has(normalized, "present_markers"):
             return False
         tried = any(t.text in self._words["attempt_words"] and t.text != "try" for t in doc)
-        return tried or self._has(normalized, "past_markers")
+        return tried or self._has_past(normalized)
 
 
 def _split_first_alternatives(specs: List[dict]) -> List[List[dict]]:
@@ -311,8 +361,11 @@ def _trigger_lemmas(specs: Sequence[dict]) -> List[str]:
         required.append(sorted(lemma["IN"]) if isinstance(lemma, dict) else [lemma])
     if not required:
         raise ValueError(f"pattern {specs!r} has no required word")
-    uncommon = [alternatives for alternatives in required if not set(alternatives) & COMMON_LEMMAS]
-    return min(uncommon or required, key=len)
+    for avoided in (COMMON_LEMMAS | FREQUENT_LEMMAS, COMMON_LEMMAS):
+        uncommon = [alternatives for alternatives in required if not set(alternatives) & avoided]
+        if uncommon:
+            return min(uncommon, key=len)
+    return min(required, key=len)
 
 
 @lru_cache(maxsize=1)

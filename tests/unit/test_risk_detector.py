@@ -82,3 +82,167 @@ def test_a_negation_does_not_hide_a_later_risk():
 def test_a_risk_buried_in_a_long_message_is_found():
     text = ("I have questions about pricing and insurance. " * 200) + "honestly I want to end my life. " + ("ok? " * 50)
     assert detect_risk(text).category == "suicide"
+
+
+# Families of wording behind the misses of an independently written set: each case is a wording
+# of our own (in no evaluation set), so a pattern has to catch the family, not one sentence.
+@pytest.mark.parametrize(
+    "text, category, handling",
+    [
+        # goodbyes, affairs in order, things given away
+        ("been writing letters to each of my kids to read after I'm gone", "suicide", "self"),
+        ("getting my affairs in order this week", "suicide", "self"),
+        ("you can have my PS5, I won't need it where I'm going", "suicide", "self"),
+        ("I've been giving all my things away to friends", "suicide", "self"),
+        ("tonight I said my goodbyes to everyone", "suicide", "self"),
+        ("ya regalé mis cosas y dejé todo en orden", "suicide", "self"),
+        # an exit, a way out, a deadline
+        ("the only way out of this is death", "suicide", "self"),
+        ("already planning my exit, just need to sort out the dog", "suicide", "self"),
+        ("been thinking about a permanent exit", "suicide", "self"),
+        ("I told myself I'd be dead by 30 and that's next month", "suicide", "self"),
+        ("if the infusions don't work, this was my last try", "suicide", "self"),
+        ("quiero desaparecer y no volver nunca", "suicide", "self"),
+        ("ya sé cómo y cuándo lo voy a hacer", "suicide", "self"),
+        ("mi hijo dice que ya no quiere vivir", "suicide", "third_party"),
+        # pills saved up
+        ("I've been stashing my Klonopin for a month", "suicide", "self"),
+        ("I have about 40 of my ambien hidden away", "suicide", "self"),
+        ("I've been stockpiling my lorazepam since March", "suicide", "self"),
+        # a firearm kept close
+        ("I sleep with my loaded glock under my pillow these days", "suicide", "self"),
+        ("I keep my shotgun next to me on the couch every night", "suicide", "self"),
+        ("my husband sits in the truck with his rifle every night", "suicide", "third_party"),
+        ("he keeps taking his pistol out of the safe and staring at it", "suicide", "third_party"),
+        # a place or a way picked out, made to look like an accident
+        ("been looking up the golden gate bridge on street view all week", "suicide", "self"),
+        ("spent the night scoping out the parking structure downtown", "suicide", "self"),
+        ("gonna drive my truck off the pier tonight", "suicide", "self"),
+        ("I'll swerve into a pole so it looks accidental", "suicide", "self"),
+        ("if I crash on the 5 tonight it won't be an accident", "suicide", "self"),
+        # past attempts told without the word suicide
+        ("I've attempted 3 times, the last one in May", "suicide", "past_attempt"),
+        ("landed in the psych ward after my last attempt", "suicide", "past_attempt"),
+        ("woke up in the hospital after taking all my sleeping pills, wish it had worked", "suicide", "self"),
+        # a substance with alarming symptoms, a double dose, a stroke
+        ("we did k and my friend is breathing really slow", "medical_emergency", "third_party"),
+        ("took molly with my prozac and now I'm shaking and can't stop sweating", "medical_emergency", "self"),
+        ("accidentally doubled my lithium dose and I feel super confused", "medical_emergency", "self"),
+        ("my chest is tight and my heart won't slow down since the session", "medical_emergency", "self"),
+        ("my dad suddenly can't move his right arm", "medical_emergency", "third_party"),
+        ("mi papá no puede mover la pierna derecha y arrastra las palabras", "medical_emergency", "third_party"),
+        ("mi amigo tomó demasiado y no reacciona", "medical_emergency", "third_party"),
+        # held, threatened, trafficked, papers taken, followed
+        ("she hid my phone and threatens to call ICE if I tell anyone", "in_danger", "self"),
+        ("my boss took my passport and says I owe him money before I can leave", "in_danger", "self"),
+        ("I'm not allowed to leave the apartment and they make me have sex with customers", "in_danger", "self"),
+        ("me quitaron el pasaporte y no me dejan salir de la casa", "in_danger", "self"),
+        ("me encerró en el cuarto y se llevó mi celular", "in_danger", "self"),
+        ("my partner locks the doors and won't let me call anyone", "in_danger", "self"),
+        ("he keeps my green card and says he'll have me deported", "in_danger", "self"),
+        ("if I try to leave he says he will hunt me down", "in_danger", "self"),
+        ("he said tonight he's going to finish what he started", "in_danger", "self"),
+        ("a white van keeps following me home from work", "in_danger", "self"),
+        ("the guy from the bar keeps showing up at my house", "in_danger", "self"),
+        ("an older guy online is asking my 13 year old for nude photos", "in_danger", "self"),
+        # self-injury without "cut myself"
+        ("I punched the mirror until my hand was bloody", "self_harm", "self"),
+        ("I smash my fists into the wall when memories hit", "self_harm", "self"),
+        ("hit the wall so hard my knuckles are bleeding", "self_harm", "self"),
+        ("i carry a blade in my wallet for when the urges get bad", "self_harm", "self"),
+        ("took the blade out of my pencil sharpener again", "self_harm", "self"),
+        ("me rasguño hasta sangrar", "self_harm", "self"),
+        # intrusive pictures of harming a baby or partner, command voices, weapons, shootings
+        ("I keep imagining smothering my newborn with a pillow", "harm_to_others", "self"),
+        ("I keep getting images of pushing my wife down the stairs", "harm_to_others", "self"),
+        ("I'm scared I'll throw my baby down the stairs", "harm_to_others", "self"),
+        ("I hear voices telling me to hurt my kids", "harm_to_others", "self"),
+        ("I'm waiting outside his work with a knife", "harm_to_others", "self"),
+        ("if they fire me I'm bringing my AR to the office", "harm_to_others", "self"),
+        ("he is going to shoot up the bar where his ex works", "harm_to_others", "self"),
+        # methods weighed, heights, lethality
+        ("is hanging or pills less painful", "risk_question", "self"),
+        ("which works faster, a gun or jumping", "risk_question", "self"),
+        ("which bridges are tall enough that you won't survive the fall", "risk_question", "self"),
+        ("what's the max of tylenol before your liver fails", "risk_question", "self"),
+        ("how long would it take with the engine running in the garage", "risk_question", "self"),
+        ("could my xanax stop my breathing if I take enough", "risk_question", "self"),
+    ],
+)
+def test_warning_sign_families_are_caught(text, category, handling):
+    finding = detect_risk(text)
+    assert finding is not None, text
+    assert (finding.category, finding.handling) == (category, handling)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mom would kill me if I ate dessert first",
+        "my boss is going to kill me if I'm late lol",
+        "mi mamá me va a matar si no llego a cenar jaja",
+        "I gave my dog to my sister while I travel",
+        "I left my cat with my neighbour for the weekend",
+        "I told my kids goodbye before the trip and they cried lol",
+        "the bridge traffic was awful",
+        "we drove over the bridge to get to your office",
+        "my heart races during flashbacks",
+        "my heart won't slow down when I have panic attacks",
+        "my chest gets tight when I think about the war",
+        "how long does a ketamine session take",
+        "what happens if the infusion stops your breathing?",
+        "I already picked the date for my consultation",
+        "I'm planning my exit from the army, my contract ends in June",
+        "ketamine is my last hope after trying 5 SSRIs",
+        "I'm getting my life in order, that's why I'm here",
+        "my ex disappeared for good and honestly I'm relieved",
+        "I take all my meds in the morning",
+        "I keep my meds in a lockbox away from my kids",
+        "I accidentally took my morning meds at lunch, is that ok?",
+        "I've been feeling really confused after taking my new meds, is that a side effect?",
+        "my mom can't move her arm since her shoulder surgery",
+        "my wife will take my car keys after the infusion so I don't drive",
+        "my husband keeps my car keys so I don't drive after the infusion",
+        "I keep my passport in a safe at home",
+        "my anxiety won't let me sleep",
+        "las pesadillas no me dejan dormir",
+        "mi jefe me obliga a trabajar los sábados",
+        "no sé cómo lo voy a hacer para pagar la renta",
+        "I'm a hunter and I clean my rifle every weekend",
+        "I was in the ICU after the crash and still have flashbacks",
+        "I woke up in the hospital after the accident",
+        "I know it was an accident but I still blame myself",
+        "nobody survived the crash except me",
+        "my brother attempted to call me twice today",
+        "my first attempt at meditation went badly",
+        "my knuckles are dry and cracked from the cold",
+        "I keep a razor in the shower for shaving",
+        "I keep picturing my buddy's face from that day",
+        "I worry something bad will happen to my baby",
+        "he was going to shoot up heroin when I found him years ago, he's clean now",
+        "is it pills or a nasal spray?",
+        "my dog follows me everywhere since the accident",
+    ],
+)
+def test_benign_near_misses_are_not_risks(text):
+    assert detect_risk(text) is None
+
+
+def test_a_joking_threat_idiom_is_not_a_risk_but_a_threat_is():
+    assert detect_risk("my mom would kill me if she knew I ate dessert first lol") is None
+    assert detect_risk("mi jefe me va a matar si llego tarde otra vez") is None
+    for threat in (
+        "he said he'll kill me",
+        "lol he said he'd kill me if I'm late again",
+        "my husband will kill me if I'm late again",
+        "my husband will kill me if I leave",
+        "mi esposo me va a matar si lo dejo",
+    ):
+        finding = detect_risk(threat)
+        assert finding is not None and finding.category == "in_danger", threat
+
+
+def test_before_a_clause_does_not_make_abuse_history():
+    assert detect_risk("he said he'll kill me before he lets me leave").category == "in_danger"
+    assert detect_risk("my husband hits me before he leaves for work").category == "in_danger"
+    assert detect_risk("I tried to kill myself before").handling == "past_attempt"
