@@ -246,3 +246,26 @@ def test_before_a_clause_does_not_make_abuse_history():
     assert detect_risk("he said he'll kill me before he lets me leave").category == "in_danger"
     assert detect_risk("my husband hits me before he leaves for work").category == "in_danger"
     assert detect_risk("I tried to kill myself before").handling == "past_attempt"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so do you take insurance",
+        "so do i need a referral",
+        "can i take ketamine with my zoloft",
+        "is it ok to do ketamine plus my lexapro?",
+    ],
+)
+def test_everyday_questions_are_not_risk(text):
+    assert detect_risk(text) is None
+
+
+@pytest.mark.parametrize("text", ["i'm so done", "honestly just so done with all of it", "I feel so done"])
+def test_so_done_is_still_risk(text):
+    finding = detect_risk(text)
+    assert finding is not None and finding.category == "suicide"
+
+
+def test_street_drugs_with_medication_is_still_risk():
+    assert detect_risk("took coke with my lithium") is not None
