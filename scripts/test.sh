@@ -16,7 +16,11 @@ done
 echo "== pytest"
 .venv/bin/python -m pytest tests -q -p no:cacheprovider
 
+echo "== held-out NLU phrasings (tests/nlu_holdout.yml): accuracy of intents and FAQ answers >= 0.88"
+rm -rf results/nlu_holdout
+.venv/bin/rasa test nlu --model models/intake.tar.gz --nlu tests/nlu_holdout.yml --out results/nlu_holdout --quiet >/dev/null
+.venv/bin/python -m tests.support.nlu_report results/nlu_holdout --metric accuracy --floor 0.88 0.88
+
 echo "== rasa test (conversation tests in tests/)"
-rm -rf results
-.venv/bin/rasa test --model models/intake.tar.gz --stories tests/ --fail-on-prediction-errors --out results --quiet
+.venv/bin/rasa test --model models/intake.tar.gz --stories tests/ --fail-on-prediction-errors --out results/conversations --quiet
 echo "All tests passed."

@@ -1,0 +1,30 @@
+"""When the assistant is unsure what was asked: offer the closest FAQ topics, or the menu."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from intake.faq import closest_topics
+from intake.faq.catalogue import RETRIEVAL_INTENT
+
+
+class ActionOfferClosestTopics(Action):
+    """Buttons for the closest FAQ topics when the message looked like a question, plus the front desk."""
+
+    def name(self) -> Text:
+        return "action_offer_closest_topics"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        top_intents = [i.get("name") for i in (message.get("intent_ranking") or [])[:3]]
+        ranking = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("ranking") or []
+        topics = closest_topics(ranking) if RETRIEVAL_INTENT in top_intents else []
+        if not topics:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = [{"title": t.title, "payload": t.question} for t in topics]
+        buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
+        dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
+        return []

@@ -1,0 +1,64 @@
+"""FAQ gate: an NLU component that turns an unsure FAQ answer into a fallback.
+
+The intent classifier may be sure a message is a question (`faq`) while the response selector
+is unsure which answer fits. Answering anyway could give a wrong medical answer, so below the
+selector's own confidence threshold the intent becomes `nlu_fallback`; its action offers the
+closest topics (intake.faq.closest_topics) and the front desk. It runs after the
+FallbackClassifier and before the safety guard, whose decision stays final.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FaqGate(GraphComponent):
+    """Sets `nlu_fallback` when the response selector's confidence is below the threshold."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "threshold": 0.6}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FaqGate":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            confidence = self.selector_confidence(message)
+            if confidence is not None and confidence < self.config["threshold"]:
+                fallback = {"name": FALLBACK_INTENT, "confidence": confidence}
+                ranking = [fallback] + list(message.get(INTENT_RANKING_KEY) or [])
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def selector_confidence(self, message: Message) -> float | None:
+        """The selector's confidence when the intent is the retrieval intent, else None."""
+        intent = self.config["retrieval_intent"]
+        if (message.get(INTENT) or {}).get("name") != intent:
+            return None
+        selected = (message.get("response_selector") or {}).get(intent) or {}
+        return float((selected.get("response") or {}).get("confidence") or 0.0)
