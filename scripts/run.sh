@@ -65,8 +65,5 @@ Try: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","mess
 Logs in var/logs/. Press Ctrl-C to stop.
 TXT
 wait -n "${pids[@]}" || true
-# Ctrl-C reaches the whole process group, so a child can stop a moment before this shell runs its
-# INT trap; give the trap that moment before calling the stop unexpected.
-sleep 2
 echo "A process stopped unexpectedly; see var/logs/." >&2
 exit 1

@@ -14,13 +14,23 @@ from tests.support.stack import PROJECT_ROOT, free_port, texts
 READY_LINE = "Press Ctrl-C to stop"
 
 
+def _as_from_a_terminal() -> None:
+    """Give the script the SIGINT disposition a terminal gives it.
+
+    A runner that starts the tests in the background (no job control) passes SIGINT on as
+    ignored, and bash cannot trap a signal ignored at entry, so Ctrl-C could not be simulated.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_run_script_starts_everything_and_stops_on_ctrl_c(tmp_path):
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "RASA_TOKEN": "test-token"}
     log = tmp_path / "run.log"
     with log.open("w") as out:
         proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=PROJECT_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_as_from_a_terminal)
     try:
         deadline = time.monotonic() + 240
         while READY_LINE not in log.read_text():

@@ -1,0 +1,82 @@
+"""The FAQ through the real Rasa and action servers over REST.
+
+What a person sees: every topic's question gets that topic's answer (the same question is the
+payload of the topic's button when the assistant is unsure); a vague question gets "I'm not sure"
+with topic buttons and the front desk, and pressing a topic button answers it; a question inside
+the safety questions is answered and the same safety question is asked again.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from intake.faq.catalogue import load_topics
+from intake.safety.asq import ITEMS as ASQ_ITEMS
+from tests.support.stack import buttons, texts
+
+RESPONSES = Path(__file__).parents[2] / "data" / "faq" / "responses.yml"
+FRONT_DESK_PAYLOAD = "/request_human"
+UNSURE_OPENING = "I'm not sure I understood"  # both the closest-topics reply and the menu fallback
+FIRST_ASQ_QUESTION = ASQ_ITEMS["asq_wished_dead"]
+
+
+def _answers() -> Dict[str, str]:
+    """Topic key -> the answer text the clinic configured."""
+    responses = yaml.safe_load(RESPONSES.read_text(encoding="utf-8"))["responses"]
+    return {name.split("/", 1)[1]: variants[0]["text"] for name, variants in responses.items()}
+
+
+ANSWERS = _answers()
+TOPICS = list(load_topics().values())
+
+
+def _sender() -> str:
+    return f"faq-{uuid.uuid4().hex[:12]}"
+
+
+def test_every_topic_question_gets_that_topics_answer(stack):
+    wrong: List[str] = []
+    for topic in TOPICS:
+        reply = texts(stack.send(_sender(), topic.question))
+        if ANSWERS[topic.key] not in reply:
+            wrong.append(f"{topic.key}: {topic.question!r} -> {reply[:80]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "vague_question",
+    ["is it ok", "wait does it do that", "and how does that work for someone like me?", "purple monkey dishwasher"],
+)
+def test_an_unsure_question_offers_topics_and_the_front_desk_never_a_guess(stack, vague_question):
+    sender = _sender()
+    reply = stack.send(sender, vague_question)
+    shown = texts(reply)
+    assert not any(answer in shown for answer in ANSWERS.values()), f"guessed an answer: {shown}"
+    offered = buttons(reply)
+    assert UNSURE_OPENING in shown, f"no clear 'not sure' reply: {reply}"
+    assert FRONT_DESK_PAYLOAD in [b["payload"] for b in offered]
+
+
+def test_pressing_a_closest_topic_button_answers_that_topic(stack):
+    sender = _sender()
+    reply = stack.send(sender, "is it ok")
+    topic_buttons = [b for b in buttons(reply) if b["payload"] != FRONT_DESK_PAYLOAD]
+    if UNSURE_OPENING not in texts(reply):
+        pytest.fail(f"expected the unsure reply with topic buttons, got {reply}")
+    assert topic_buttons, f"no topic buttons: {reply}"
+    by_question = {t.question: t.key for t in TOPICS}
+    for button in topic_buttons:
+        key = by_question[button["payload"]]
+        assert ANSWERS[key] in texts(stack.send(sender, button["payload"])), button
+
+
+def test_a_question_inside_the_safety_questions_is_answered_and_the_form_resumes(stack):
+    sender = _sender()
+    assert FIRST_ASQ_QUESTION in texts(stack.send(sender, "/start_safety_screen"))
+    reply = texts(stack.send(sender, "sorry, first - how long does a session take?"))
+    assert ANSWERS["session_length"] in reply
+    assert FIRST_ASQ_QUESTION in reply, f"the form did not resume: {reply}"
