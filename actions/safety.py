@@ -10,15 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from intake.safety.alerts import record_asq_result, record_crisis_alert
 from intake.safety.asq import ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, asq_triage, needs_acuity_question
+from actions.screening import ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
 from intake.screening.answers import Answer, parse_yes_no
 
-ASQ_SLOTS = list(ITEMS) + [ACUITY_ITEM]
 ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
-YES_NO_SKIP_BUTTONS = [
-    {"title": "Yes", "payload": "yes"},
-    {"title": "No", "payload": "no"},
-    {"title": "I'd rather not say", "payload": "skip"},
-]
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
 
 
@@ -37,7 +32,7 @@ class ActionRecordCrisis(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         category = risk.get("category") or intent.replace("crisis_", "") or "unknown"
         record_crisis_alert(tracker.sender_id, category, risk.get("handling"), channel=_channel(tracker))
-        return []
+        return store_unfinished_screenings(tracker)
 
 
 class ActionRecordNotSafe(Action):
@@ -67,7 +62,9 @@ class ValidateAsqForm(FormValidationAction):
         return [slot for slot in domain_slots if slot != ACUITY_ITEM]
 
     def _validate_answer(self, value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
-        answer = parse_yes_no(str(value or ""))
+        if value is None:  # a slot being cleared, not an answer
+            return None
+        answer = parse_yes_no(str(value))
         if answer is Answer.UNCLEAR:
             dispatcher.utter_message(text="Sorry, I didn't catch that. Please answer yes or no, or say skip.")
             return None

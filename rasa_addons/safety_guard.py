@@ -24,9 +24,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from intake.safety import RiskDetector, RiskFinding, default_detector
+from intake.screening.answers import Answer, parse_yes_no
 
 CRISIS_PREFIX = "crisis_"
 RISK_KEY = "risk"
+# A bare answer word ("never", "yes", "skip") carries no risk by itself: a learned crisis
+# prediction on it is noise, and it must stay an answer to the question that was asked.
+ANSWER_INTENTS = {Answer.YES: "affirm", Answer.NO: "deny", Answer.SKIP: "skip_question"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -73,7 +77,12 @@ class SafetyGuard(GraphComponent):
             return
         predicted = message.get(INTENT) or {}
         name = predicted.get("name") or ""
-        if name.startswith(CRISIS_PREFIX) and (predicted.get("confidence") or 0) < self.config["learned_crisis_threshold"]:
+        if not name.startswith(CRISIS_PREFIX):
+            return
+        answer = parse_yes_no(text)
+        if answer in ANSWER_INTENTS:
+            message.set(INTENT, {"name": ANSWER_INTENTS[answer], "confidence": 1.0}, add_to_output=True)
+        elif (predicted.get("confidence") or 0) < self.config["learned_crisis_threshold"]:
             message.set(INTENT, {"name": self.config["check_in_intent"], "confidence": 1.0}, add_to_output=True)
 
     @staticmethod

@@ -8,29 +8,21 @@ the safety questions is answered and the same safety question is asked again.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
-import yaml
 
 from intake.faq.catalogue import load_topics
 from intake.safety.asq import ITEMS as ASQ_ITEMS
+from tests.support.faq_answers import faq_answers
 from tests.support.stack import buttons, texts
 
-RESPONSES = Path(__file__).parents[2] / "data" / "faq" / "responses.yml"
 FRONT_DESK_PAYLOAD = "/request_human"
 UNSURE_OPENING = "I'm not sure I understood"  # both the closest-topics reply and the menu fallback
 FIRST_ASQ_QUESTION = ASQ_ITEMS["asq_wished_dead"]
 
 
-def _answers() -> Dict[str, str]:
-    """Topic key -> the answer text the clinic configured."""
-    responses = yaml.safe_load(RESPONSES.read_text(encoding="utf-8"))["responses"]
-    return {name.split("/", 1)[1]: variants[0]["text"] for name, variants in responses.items()}
-
-
-ANSWERS = _answers()
+ANSWERS = faq_answers()
 TOPICS = list(load_topics().values())
 
 
@@ -49,7 +41,7 @@ def test_every_topic_question_gets_that_topics_answer(stack):
 
 @pytest.mark.parametrize(
     "vague_question",
-    ["is it ok", "wait does it do that", "and how does that work for someone like me?", "purple monkey dishwasher"],
+    ["is it ok", "wait does it do that", "and how does that work for someone like me?", "banana"],
 )
 def test_an_unsure_question_offers_topics_and_the_front_desk_never_a_guess(stack, vague_question):
     sender = _sender()

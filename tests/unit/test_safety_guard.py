@@ -44,3 +44,15 @@ def test_unsure_learned_crisis_prediction_becomes_a_direct_check_in():
 def test_confident_learned_crisis_prediction_is_kept():
     message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.95)])[0]
     assert message.get(INTENT)["name"] == "crisis_suicide"
+
+
+def test_a_bare_answer_word_is_an_answer_whatever_the_learned_crisis_prediction():
+    for text, intent in (("never", "deny"), ("nope", "deny"), ("2", "deny"), ("yes", "affirm"),
+                         ("1", "affirm"), ("I'd rather not say", "skip_question")):
+        message = GUARD.process([_message(text, "crisis_suicide", 0.99)])[0]
+        assert message.get(INTENT)["name"] == intent, text
+
+
+def test_an_answer_word_with_a_risk_is_still_a_crisis():
+    message = GUARD.process([_message("yes, I want to kill myself", "affirm", 0.99)])[0]
+    assert message.get(INTENT)["name"] == "crisis_suicide"
