@@ -6,6 +6,7 @@ import subprocess
 import pytest
 import requests
 
+from intake.faq.catalogue import load_topics
 from intake.settings import settings
 from tests.support.stack import MODEL_PATH, PROJECT_ROOT, buttons, texts
 
@@ -21,17 +22,26 @@ def test_hello_gets_the_disclaimer_and_the_menu(stack, sender):
     assert {b["payload"] for b in buttons(reply)} == MENU_PAYLOADS
 
 
-def test_symptom_check_offers_the_safety_questions_and_the_front_desk(stack, sender):
+def test_symptom_check_button_asks_the_trauma_question_at_once(stack, sender):
     reply = stack.send(sender, "/check_symptoms")
-    assert {b["payload"] for b in buttons(reply)} == {"/start_safety_screen", "/request_human"}
-    assert "In the past few weeks, have you wished you were dead?" in texts(stack.send(sender, "/start_safety_screen"))
+    assert "Have you ever experienced this kind of event?" in texts(reply)
+    assert {b["payload"] for b in buttons(reply)} == {"yes", "no", "skip"}
+    asq_reply = texts(stack.send(f"{sender}-asq", "/start_safety_screen"))
+    assert "In the past few weeks, have you wished you were dead?" in asq_reply
+
+
+def test_ask_question_invites_a_question_and_offers_common_topics(stack, sender):
+    reply = stack.send(sender, "/ask_question")
+    assert "ask me anything" in texts(reply).lower()
+    questions = {topic.question for topic in load_topics().values()}
+    offered = [b["payload"] for b in buttons(reply)]
+    assert offered and all(payload in questions for payload in offered)
 
 
 @pytest.mark.parametrize(
     "payload, expected",
     [
         ("/book_consultation", "booking"),
-        ("/ask_question", "questions"),
         ("/request_human", "front desk"),
     ],
 )
