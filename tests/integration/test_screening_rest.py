@@ -129,3 +129,14 @@ def test_under_18_gets_a_kind_answer_resources_and_the_front_desk(stack):
     stored = {row["instrument"]: row for row in _screenings(stack, sender)}
     assert stored[pcptsd5.INSTRUMENT]["triage"] == "no_trauma" and stored[pcptsd5.INSTRUMENT]["score"] == 0
     assert _json(stored[PRESCREEN.instrument]["flags"]) == ["under_18"]
+
+
+def test_health_answers_are_cleared_at_restart(stack):
+    sender = _sender()
+    stack.send(sender, "check my symptoms")
+    stack.send(sender, "yes")
+    stack.send(sender, "yes")
+    assert stack.tracker(sender)["slots"]["pc_nightmares"] == "yes"
+    stack.send(sender, "/restart")
+    slots = stack.tracker(sender)["slots"]
+    assert all(slots.get(slot) is None for slot in pcptsd5.SLOTS)
