@@ -24,6 +24,7 @@ YES_NO_SKIP_BUTTONS = [
 YES_NO_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: "skipped"}
 CLARIFYING_SLOT = "clarifying"
 RESULT_SLOTS = {"pcptsd_result": None, "prescreen_result": None}
+FORM_OF_INSTRUMENT = {pcptsd5.INSTRUMENT: "pcptsd_form", asq.INSTRUMENT: "asq_form", PRESCREEN.instrument: "prescreen_form"}
 NOT_UNDERSTOOD = "Sorry, I didn't catch that. Please answer yes or no, or say skip."
 CLARIFY_SYMPTOM = "Thinking of the past month as a whole, would you say yes or no? You can also say skip."
 CLARIFY_HEALTH = "If you had to choose, would you say yes or no? You can also say skip, and a clinician can go over it with you."
@@ -203,15 +204,13 @@ def store_unfinished_screenings(tracker: Tracker) -> List[EventType]:
     events: List[EventType] = []
     for instrument, version, slots, result_slot in unfinished:
         answers = {k: v for k, v in _answers(tracker, slots).items() if v}
-        started = answers or active == _FORM_OF[instrument]
+        started = answers or active == FORM_OF_INSTRUMENT[instrument]
         if started and not tracker.get_slot(result_slot):
             record_screening(tracker.sender_id, instrument, version, answers, completed=False,
                              channel=_channel(tracker))
             events += _clear(slots)
     return events
 
-
-_FORM_OF = {pcptsd5.INSTRUMENT: "pcptsd_form", asq.INSTRUMENT: "asq_form", PRESCREEN.instrument: "prescreen_form"}
 
 
 class ActionScreeningStopped(Action):
