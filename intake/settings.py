@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
 from intake.nlp import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from intake.booking.schedule import Schedule
 
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "clinic.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -51,6 +54,20 @@ class Settings:
 
     clinic: Clinic
     database_url: str
+    booking: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def schedule(self) -> "Schedule":
+        """The consultation schedule (the `booking:` section) in the clinic's time zone."""
+        from intake.booking.schedule import schedule_from_config
+
+        return schedule_from_config(self.booking, self.clinic.time_zone)
+
+    @property
+    def public_web_url(self) -> str:
+        """Where patients reach the web app (calendar links); INTAKE_PUBLIC_WEB_URL overrides."""
+        url = os.environ.get("INTAKE_PUBLIC_WEB_URL") or self.booking.get("public_web_url") or "http://localhost:8080"
+        return url.rstrip("/")
 
 
 def _day_range(days: list) -> str:
@@ -77,7 +94,8 @@ def load_settings(path: Optional[Path] = None) -> Settings:
     hours = {day: tuple(span) for day, span in (clinic_raw.get("front_desk_hours") or {}).items()}
     clinic = Clinic(**{**clinic_raw, "front_desk_hours": hours})
     url = os.environ.get("INTAKE_DATABASE_URL") or raw.get("storage", {}).get("database_url")
-    return Settings(clinic=clinic, database_url=_resolve_database_url(url or "sqlite:///var/app.db"))
+    return Settings(clinic=clinic, database_url=_resolve_database_url(url or "sqlite:///var/app.db"),
+                    booking=raw.get("booking") or {})
 
 
 @lru_cache(maxsize=1)

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.settings import settings
-from intake.storage.models import Base
+from intake.storage.migrate import upgrade_to_head
 
 
 class Database:
-    """One engine and session factory per database URL; tables are created on first use."""
+    """One engine and session factory per database URL; the schema is migrated on first use."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -23,7 +23,7 @@ class Database:
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
-        Base.metadata.create_all(self.engine)
+        upgrade_to_head(self.engine)
         self.sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -46,3 +46,34 @@ class Screening(Base):
     completed = Column(Integer, nullable=False, default=0)
     started_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     finished_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class Booking(Base):
+    """A consultation request. `slot_start` is naive UTC; an active booking owns its slot.
+
+    The partial unique index is the guarantee that one slot is never given twice, also when
+    many requests race for it on several servers: the database refuses the second insert."""
+
+    __tablename__ = "bookings"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(12), nullable=False, unique=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=True)
+    full_name = Column(String(100), nullable=False)
+    phone = Column(String(20), nullable=False)  # E.164
+    email = Column(String(254), nullable=True)
+    contact_method = Column(String(8), nullable=False)  # call, text, email
+    visit_type = Column(String(16), nullable=False)  # in_person, telehealth
+    slot_start = Column(DateTime(timezone=False), nullable=False)  # UTC
+    slot_minutes = Column(Integer, nullable=False)
+    priority = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False, default="requested")  # requested, confirmed, cancelled
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+    cancelled_by = Column(String(16), nullable=True)  # patient, front_desk
+
+    __table_args__ = (
+        Index("uq_bookings_active_slot", "slot_start", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+    )

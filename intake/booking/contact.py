@@ -1,0 +1,133 @@
+"""Contact details for a booking, checked before anything is stored.
+
+Each parser takes what the person typed and returns a clean value or a reason it was refused,
+so the assistant can re-ask with a clear explanation. Phone numbers are stored in E.164
+(+13105550142), US by default; email addresses are checked for syntax only (no network).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+NAME_MAX_LENGTH = 80
+_NAME_LEAD_INS = re.compile(
+    r"^\s*(?:(?:hi|hello|hey)[,!.\s]+)?(?:my\s+(?:full\s+)?name\s+is|my\s+name'?s|name\s*[:=-]|"
+    r"it'?s|it\s+is|i'?m|i\s+am|this\s+is|call\s+me)\s+",
+    re.IGNORECASE,
+)
+# Markup, code and query syntax never belong in a name; refusing them keeps the front-desk
+# screens and the database free of anything that could be executed.
+_INJECTION = re.compile(
+    r"[<>{}\[\]\\;=`|$%*#@]|--|/\*|\b(?:select|insert|update|delete|drop|union|script|javascript)\b.*\b"
+    r"(?:from|into|table|set|where|alert|src)\b|https?:|www\.",
+    re.IGNORECASE,
+)
+_NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.\-]{1,2}[^\W\d_]+)*\.?$")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A cleaned value, or None with the reason it was refused."""
+
+    value: Optional[str]
+    reason: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def clean_name(text: str) -> Checked:
+    """A person's full name: letters with spaces, apostrophes, hyphens or dots, 2-80 characters.
+
+    Reasons: "empty", "too_long", "not_a_name" (markup, code, digits), "need_full_name"."""
+    text = unicodedata.normalize("NFC", (text or "")).strip()
+    if not text:
+        return Checked(None, "empty")
+    if len(text) > NAME_MAX_LENGTH + 20:
+        return Checked(None, "too_long")
+    if _INJECTION.search(text) or re.search(r"\d", text):
+        return Checked(None, "not_a_name")
+    name = _NAME_LEAD_INS.sub("", text).strip(" .,!")
+    name = re.sub(r"\s+", " ", name)
+    if len(name) > NAME_MAX_LENGTH:
+        return Checked(None, "too_long")
+    if not _NAME_ALLOWED.match(name) or len(name) < 2:
+        return Checked(None, "not_a_name")
+    if " " not in name:
+        return Checked(None, "need_full_name")
+    return Checked(" ".join(part[:1].upper() + part[1:] if part.islower() else part for part in name.split(" ")))
+
+
+def normalize_phone(text: str, region: str = "US") -> Checked:
+    """The first valid phone number in `text`, in E.164. Reasons: "empty", "invalid"."""
+    text = (text or "").strip()
+    if not text:
+        return Checked(None, "empty")
+    if len(text) > 200:
+        return Checked(None, "invalid")
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        return Checked(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return Checked(None, "invalid")
+    if phonenumbers.is_valid_number(number):
+        return Checked(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return Checked(None, "invalid")
+
+
+def display_phone(e164: str) -> str:
+    """A stored number as people read it: +13105550142 -> (310) 555-0142."""
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == 1:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalize_email(text: str) -> Checked:
+    """The email address in `text`, normalised. Reasons: "empty", "invalid"."""
+    text = (text or "").strip()
+    if not text:
+        return Checked(None, "empty")
+    candidates = re.findall(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+", text)
+    if len(text) > 254 or len(candidates) != 1:
+        return Checked(None, "invalid")
+    try:
+        result = validate_email(candidates[0].rstrip("."), check_deliverability=False)
+    except EmailNotValidError:
+        return Checked(None, "invalid")
+    return Checked(result.normalized)
+
+
+_METHODS = {
+    "text": re.compile(r"\b(text|txt|sms|message|msg|texting)\b", re.IGNORECASE),
+    "email": re.compile(r"\b(e-?mail|mail)\b", re.IGNORECASE),
+    "call": re.compile(r"\b(call|calls|calling|phone|ring)\b", re.IGNORECASE),
+}
+_VISIT_TYPES = {
+    "telehealth": re.compile(r"\b(tele-?health|video|zoom|online|virtual|remote|remotely|from home|telemedicine)\b",
+                             re.IGNORECASE),
+    "in_person": re.compile(r"\b(in[- ]person|in the (?:clinic|office)|at the (?:clinic|office)|office|clinic|"
+                            r"come in|visit you|face to face|onsite|on site)\b", re.IGNORECASE),
+}
+
+
+def _one_choice(text: str, choices: dict) -> Optional[str]:
+    found = [name for name, pattern in choices.items() if pattern.search(text or "")]
+    return found[0] if len(found) == 1 else None
+
+
+def parse_contact_method(text: str) -> Optional[str]:
+    """"call", "text" or "email" when exactly one is named, else None."""
+    return _one_choice(text, _METHODS)
+
+
+def parse_visit_type(text: str) -> Optional[str]:
+    """"in_person" or "telehealth" when exactly one is named, else None."""
+    return _one_choice(text, _VISIT_TYPES)

@@ -1,0 +1,199 @@
+"""Understanding the time a person asks for ("next Tuesday afternoon", "Friday at 3", "tmrw am").
+
+dateparser reads explicit dates well ("Dec 3", "12/3", "in 2 weeks") but not the way people
+ask for appointments, so the words for days, parts of the day and clock times are read here
+first and dateparser only sees what is left. Everything is in the clinic's time zone. A bare
+hour is read within clinic hours: "at 3" is 3 pm, "at 10" is 10 am.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional, Tuple
+
+from dateparser.date import DateDataParser
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SPELLING = {
+    r"\b(tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|tomorrw|2moro|2morrow)\b": "tomorrow",
+    r"\b(tdy|tday)\b": "today",
+    r"\bmon\b": "monday", r"\btues?\b": "tuesday", r"\bweds?\b": "wednesday", r"\bthu(rs?)?\b": "thursday",
+    r"\bfri\b": "friday", r"\bsat\b": "saturday", r"\bsun\b": "sunday", r"\bwensday\b": "wednesday",
+    r"\bthrusday\b": "thursday", r"\btuseday\b": "tuesday", r"\bfirday\b": "friday",
+    r"\bnoon\b": "12:00 pm", r"\bmidday\b": "12:00 pm",
+}
+PARTS_OF_DAY = {
+    "morning": (time(0, 0), time(12, 0)),
+    "afternoon": (time(12, 0), time(17, 0)),
+    "evening": (time(17, 0), time(23, 59)),
+    "lunch": (time(11, 0), time(14, 0)),
+}
+_PART_WORDS = re.compile(
+    r"\b(?:in the |late |early )?(morning|mornings|am|a\.m\.|afternoon|afternoons|pm|p\.m\.|evening|evenings|"
+    r"night|after work|lunch ?time|lunch)\b")
+_CLOCK = re.compile(
+    r"(?:\b(?:at|@|around|about|by|after|before)\s*)?\b(\d{1,2})(?::|\.)?(\d{2})?\s*(am|pm|a\.m\.|p\.m\.|a|p)?\b"
+    r"(?!\s*(?:/|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))")
+_SOONEST = re.compile(r"\b(asap|as soon as|soonest|earliest|first (?:available|free|open)|next (?:available|free|open)|"
+                      r"any ?time|whenever|any day|anything)\b")
+_WEEK = re.compile(r"\b(this|next|the following|coming) week(?:end)?\b")
+_WEEKDAY = re.compile(r"\b(?:(this|next|coming|the coming)\s+)?(" + "|".join(WEEKDAY_NAMES) + r")\b")
+
+
+@dataclass(frozen=True)
+class TimeRequest:
+    """The days and times a person asked for. `exact` is a clock time on a single day."""
+
+    first_day: Optional[date] = None
+    last_day: Optional[date] = None
+    from_time: time = time(0, 0)
+    to_time: time = time(23, 59)
+    exact: Optional[time] = None
+
+    @property
+    def single_day(self) -> bool:
+        return self.first_day is not None and self.first_day == self.last_day
+
+
+def _normalise(text: str) -> str:
+    text = " " + (text or "").lower().strip() + " "
+    for pattern, replacement in _SPELLING.items():
+        text = re.sub(pattern, replacement, text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _take_part_of_day(text: str) -> Tuple[Optional[Tuple[time, time]], Optional[str], str]:
+    """(time window, am/pm hint, the text without those words)."""
+    match = _PART_WORDS.search(text)
+    if not match:
+        return None, None, text
+    word = match.group(1).replace(".", "")
+    rest = text[: match.start()] + " " + text[match.end():]
+    if word in ("am",):
+        return PARTS_OF_DAY["morning"], "am", rest
+    if word in ("pm",):
+        return PARTS_OF_DAY["afternoon"], "pm", rest
+    if word.startswith("morning"):
+        return PARTS_OF_DAY["morning"], "am", rest
+    if word.startswith("afternoon"):
+        return PARTS_OF_DAY["afternoon"], "pm", rest
+    if word.startswith("lunch"):
+        return PARTS_OF_DAY["lunch"], None, rest
+    return PARTS_OF_DAY["evening"], "pm", rest
+
+
+def _clock_hour(hour: int, minute: int, meridiem: Optional[str]) -> Optional[time]:
+    """A clock time; a bare hour is read within clinic hours (8-11 am, 12 noon, 1-7 pm)."""
+    if minute > 59 or hour > 23:
+        return None
+    if meridiem:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    elif 1 <= hour <= 7:
+        hour += 12
+    return time(hour, minute)
+
+
+def _take_clock(text: str, meridiem_hint: Optional[str]) -> Tuple[Optional[time], str]:
+    """A clock time when it is clearly one: 'at 3', '3pm', '10:30', or a number after a day name."""
+    for match in _CLOCK.finditer(text):
+        hour, minutes, meridiem = match.group(1), match.group(2), match.group(3)
+        prefix = text[: match.start(1)]
+        introduced = bool(re.search(r"(at|@|around|about|by|after|before)\s*$", prefix))
+        after_day = bool(re.search(r"(" + "|".join(WEEKDAY_NAMES) + r"|today|tomorrow)\s*$", prefix))
+        if not (minutes or meridiem or introduced or after_day):
+            continue
+        if after_day and not (minutes or meridiem or introduced) and int(hour) > 12:
+            continue
+        clock = _clock_hour(int(hour), int(minutes or 0), (meridiem or meridiem_hint or "")[:1] or None)
+        if clock is not None:
+            return clock, text[: match.start()] + " " + text[match.end():]
+    return None, text
+
+
+def _next_weekday(today: date, weekday: int, qualifier: Optional[str]) -> date:
+    """Plain 'Tuesday' is the next Tuesday after today; 'next Tuesday' is the one in next week."""
+    ahead = (weekday - today.weekday()) % 7 or 7
+    day = today + timedelta(days=ahead)
+    if qualifier == "next":
+        next_monday = today + timedelta(days=7 - today.weekday())
+        while day < next_monday:
+            day += timedelta(days=7)
+    return day
+
+
+def _take_days(text: str, today: date) -> Tuple[Optional[date], Optional[date], str]:
+    if re.search(r"\bday after tomorrow\b", text):
+        day = today + timedelta(days=2)
+        return day, day, text.replace("day after tomorrow", " ")
+    for word, offset in (("today", 0), ("tonight", 0), ("tomorrow", 1)):
+        if re.search(rf"\b{word}\b", text):
+            day = today + timedelta(days=offset)
+            return day, day, re.sub(rf"\b{word}\b", " ", text)
+    match = _WEEKDAY.search(text)
+    if match:
+        day = _next_weekday(today, WEEKDAY_NAMES.index(match.group(2)), (match.group(1) or "").strip() or None)
+        return day, day, text[: match.start()] + " " + text[match.end():]
+    match = _WEEK.search(text)
+    if match:
+        monday = today - timedelta(days=today.weekday())
+        if match.group(1) == "this":
+            return today + timedelta(days=1), monday + timedelta(days=6), text.replace(match.group(0), " ")
+        start = monday + timedelta(days=7)
+        return start, start + timedelta(days=6), text.replace(match.group(0), " ")
+    return None, None, text
+
+
+def _next_day_of_month(today: date, day_of_month: int) -> Optional[date]:
+    """'the 4th': the next 4th of a month, from tomorrow on."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day_of_month)
+        except ValueError:
+            candidate = None
+        if candidate and candidate > today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _explicit_date(text: str, now: datetime) -> Optional[date]:
+    """A written date ('Dec 3', '12/3', 'the 4th', 'in 2 weeks') through dateparser."""
+    rest = re.sub(r"\b(on|at|for|please|pls|plz|can|could|i|do|would|like|want|how|about|works?|is|good|fine|"
+                  r"maybe|ok|okay|what|the|book|me|in|a|an|appointment|appt|consultation|visit|time|slot)\b",
+                  lambda m: m.group(0) if m.group(0) in ("in", "the") else " ", text)
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.!?")
+    if re.search(r"\d{5,}", rest.replace(" ", "").replace("-", "")):
+        return None  # a phone number or a code, not a date
+    ordinal = re.fullmatch(r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: of (?:the|this|next) month)?", rest)
+    if ordinal and re.search(r"st|nd|rd|th", rest):
+        return _next_day_of_month(now.date(), int(ordinal.group(1)))
+    if not rest or not re.search(r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|week|month", rest):
+        return None
+    parser = DateDataParser(languages=["en"], settings={
+        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": now.replace(tzinfo=None), "DATE_ORDER": "MDY",
+        "RETURN_TIME_AS_PERIOD": True, "PREFER_DAY_OF_MONTH": "first"})
+    data = parser.get_date_data(rest)
+    if data.date_obj is None or data.period not in ("day", "week", "time"):
+        return None
+    return data.date_obj.date()
+
+
+def parse_time_request(text: str, now: datetime) -> Optional[TimeRequest]:
+    """What the person asked for, relative to `now` (clinic local time), or None when the text
+    names no day or time at all. 'asap' and 'anytime' give an open request (the earliest slots)."""
+    if len(re.findall(r"\d", text or "")) >= 7:
+        return None  # a phone number, not a time
+    text = _normalise(text)
+    window, meridiem, text = _take_part_of_day(text)
+    clock, text = _take_clock(text, meridiem)
+    first, last, text = _take_days(text, now.date())
+    if first is None:
+        first = last = _explicit_date(text, now)
+    if first is None and clock is None and window is None:
+        return TimeRequest() if _SOONEST.search(text) else None
+    from_time, to_time = window or (time(0, 0), time(23, 59))
+    return TimeRequest(first_day=first, last_day=last, from_time=from_time, to_time=to_time, exact=clock)
