@@ -15,6 +15,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 NAME_MAX_LENGTH = 80
+CONTACT_METHODS = ("call", "text", "email")
+VISIT_TYPES = ("in_person", "telehealth")
 _NAME_LEAD_INS = re.compile(
     r"^\s*(?:(?:hi|hello|hey)[,!.\s]+)?(?:my\s+(?:full\s+)?name\s+is|my\s+name'?s|name\s*[:=-]|"
     r"it'?s|it\s+is|i'?m|i\s+am|this\s+is|call\s+me)\s+",

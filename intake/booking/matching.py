@@ -1,12 +1,13 @@
 """Matching a requested time to the clinic's free slots, with the nearest ones when it is taken."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Collection, List, Optional
 
 from intake.booking.schedule import Schedule
-from intake.booking.time_request import TimeRequest
+from intake.booking.time_request import TimeRequest, parse_time_request
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def _in_window(slot: datetime, request: TimeRequest) -> bool:
     day_ok = (request.first_day is None or request.first_day <= slot.date()) and (
         request.last_day is None or slot.date() <= request.last_day)
     if request.exact is not None:
-        return day_ok and slot.timetz().replace(tzinfo=None) == request.exact
+        return day_ok and slot.time() == request.exact
     return day_ok and request.from_time <= slot.time() < request.to_time
 
 
@@ -50,3 +51,55 @@ def match_time_request(request: TimeRequest, schedule: Schedule, now: datetime,
     if request.first_day and schedule.local(now) + timedelta(days=schedule.horizon_days) < anchor:
         reason = "too_far"
     return SlotMatch(options=schedule.nearest_free_slots(anchor, now, taken, priority), reason=reason)
+
+
+_ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
+             "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5}
+
+
+def offered_choice(text: str, offered: List[datetime]) -> Optional[datetime]:
+    """The offered slot picked by number ('2', 'option 2', 'the second one', 'the last one')."""
+    words = re.sub(r"[^a-z0-9 ]", " ", (text or "").lower()).split()
+    fillers = {"the", "option", "number", "no", "one", "please", "pls", "that", "i", "ll", "take", "choice", "slot",
+               "will", "want", "like", "d", "go", "with", "for", "me", "is", "fine", "good", "ok", "works"}
+    if not offered or not words or len(words) > 5:
+        return None
+    if words[-1] == "last" or "last" in words and set(words) - {"last"} <= fillers:
+        return offered[-1]
+    meaningful = [w for w in words if w not in fillers] or (["one"] if "one" in words else [])
+    if len(meaningful) != 1:
+        return None
+    word = meaningful[0]
+    position = int(word) if word.isdigit() and len(word) <= 2 else _ORDINALS.get(word)
+    if position and 1 <= position <= len(offered):
+        return offered[position - 1]
+    return None
+
+
+def parse_slot_value(value: str, schedule: Schedule) -> Optional[datetime]:
+    """A slot start sent back by a button (ISO 8601 with offset), in clinic time."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        return None
+    return schedule.local(moment) if moment.tzinfo else None
+
+
+def choose_slot(text: str, offered: List[datetime], schedule: Schedule, now: datetime,
+                taken: Collection[datetime], priority: bool) -> Optional[SlotMatch]:
+    """What the person's answer to 'when?' means: a button's slot, a number from the offered
+    list, or a day/time in their own words. None when it names no time at all."""
+    chosen = parse_slot_value(text, schedule) or offered_choice(text, offered)
+    if chosen is not None:
+        reason = schedule.unavailable_reason(chosen, now, taken, priority)
+        if reason is None:
+            return SlotMatch(slot=chosen)
+        return SlotMatch(options=schedule.nearest_free_slots(chosen, now, taken, priority), reason=reason)
+    request = parse_time_request(text, schedule.local(now))
+    if request is None:
+        return None
+    if request.exact is not None and request.first_day is None:  # "the one at 10"
+        same_time = [slot for slot in offered if slot.time() == request.exact]
+        if len(same_time) == 1 and schedule.unavailable_reason(same_time[0], now, taken, priority) is None:
+            return SlotMatch(slot=same_time[0])
+    return match_time_request(request, schedule, now, taken, priority)

@@ -50,13 +50,14 @@ def confirmation_question(name: str, phone: str, email: Optional[str], contact_m
     return "\n".join(lines)
 
 
-def booked_message(booking: BookingView, clinic: Clinic, telehealth_note: str, time_zone_label: str) -> str:
+def booked_message(booking: BookingView, clinic: Clinic, telehealth_note: str, time_zone_label: str,
+                   heading: str = "Your consultation request is in.") -> str:
     """Date, time, place or telehealth note, reference code and what happens next."""
     place = (f"at {clinic.address}" if booking.visit_type == "in_person"
              else f"by telehealth: {telehealth_note}")
     contact = CONTACT_WORDS[booking.contact_method]
     return (
-        f"Your consultation request is in. {slot_label(booking.slot_start)} ({time_zone_label} time), {place}.\n"
+        f"{heading} {slot_label(booking.slot_start)} ({time_zone_label} time), {place}.\n"
         f"Reference code: {booking.reference}\n"
         f"What happens next: our front desk will confirm by {contact}, usually within one business day. "
         f"To change or cancel, tell me your reference code and phone number, or call {clinic.front_desk_phone}."

@@ -132,6 +132,13 @@ def find_booking(reference: str, phone: str, schedule: Schedule,
         return _view(row, schedule) if row else None
 
 
+def active_booking(reference: str, schedule: Schedule, database_url: Optional[str] = None) -> Optional[BookingView]:
+    """The active booking with this code (for a signed calendar link; no phone needed)."""
+    with session_scope(database_url) as session:
+        row = session.execute(select(Booking).where(Booking.reference == reference)).scalar_one_or_none()
+        return _view(row, schedule) if row is not None and row.status != "cancelled" else None
+
+
 def cancel_booking(reference: str, phone: str, schedule: Schedule, by: str = "patient",
                    database_url: Optional[str] = None) -> Optional[BookingView]:
     """Cancel an active booking (its slot is free again at once); None when there is none."""

@@ -128,7 +128,7 @@ def _take_days(text: str, today: date) -> Tuple[Optional[date], Optional[date], 
     if re.search(r"\bday after tomorrow\b", text):
         day = today + timedelta(days=2)
         return day, day, text.replace("day after tomorrow", " ")
-    for word, offset in (("today", 0), ("tonight", 0), ("tomorrow", 1)):
+    for word, offset in (("yesterday", -1), ("today", 0), ("tonight", 0), ("tomorrow", 1)):
         if re.search(rf"\b{word}\b", text):
             day = today + timedelta(days=offset)
             return day, day, re.sub(rf"\b{word}\b", " ", text)

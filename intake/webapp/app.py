@@ -1,4 +1,4 @@
-"""aiohttp web app: a page that says what runs where, and a health check.
+"""aiohttp web app: a page that says what runs where, a health check, and booking calendar files.
 
 Run with `python -m intake.webapp.app --port 8080`. It talks to Rasa only through Rasa's
 HTTP API, never by importing Rasa, so it can run on its own machine.
@@ -56,6 +56,25 @@ async def index(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html", headers=SECURITY_HEADERS)
 
 
+async def booking_calendar(request: web.Request) -> web.Response:
+    """The .ics file of an active booking, for the holder of the signed link only."""
+    from intake.booking.calendar import booking_ics, token_matches
+    from intake.booking.references import normalize_reference
+    from intake.booking.store import active_booking
+
+    reference = normalize_reference(request.match_info["reference"])
+    if reference is None or not token_matches(reference, request.query.get("token", "")):
+        raise web.HTTPNotFound(text="No such calendar file.")
+    config = settings()
+    booking = active_booking(reference, config.schedule)
+    if booking is None:
+        raise web.HTTPNotFound(text="This booking is no longer active.")
+    ics = booking_ics(booking, config.clinic, config.booking.get("telehealth_note", ""))
+    return web.Response(body=ics.encode("utf-8"), content_type="text/calendar", charset="utf-8", headers={
+        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{reference}.ics"',
+        "Cache-Control": "no-store"})
+
+
 async def health(_: web.Request) -> web.Response:
     """Liveness check used by `make run` and the tests."""
     return web.json_response({"status": "ok"})
@@ -66,6 +85,7 @@ def create_app() -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
+    app.router.add_get("/calendar/{reference}.ics", booking_calendar)
     return app
 
 

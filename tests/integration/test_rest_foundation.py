@@ -38,22 +38,21 @@ def test_ask_question_invites_a_question_and_offers_common_topics(stack, sender)
     assert offered and all(payload in questions for payload in offered)
 
 
-@pytest.mark.parametrize(
-    "payload, expected",
-    [
-        ("/book_consultation", "booking"),
-        ("/request_human", "front desk"),
-    ],
-)
-def test_menu_choices_lead_somewhere_and_name_the_front_desk(stack, sender, payload, expected):
-    said = texts(stack.send(sender, payload))
-    assert expected in said.lower()
+def test_the_front_desk_choice_names_the_configured_contact(stack, sender):
+    said = texts(stack.send(sender, "/request_human"))
+    assert "front desk" in said.lower()
     assert settings().clinic.front_desk_phone in said, "the action server gave the configured phone"
+
+
+def test_the_booking_choice_offers_free_times(stack, sender):
+    reply = stack.send(sender, "/book_consultation")
+    assert "request a consultation" in texts(reply)
+    assert any("booking_slot" in b["payload"] for b in buttons(reply))
 
 
 def test_typed_requests_reach_the_same_places(stack, sender):
     assert settings().clinic.front_desk_phone in texts(stack.send(sender, "can i talk to a real person"))
-    assert "booking" in texts(stack.send(sender, "I'd like to book an appointment")).lower()
+    assert "request a consultation" in texts(stack.send(sender, "I'd like to book an appointment"))
 
 
 def test_small_talk_goodbye_and_out_of_scope(stack, sender):

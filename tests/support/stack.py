@@ -49,7 +49,18 @@ class RasaStack:
     rasa_port: int
     actions_port: int
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    web_port: int = field(default_factory=free_port)
+    link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def env(self) -> Dict[str, str]:
+        """The environment of every process of this stack (shared app database and link secret)."""
+        return {**_server_env(self.workdir), "INTAKE_PUBLIC_WEB_URL": self.web_url,
+                "INTAKE_LINK_SECRET": self.link_secret}
 
     @property
     def rasa_url(self) -> str:
@@ -75,7 +86,7 @@ class RasaStack:
     def _spawn(self, name: str, args: List[str]) -> None:
         log = open(self.workdir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            args, cwd=PROJECT_ROOT, env=_server_env(self.workdir), stdout=log,
+            args, cwd=PROJECT_ROOT, env=self.env(), stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -91,6 +102,11 @@ class RasaStack:
             "--endpoints", str(self._write_endpoints()),
         ])
         self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
+
+    def start_webapp(self) -> None:
+        self._spawn("webapp", [str(VENV_BIN / "python"), "-m", "intake.webapp.app", "--host", "127.0.0.1",
+                               "--port", str(self.web_port)])
+        self._wait_until_up("webapp", f"{self.web_url}/health")
 
     def stop(self, name: str) -> None:
         """Stop one process (its whole process group) and wait for it."""
@@ -156,6 +172,7 @@ def start_stack(workdir: Path, with_actions: bool = True) -> RasaStack:
     try:
         if with_actions:
             stack.start_actions()
+            stack.start_webapp()
         stack.start_rasa()
     except Exception:
         stack.stop_all()

@@ -8,7 +8,7 @@ import pytest
 
 from intake.booking.contact import (clean_name, display_phone, normalize_email, normalize_phone,
                                     parse_contact_method, parse_visit_type)
-from intake.booking.matching import match_time_request
+from intake.booking.matching import choose_slot, match_time_request
 from intake.booking.references import ALPHABET, new_reference, normalize_reference
 from intake.booking.time_request import TimeRequest, parse_time_request
 from tests.unit.test_booking_schedule import at, make_schedule
@@ -173,3 +173,36 @@ def test_reference_codes_avoid_ambiguous_characters():
                                         ("matter K7MXQ4", "K7MXQ4"), ("hello", None), ("ABCDEF", None)])
 def test_reference_codes_are_found_in_what_people_type(text, code):
     assert normalize_reference(text) == code
+
+
+OFFERED = [at(2026, 12, 1, 9), at(2026, 12, 1, 10), at(2026, 12, 1, 11), at(2026, 12, 1, 13)]
+
+
+@pytest.mark.parametrize("text, index", [("1", 0), ("option 2", 1), ("the second one", 1), ("2nd", 1),
+                                         ("the last one", 3), ("#3", 2), ("i will take the first", 0),
+                                         ("the one at 10", 1), ("11am", 2)])
+def test_an_offered_time_is_picked_by_number_or_by_its_hour(text, index):
+    match = choose_slot(text, OFFERED, make_schedule(), at(2026, 11, 30, 8), [], True)
+    assert match.slot == OFFERED[index]
+
+
+def test_a_button_sends_the_exact_slot_back():
+    schedule = make_schedule()
+    match = choose_slot(OFFERED[1].isoformat(), [], schedule, at(2026, 11, 30, 8), [], True)
+    assert match.slot == OFFERED[1]
+
+
+def test_a_button_for_a_slot_taken_meanwhile_offers_others():
+    schedule = make_schedule()
+    match = choose_slot(OFFERED[1].isoformat(), OFFERED, schedule, at(2026, 11, 30, 8), [OFFERED[1]], True)
+    assert match.slot is None and match.reason == "taken" and OFFERED[1] not in match.options
+
+
+@pytest.mark.parametrize("text", ["5", "banana", "12"])
+def test_an_answer_that_is_no_time_is_none(text):
+    assert choose_slot(text, OFFERED, make_schedule(), at(2026, 11, 30, 8), [], True) is None
+
+
+def test_yesterday_is_in_the_past():
+    match = match_time_request(parse_time_request("yesterday at 10am", NOW), make_schedule(), NOW, [], True)
+    assert match.reason == "past" and match.options

@@ -1,0 +1,422 @@
+"""Adapters for booking a consultation and for changing or cancelling one. The schedule, the
+parsers, the validators and the store live in intake.booking; this module reads slots, calls
+them and says the result."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from intake.booking import contact, store
+from intake.booking.calendar import calendar_link
+from intake.booking.matching import SlotMatch, choose_slot, parse_slot_value
+from intake.booking.messages import (booked_message, confirmation_question, slot_label,
+                                     unavailable_sentence)
+from intake.screening.answers import Answer, parse_yes_no
+from intake.screening.records import is_priority
+from intake.settings import settings
+
+DETAIL_SLOTS = ["booking_slot", "booking_visit_type", "booking_name", "booking_phone", "booking_email",
+                "booking_contact_method", "booking_confirmed"]
+LOOKUP_SLOTS = ["booking_lookup_reference", "booking_lookup_phone", "booking_manage_confirmed"]
+HELPER_SLOTS = ["booking_offered", "booking_lookup_failures"]
+NO_EMAIL = "none"
+WEB_CHANNELS = {"rest", "socketio", "intake_rest"}
+MAX_LOOKUP_FAILURES = 2
+CONFIRM_BUTTONS = [
+    {"title": "Yes, send it", "payload": "/affirm"},
+    {"title": "Change the time", "payload": "/change_time"},
+    {"title": "Cancel", "payload": "/stop"},
+]
+NAME_PROBLEMS = {
+    "too_long": "That's longer than a name can be here. Please type just your first and last name.",
+    "not_a_name": "Please type your name using letters only, like Maria Lopez.",
+    "need_full_name": "Please give your first and last name, so the front desk can find you.",
+    "empty": "Please type your first and last name.",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _zone_label() -> str:
+    return settings().clinic.time_zone.split("/")[-1].replace("_", " ")
+
+
+def _priority(tracker: Tracker) -> bool:
+    """Flagged by the screening: PC-PTSD-5 >= 3 or a positive safety screen."""
+    return bool(tracker.get_slot("screening_priority")) or is_priority(
+        {"PC-PTSD-5": tracker.get_slot("pcptsd_result"), "ASQ": tracker.get_slot("asq_result")})
+
+
+def _offered(tracker: Tracker) -> List[datetime]:
+    schedule = settings().schedule
+    return [slot for slot in (parse_slot_value(v, schedule) for v in tracker.get_slot("booking_offered") or []) if slot]
+
+
+def _slot_buttons(slots: List[datetime]) -> List[Dict[Text, Text]]:
+    return [{"title": slot_label(slot), "payload": f'/inform{{"booking_slot":"{slot.isoformat()}"}}'}
+            for slot in slots]
+
+
+def _clear(slots: List[Text], tracker: Tracker) -> List[EventType]:
+    return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
+
+
+def _current_booking_slot(tracker: Tracker) -> Optional[datetime]:
+    value = tracker.get_slot("booking_slot")
+    return parse_slot_value(value, settings().schedule) if value else None
+
+
+class ActionStartBooking(Action):
+    """Starts a booking afresh (earlier booking answers are cleared) and says how it works."""
+
+    def name(self) -> Text:
+        return "action_start_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_booking_intro")
+        return _clear(DETAIL_SLOTS + HELPER_SLOTS, tracker)
+
+
+class ActionAskBookingSlot(Action):
+    """Offers free times as buttons: the ones just matched to what was asked, else the next free ones."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_slot"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        offered = _offered(tracker)
+        if offered:
+            dispatcher.utter_message(text=f"Which of these suits you? ({_zone_label()} time) "
+                                          "Or type another day or time.", buttons=_slot_buttons(offered))
+            return []
+        schedule = settings().schedule
+        free = schedule.free_slots(_now(), store.taken_slots(schedule), _priority(tracker))
+        if not free:
+            dispatcher.utter_message(response="utter_booking_no_slots")
+            return [SlotSet("booking_offered", [])]
+        text = ("When would you like your consultation? These are the next free times "
+                f"({_zone_label()} time). You can also type a day or time, like \"Friday at 3\" "
+                "or \"next Tuesday afternoon\".")
+        dispatcher.utter_message(text=text, buttons=_slot_buttons(free))
+        return [SlotSet("booking_offered", [slot.isoformat() for slot in free])]
+
+
+class ActionAskBookingConfirmed(Action):
+    """Shows everything once before anything is stored."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        email = tracker.get_slot("booking_email")
+        text = confirmation_question(
+            tracker.get_slot("booking_name"), tracker.get_slot("booking_phone"),
+            None if email == NO_EMAIL else email, tracker.get_slot("booking_contact_method"),
+            tracker.get_slot("booking_visit_type"), _current_booking_slot(tracker), _zone_label())
+        dispatcher.utter_message(text=text, buttons=CONFIRM_BUTTONS)
+        return []
+
+
+class ActionAskBookingContactMethod(Action):
+    """Call, text, or email (email only when an address was given)."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_contact_method"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        buttons = [{"title": "Call me", "payload": '/inform{"booking_contact_method":"call"}'},
+                   {"title": "Text me", "payload": '/inform{"booking_contact_method":"text"}'}]
+        if tracker.get_slot("booking_email") not in (None, NO_EMAIL):
+            buttons.append({"title": "Email me", "payload": '/inform{"booking_contact_method":"email"}'})
+        dispatcher.utter_message(text="How should the front desk reach you to confirm?", buttons=buttons)
+        return []
+
+
+def _slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                 priority: bool) -> Dict[Text, Any]:
+    """The person's answer to 'when?': a slot, or options to choose from with the reason."""
+    schedule = settings().schedule
+    now = _now()
+    match: Optional[SlotMatch] = choose_slot(str(value or ""), _offered(tracker), schedule, now,
+                                             store.taken_slots(schedule), priority)
+    if match is None:
+        dispatcher.utter_message(text="Sorry, I couldn't find a day or time in that. Please pick one of the "
+                                      "times below, or type something like \"Friday at 3\".")
+        return {"booking_slot": None}
+    if match.slot is not None:
+        return {"booking_slot": match.slot.isoformat(), "booking_offered": None}
+    if not match.options:
+        dispatcher.utter_message(response="utter_booking_no_slots")
+        return {"booking_slot": None, "booking_offered": None}
+    if match.reason:
+        dispatcher.utter_message(text=f"{unavailable_sentence(match.reason)} These are the closest free times.")
+    return {"booking_slot": None, "booking_offered": [slot.isoformat() for slot in match.options]}
+
+
+def _confirmation(value: Any, dispatcher: CollectingDispatcher, slot: Text) -> Dict[Text, Any]:
+    answer = parse_yes_no(str(value or ""))
+    if answer is Answer.YES:
+        return {slot: "yes"}
+    if answer is Answer.NO:
+        dispatcher.utter_message(text="No problem: nothing has been saved. You can change the time, or "
+                                      "cancel and start again.")
+    else:
+        dispatcher.utter_message(text="Please answer yes, change the time, or cancel.")
+    return {slot: None}
+
+
+class ValidateBookingForm(FormValidationAction):
+    """Each answer is checked by intake.booking before it is kept; a refused answer is asked again."""
+
+    def name(self) -> Text:
+        return "validate_booking_form"
+
+    async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        return _slot_answer(value, dispatcher, tracker, _priority(tracker))
+
+    async def validate_booking_visit_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: DomainDict) -> Dict[Text, Any]:
+        visit = contact.parse_visit_type(str(value or "")) or (value if value in contact.VISIT_TYPES else None)
+        if visit is None:
+            dispatcher.utter_message(text="Would you like to come in person, or meet by video (telehealth)?")
+        return {"booking_visit_type": visit}
+
+    async def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        checked = contact.clean_name(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(text=NAME_PROBLEMS[checked.reason])
+        return {"booking_name": checked.value}
+
+    async def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        checked = contact.normalize_phone(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(text="That doesn't look like a phone number I can use. Please type it "
+                                          "with the area code, like 310 555 0142.")
+        return {"booking_phone": checked.value}
+
+    async def validate_booking_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if "@" not in text and parse_yes_no(text) in (Answer.NO, Answer.SKIP):
+            return {"booking_email": NO_EMAIL}
+        checked = contact.normalize_email(text)
+        if not checked.ok:
+            dispatcher.utter_message(text="That email address doesn't look right. Please type it again, "
+                                          "like name@example.com, or say skip.")
+        return {"booking_email": checked.value}
+
+    async def validate_booking_contact_method(self, value: Any, dispatcher: CollectingDispatcher,
+                                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        method = value if value in contact.CONTACT_METHODS else contact.parse_contact_method(str(value or ""))
+        if method == "email" and tracker.get_slot("booking_email") in (None, NO_EMAIL):
+            dispatcher.utter_message(text="I don't have an email address for you, so please choose a call or a text.")
+            method = None
+        elif method is None:
+            dispatcher.utter_message(text="Please choose a call or a text (or email, if you gave one).")
+        return {"booking_contact_method": method}
+
+    async def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        return _confirmation(value, dispatcher, "booking_confirmed")
+
+
+class ActionChangeBookingTime(Action):
+    """"Change the time" at any step: the time is asked again next, the other answers are kept."""
+
+    def name(self) -> Text:
+        return "action_change_booking_time"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text="Sure, let's pick another time.")
+        return [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
+                SlotSet("booking_manage_confirmed", None), SlotSet("booking_offered", None)]
+
+
+class ActionSubmitBooking(Action):
+    """Stores the confirmed request. If the slot was taken meanwhile, the time is asked again."""
+
+    def name(self) -> Text:
+        return "action_submit_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        config = settings()
+        email = tracker.get_slot("booking_email")
+        request = store.BookingRequest(
+            conversation_id=tracker.sender_id, full_name=tracker.get_slot("booking_name"),
+            phone=tracker.get_slot("booking_phone"), contact_method=tracker.get_slot("booking_contact_method"),
+            visit_type=tracker.get_slot("booking_visit_type"), email=None if email == NO_EMAIL else email,
+            channel=tracker.get_latest_input_channel(), priority=_priority(tracker))
+        outcome = store.book_slot(request, _current_booking_slot(tracker), config.schedule)
+        if outcome.booking is None:
+            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Nothing has been saved yet; "
+                                          "please choose another time.")
+            return [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
+                    SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
+                    FollowupAction("booking_form")]
+        booking = outcome.booking
+        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
+        dispatcher.utter_message(text=booked_message(booking, config.clinic, telehealth_note, _zone_label()))
+        if tracker.get_latest_input_channel() in WEB_CHANNELS:
+            link = calendar_link(config.public_web_url, booking.reference)
+            dispatcher.utter_message(text=f"Add it to your calendar: {link}",
+                                     attachment={"type": "file", "url": link, "name": f"{booking.reference}.ics"})
+        # The details now live in the app database; the conversation keeps only the code.
+        return [*_clear(DETAIL_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_reference", booking.reference)]
+
+
+class ActionBookingStopped(Action):
+    """Cancel at any step of booking or changing a booking: nothing is stored, answers are dropped."""
+
+    def name(self) -> Text:
+        return "action_booking_stopped"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS + ["booking_manage"], tracker),
+                SlotSet("requested_slot", None), ActiveLoop(None)]
+
+
+class ActionStartManageBooking(Action):
+    """Cancelling or moving a booking starts with the reference code and the phone number."""
+
+    def name(self) -> Text:
+        return "action_start_manage_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        manage = "reschedule" if intent == "reschedule_booking" else "cancel"
+        dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
+                                      "with its reference code and the phone number you gave.")
+        return [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
+
+
+def _found_booking(tracker: Tracker) -> Optional[store.BookingView]:
+    reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+    if not reference or not phone:
+        return None
+    return store.find_booking(reference, phone, settings().schedule)
+
+
+class ValidateManageBookingForm(FormValidationAction):
+    """Code and phone must match an active booking; then a yes to cancel, or a new time to move it."""
+
+    def name(self) -> Text:
+        return "validate_manage_booking_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("booking_manage") == "not_found":
+            return []
+        if tracker.get_slot("booking_manage") == "reschedule":
+            return ["booking_lookup_reference", "booking_lookup_phone", "booking_slot", "booking_manage_confirmed"]
+        return ["booking_lookup_reference", "booking_lookup_phone", "booking_manage_confirmed"]
+
+    async def validate_booking_lookup_reference(self, value: Any, dispatcher: CollectingDispatcher,
+                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        from intake.booking.references import normalize_reference
+
+        code = normalize_reference(str(value or ""))
+        if code is None:
+            dispatcher.utter_message(text="A reference code has 6 letters and numbers, like K7MXQ4. "
+                                          "Please type it as it appears in your confirmation.")
+        return {"booking_lookup_reference": code}
+
+    async def validate_booking_lookup_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        checked = contact.normalize_phone(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(text="Please type the phone number you gave when booking, with the area code.")
+            return {"booking_lookup_phone": None}
+        reference = tracker.get_slot("booking_lookup_reference")
+        if store.find_booking(reference, checked.value, settings().schedule) is not None:
+            return {"booking_lookup_phone": checked.value}
+        failures = int(tracker.get_slot("booking_lookup_failures") or 0) + 1
+        if failures >= MAX_LOOKUP_FAILURES:
+            clinic = settings().clinic
+            dispatcher.utter_message(text="I still can't find an active booking with that code and phone number. "
+                                          f"Our front desk can help: {clinic.front_desk_phone}.")
+            return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": 0,
+                    "booking_manage": "not_found"}
+        dispatcher.utter_message(text="I couldn't find an active booking with that code and phone number. "
+                                      "Let's try once more.")
+        return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": failures}
+
+    async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        booking = _found_booking(tracker)
+        return _slot_answer(value, dispatcher, tracker, bool(booking and booking.priority))
+
+    async def validate_booking_manage_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == "cancel_it":  # "cancel it" while cancelling is a yes; while moving, keep it
+            return {"booking_manage_confirmed": "yes" if tracker.get_slot("booking_manage") == "cancel" else "no"}
+        answer = parse_yes_no(str(value or ""))
+        if answer is Answer.NO:
+            return {"booking_manage_confirmed": "no"}
+        return _confirmation(value, dispatcher, "booking_manage_confirmed")
+
+
+class ActionAskBookingManageConfirmed(Action):
+    """"Cancel your consultation on ...?" or "Move it from ... to ...?"."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_manage_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        booking = _found_booking(tracker)
+        if booking is None:
+            return []
+        if tracker.get_slot("booking_manage") == "reschedule":
+            new_slot = _current_booking_slot(tracker)
+            text = (f"Move your consultation {booking.reference} from {slot_label(booking.slot_start)} "
+                    f"to {slot_label(new_slot)}?")
+        else:
+            text = f"Cancel your consultation {booking.reference} on {slot_label(booking.slot_start)}?"
+        buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionManageBooking(Action):
+    """Cancels or moves the booking found by code and phone, after the person said yes."""
+
+    def name(self) -> Text:
+        return "action_manage_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        schedule = settings().schedule
+        manage = tracker.get_slot("booking_manage")
+        reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+        cleanup = [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", None)]
+        if manage == "not_found":
+            return cleanup
+        if tracker.get_slot("booking_manage_confirmed") != "yes":
+            dispatcher.utter_message(text="OK, your booking stays as it is.")
+            return cleanup
+        if manage == "cancel":
+            cancelled = store.cancel_booking(reference, phone, schedule)
+            dispatcher.utter_message(text=f"Your consultation {cancelled.reference} on "
+                                          f"{slot_label(cancelled.slot_start)} is cancelled. "
+                                          "You're welcome to book again any time." if cancelled else
+                                          "That booking was already cancelled.")
+            return cleanup
+        outcome = store.reschedule_booking(reference, phone, _current_booking_slot(tracker), schedule)
+        if outcome.booking is None:
+            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Please choose another time.")
+            return [SlotSet("booking_slot", None), SlotSet("booking_manage_confirmed", None),
+                    SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
+                    FollowupAction("manage_booking_form")]
+        config = settings()
+        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
+        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, telehealth_note, _zone_label(),
+                                                     heading="Your consultation has been moved."))
+        return cleanup
