@@ -1,6 +1,7 @@
-"""Adapters for booking a consultation and for changing or cancelling one. The schedule, the
-parsers, the validators and the store live in intake.booking; this module reads slots, calls
-them and says the result."""
+"""Adapters for booking a consultation (the booking form, its questions, the confirmation and
+storing the request). The schedule, the parsers, the validators and the store live in
+intake.booking; this module reads slots, calls them and says the result. Changing or
+cancelling a booking later is in actions/booking_changes.py."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from intake.booking.calendar import calendar_link
 from intake.booking.matching import SlotMatch, choose_slot, parse_slot_value
 from intake.booking.messages import (booked_message, confirmation_question, slot_label,
                                      unavailable_sentence)
-from intake.screening.answers import Answer, parse_yes_no
+from intake.booking.replies import confirmation_answer, declines_email
 from intake.screening.records import is_priority
 from intake.settings import settings
 
@@ -26,7 +27,6 @@ LOOKUP_SLOTS = ["booking_lookup_reference", "booking_lookup_phone", "booking_man
 HELPER_SLOTS = ["booking_offered", "booking_lookup_failures"]
 NO_EMAIL = "none"
 WEB_CHANNELS = {"rest", "socketio", "intake_rest"}
-MAX_LOOKUP_FAILURES = 2
 CONFIRM_BUTTONS = [
     {"title": "Yes, send it", "payload": "/affirm"},
     {"title": "Change the time", "payload": "/change_time"},
@@ -44,7 +44,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _zone_label() -> str:
+def zone_label() -> str:
     return settings().clinic.time_zone.split("/")[-1].replace("_", " ")
 
 
@@ -52,6 +52,15 @@ def _priority(tracker: Tracker) -> bool:
     """Flagged by the screening: PC-PTSD-5 >= 3 or a positive safety screen."""
     return bool(tracker.get_slot("screening_priority")) or is_priority(
         {"PC-PTSD-5": tracker.get_slot("pcptsd_result"), "ASQ": tracker.get_slot("asq_result")})
+
+
+def slot_priority(tracker: Tracker) -> bool:
+    """Priority for the times offered: the screening's, or the moved booking's own."""
+    if tracker.active_loop_name == "manage_booking_form":
+        reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+        booking = store.find_booking(reference, phone, settings().schedule) if reference and phone else None
+        return _priority(tracker) or bool(booking and booking.priority)
+    return _priority(tracker)
 
 
 def _offered(tracker: Tracker) -> List[datetime]:
@@ -64,11 +73,11 @@ def _slot_buttons(slots: List[datetime]) -> List[Dict[Text, Text]]:
             for slot in slots]
 
 
-def _clear(slots: List[Text], tracker: Tracker) -> List[EventType]:
+def clear_slots(slots: List[Text], tracker: Tracker) -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
 
 
-def _current_booking_slot(tracker: Tracker) -> Optional[datetime]:
+def current_booking_slot(tracker: Tracker) -> Optional[datetime]:
     value = tracker.get_slot("booking_slot")
     return parse_slot_value(value, settings().schedule) if value else None
 
@@ -81,7 +90,7 @@ class ActionStartBooking(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_booking_intro")
-        return _clear(DETAIL_SLOTS + HELPER_SLOTS, tracker)
+        return clear_slots(DETAIL_SLOTS + HELPER_SLOTS, tracker)
 
 
 class ActionAskBookingSlot(Action):
@@ -93,16 +102,16 @@ class ActionAskBookingSlot(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         offered = _offered(tracker)
         if offered:
-            dispatcher.utter_message(text=f"Which of these suits you? ({_zone_label()} time) "
+            dispatcher.utter_message(text=f"Which of these suits you? ({zone_label()} time) "
                                           "Or type another day or time.", buttons=_slot_buttons(offered))
             return []
         schedule = settings().schedule
-        free = schedule.free_slots(_now(), store.taken_slots(schedule), _priority(tracker))
+        free = schedule.free_slots(_now(), store.taken_slots(schedule), slot_priority(tracker))
         if not free:
             dispatcher.utter_message(response="utter_booking_no_slots")
             return [SlotSet("booking_offered", [])]
         text = ("When would you like your consultation? These are the next free times "
-                f"({_zone_label()} time). You can also type a day or time, like \"Friday at 3\" "
+                f"({zone_label()} time). You can also type a day or time, like \"Friday at 3\" "
                 "or \"next Tuesday afternoon\".")
         dispatcher.utter_message(text=text, buttons=_slot_buttons(free))
         return [SlotSet("booking_offered", [slot.isoformat() for slot in free])]
@@ -119,7 +128,7 @@ class ActionAskBookingConfirmed(Action):
         text = confirmation_question(
             tracker.get_slot("booking_name"), tracker.get_slot("booking_phone"),
             None if email == NO_EMAIL else email, tracker.get_slot("booking_contact_method"),
-            tracker.get_slot("booking_visit_type"), _current_booking_slot(tracker), _zone_label())
+            tracker.get_slot("booking_visit_type"), current_booking_slot(tracker), zone_label())
         dispatcher.utter_message(text=text, buttons=CONFIRM_BUTTONS)
         return []
 
@@ -139,7 +148,7 @@ class ActionAskBookingContactMethod(Action):
         return []
 
 
-def _slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+def slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                  priority: bool) -> Dict[Text, Any]:
     """The person's answer to 'when?': a slot, or options to choose from with the reason."""
     schedule = settings().schedule
@@ -160,11 +169,11 @@ def _slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
     return {"booking_slot": None, "booking_offered": [slot.isoformat() for slot in match.options]}
 
 
-def _confirmation(value: Any, dispatcher: CollectingDispatcher, slot: Text) -> Dict[Text, Any]:
-    answer = parse_yes_no(str(value or ""))
-    if answer is Answer.YES:
+def confirmation_value(value: Any, dispatcher: CollectingDispatcher, slot: Text) -> Dict[Text, Any]:
+    answer = confirmation_answer(str(value or ""))
+    if answer is True:
         return {slot: "yes"}
-    if answer is Answer.NO:
+    if answer is False:
         dispatcher.utter_message(text="No problem: nothing has been saved. You can change the time, or "
                                       "cancel and start again.")
     else:
@@ -180,7 +189,7 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
-        return _slot_answer(value, dispatcher, tracker, _priority(tracker))
+        return slot_answer(value, dispatcher, tracker, slot_priority(tracker))
 
     async def validate_booking_visit_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                           domain: DomainDict) -> Dict[Text, Any]:
@@ -207,7 +216,7 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_booking_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
         text = str(value or "")
-        if "@" not in text and parse_yes_no(text) in (Answer.NO, Answer.SKIP):
+        if text == NO_EMAIL or declines_email(text):  # NO_EMAIL: re-checked when the form resumes
             return {"booking_email": NO_EMAIL}
         checked = contact.normalize_email(text)
         if not checked.ok:
@@ -227,7 +236,7 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> Dict[Text, Any]:
-        return _confirmation(value, dispatcher, "booking_confirmed")
+        return confirmation_value(value, dispatcher, "booking_confirmed")
 
 
 class ActionChangeBookingTime(Action):
@@ -256,7 +265,7 @@ class ActionSubmitBooking(Action):
             phone=tracker.get_slot("booking_phone"), contact_method=tracker.get_slot("booking_contact_method"),
             visit_type=tracker.get_slot("booking_visit_type"), email=None if email == NO_EMAIL else email,
             channel=tracker.get_latest_input_channel(), priority=_priority(tracker))
-        outcome = store.book_slot(request, _current_booking_slot(tracker), config.schedule)
+        outcome = store.book_slot(request, current_booking_slot(tracker), config.schedule)
         if outcome.booking is None:
             dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Nothing has been saved yet; "
                                           "please choose another time.")
@@ -265,13 +274,13 @@ class ActionSubmitBooking(Action):
                     FollowupAction("booking_form")]
         booking = outcome.booking
         telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
-        dispatcher.utter_message(text=booked_message(booking, config.clinic, telehealth_note, _zone_label()))
+        dispatcher.utter_message(text=booked_message(booking, config.clinic, telehealth_note, zone_label()))
         if tracker.get_latest_input_channel() in WEB_CHANNELS:
             link = calendar_link(config.public_web_url, booking.reference)
             dispatcher.utter_message(text=f"Add it to your calendar: {link}",
                                      attachment={"type": "file", "url": link, "name": f"{booking.reference}.ics"})
         # The details now live in the app database; the conversation keeps only the code.
-        return [*_clear(DETAIL_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_reference", booking.reference)]
+        return [*clear_slots(DETAIL_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_reference", booking.reference)]
 
 
 class ActionBookingStopped(Action):
@@ -281,142 +290,5 @@ class ActionBookingStopped(Action):
         return "action_booking_stopped"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        return [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS + ["booking_manage"], tracker),
+        return [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS + ["booking_manage"], tracker),
                 SlotSet("requested_slot", None), ActiveLoop(None)]
-
-
-class ActionStartManageBooking(Action):
-    """Cancelling or moving a booking starts with the reference code and the phone number."""
-
-    def name(self) -> Text:
-        return "action_start_manage_booking"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        manage = "reschedule" if intent == "reschedule_booking" else "cancel"
-        dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
-                                      "with its reference code and the phone number you gave.")
-        return [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
-
-
-def _found_booking(tracker: Tracker) -> Optional[store.BookingView]:
-    reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
-    if not reference or not phone:
-        return None
-    return store.find_booking(reference, phone, settings().schedule)
-
-
-class ValidateManageBookingForm(FormValidationAction):
-    """Code and phone must match an active booking; then a yes to cancel, or a new time to move it."""
-
-    def name(self) -> Text:
-        return "validate_manage_booking_form"
-
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
-        if tracker.get_slot("booking_manage") == "not_found":
-            return []
-        if tracker.get_slot("booking_manage") == "reschedule":
-            return ["booking_lookup_reference", "booking_lookup_phone", "booking_slot", "booking_manage_confirmed"]
-        return ["booking_lookup_reference", "booking_lookup_phone", "booking_manage_confirmed"]
-
-    async def validate_booking_lookup_reference(self, value: Any, dispatcher: CollectingDispatcher,
-                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        from intake.booking.references import normalize_reference
-
-        code = normalize_reference(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(text="A reference code has 6 letters and numbers, like K7MXQ4. "
-                                          "Please type it as it appears in your confirmation.")
-        return {"booking_lookup_reference": code}
-
-    async def validate_booking_lookup_phone(self, value: Any, dispatcher: CollectingDispatcher,
-                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        checked = contact.normalize_phone(str(value or ""))
-        if not checked.ok:
-            dispatcher.utter_message(text="Please type the phone number you gave when booking, with the area code.")
-            return {"booking_lookup_phone": None}
-        reference = tracker.get_slot("booking_lookup_reference")
-        if store.find_booking(reference, checked.value, settings().schedule) is not None:
-            return {"booking_lookup_phone": checked.value}
-        failures = int(tracker.get_slot("booking_lookup_failures") or 0) + 1
-        if failures >= MAX_LOOKUP_FAILURES:
-            clinic = settings().clinic
-            dispatcher.utter_message(text="I still can't find an active booking with that code and phone number. "
-                                          f"Our front desk can help: {clinic.front_desk_phone}.")
-            return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": 0,
-                    "booking_manage": "not_found"}
-        dispatcher.utter_message(text="I couldn't find an active booking with that code and phone number. "
-                                      "Let's try once more.")
-        return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": failures}
-
-    async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
-        booking = _found_booking(tracker)
-        return _slot_answer(value, dispatcher, tracker, bool(booking and booking.priority))
-
-    async def validate_booking_manage_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if value == "cancel_it":  # "cancel it" while cancelling is a yes; while moving, keep it
-            return {"booking_manage_confirmed": "yes" if tracker.get_slot("booking_manage") == "cancel" else "no"}
-        answer = parse_yes_no(str(value or ""))
-        if answer is Answer.NO:
-            return {"booking_manage_confirmed": "no"}
-        return _confirmation(value, dispatcher, "booking_manage_confirmed")
-
-
-class ActionAskBookingManageConfirmed(Action):
-    """"Cancel your consultation on ...?" or "Move it from ... to ...?"."""
-
-    def name(self) -> Text:
-        return "action_ask_booking_manage_confirmed"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        booking = _found_booking(tracker)
-        if booking is None:
-            return []
-        if tracker.get_slot("booking_manage") == "reschedule":
-            new_slot = _current_booking_slot(tracker)
-            text = (f"Move your consultation {booking.reference} from {slot_label(booking.slot_start)} "
-                    f"to {slot_label(new_slot)}?")
-        else:
-            text = f"Cancel your consultation {booking.reference} on {slot_label(booking.slot_start)}?"
-        buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}]
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return []
-
-
-class ActionManageBooking(Action):
-    """Cancels or moves the booking found by code and phone, after the person said yes."""
-
-    def name(self) -> Text:
-        return "action_manage_booking"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        schedule = settings().schedule
-        manage = tracker.get_slot("booking_manage")
-        reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
-        cleanup = [*_clear(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", None)]
-        if manage == "not_found":
-            return cleanup
-        if tracker.get_slot("booking_manage_confirmed") != "yes":
-            dispatcher.utter_message(text="OK, your booking stays as it is.")
-            return cleanup
-        if manage == "cancel":
-            cancelled = store.cancel_booking(reference, phone, schedule)
-            dispatcher.utter_message(text=f"Your consultation {cancelled.reference} on "
-                                          f"{slot_label(cancelled.slot_start)} is cancelled. "
-                                          "You're welcome to book again any time." if cancelled else
-                                          "That booking was already cancelled.")
-            return cleanup
-        outcome = store.reschedule_booking(reference, phone, _current_booking_slot(tracker), schedule)
-        if outcome.booking is None:
-            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Please choose another time.")
-            return [SlotSet("booking_slot", None), SlotSet("booking_manage_confirmed", None),
-                    SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
-                    FollowupAction("manage_booking_form")]
-        config = settings()
-        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
-        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, telehealth_note, _zone_label(),
-                                                     heading="Your consultation has been moved."))
-        return cleanup

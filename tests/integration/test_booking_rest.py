@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import List, Optional
 
 import requests
 import sqlalchemy as sa
 
+from intake.booking import store
+from intake.settings import settings
 from tests.support.stack import buttons, texts
 
 PHONE = "(310) 555-0142"
@@ -43,7 +45,6 @@ def _slot_of(payload: str) -> datetime:
 
 
 def _utc_naive(moment: datetime) -> str:
-    from datetime import timezone
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
 
 
@@ -185,9 +186,14 @@ def test_people_flagged_by_the_screening_get_earlier_slots_and_are_marked_priori
     event = {"event": "slot", "name": "screening_priority", "value": True}
     requests.post(f"{stack.rasa_url}/conversations/{flagged}/tracker/events", params={"token": stack.token},
                   json=event, timeout=30).raise_for_status()
+    schedule = settings().schedule
+    taken = store.taken_slots(schedule, stack.app_database_url)
+    now = datetime.now(timezone.utc)
     flagged_first = _slot_of(_slot_payloads(_start(stack, flagged))[0])
     other_first = _slot_of(_slot_payloads(_start(stack, other))[0])
-    assert flagged_first < other_first
+    assert flagged_first == schedule.free_slots(now, taken, priority=True)[0]
+    assert other_first == schedule.free_slots(now, taken, priority=False)[0]
+    assert flagged_first <= other_first
     stack.send(flagged, "/stop")
     assert _book(stack, flagged)["priority"] in (1, True)
     assert _book(stack, other)["priority"] in (0, False)

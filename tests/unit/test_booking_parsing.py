@@ -10,6 +10,7 @@ from intake.booking.contact import (clean_name, display_phone, normalize_email, 
                                     parse_contact_method, parse_visit_type)
 from intake.booking.matching import choose_slot, match_time_request
 from intake.booking.references import ALPHABET, new_reference, normalize_reference
+from intake.booking.replies import confirmation_answer, declines_email
 from intake.booking.time_request import TimeRequest, parse_time_request
 from tests.unit.test_booking_schedule import at, make_schedule
 
@@ -206,3 +207,17 @@ def test_an_answer_that_is_no_time_is_none(text):
 def test_yesterday_is_in_the_past():
     match = match_time_request(parse_time_request("yesterday at 10am", NOW), make_schedule(), NOW, [], True)
     assert match.reason == "past" and match.options
+
+
+@pytest.mark.parametrize("text, answer", [("yes", True), ("ok", True), ("looks good", True), ("send it", True),
+                                          ("yes book it", True), ("that's right", True), ("no", False),
+                                          ("nope", False), ("hmm", None), ("what?", None)])
+def test_confirmation_replies(text, answer):
+    assert confirmation_answer(text) is answer
+
+
+@pytest.mark.parametrize("text, declines", [("skip", True), ("none", True), ("i don't have one", True),
+                                            ("no thanks", True), ("rather not", True), ("maria@example.com", False),
+                                            ("maria at example", False)])
+def test_declining_to_give_an_email(text, declines):
+    assert declines_email(text) is declines

@@ -1,7 +1,7 @@
 """The clinic schedule: slots, daylight-saving weeks, holidays, lead time, hours, priority window."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -2,7 +2,7 @@
 moving, the front desk's status, the migrations and the calendar file."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

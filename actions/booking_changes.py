@@ -1,0 +1,153 @@
+"""Adapters for changing or cancelling a booking later: found by reference code and phone
+number, then a yes to cancel it, or a new time and a yes to move it (intake.booking.store)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.booking import (DETAIL_SLOTS, HELPER_SLOTS, LOOKUP_SLOTS, clear_slots, confirmation_value,
+                             current_booking_slot, slot_answer, slot_priority, zone_label)
+from intake.booking import contact, store
+from intake.booking.messages import booked_message, slot_label, unavailable_sentence
+from intake.booking.references import normalize_reference
+from intake.booking.replies import confirmation_answer
+from intake.settings import settings
+
+MAX_LOOKUP_FAILURES = 2
+
+
+class ActionStartManageBooking(Action):
+    """Cancelling or moving a booking starts with the reference code and the phone number."""
+
+    def name(self) -> Text:
+        return "action_start_manage_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        manage = "reschedule" if intent == "reschedule_booking" else "cancel"
+        dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
+                                      "with its reference code and the phone number you gave.")
+        return [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
+
+
+def _found_booking(tracker: Tracker) -> Optional[store.BookingView]:
+    reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+    if not reference or not phone:
+        return None
+    return store.find_booking(reference, phone, settings().schedule)
+
+
+class ValidateManageBookingForm(FormValidationAction):
+    """Code and phone must match an active booking; then a yes to cancel, or a new time to move it."""
+
+    def name(self) -> Text:
+        return "validate_manage_booking_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("booking_manage") == "not_found":
+            return []
+        if tracker.get_slot("booking_manage") == "reschedule":
+            return ["booking_lookup_reference", "booking_lookup_phone", "booking_slot", "booking_manage_confirmed"]
+        return ["booking_lookup_reference", "booking_lookup_phone", "booking_manage_confirmed"]
+
+    async def validate_booking_lookup_reference(self, value: Any, dispatcher: CollectingDispatcher,
+                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        code = normalize_reference(str(value or ""))
+        if code is None:
+            dispatcher.utter_message(text="A reference code has 6 letters and numbers, like K7MXQ4. "
+                                          "Please type it as it appears in your confirmation.")
+        return {"booking_lookup_reference": code}
+
+    async def validate_booking_lookup_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        checked = contact.normalize_phone(str(value or ""))
+        if not checked.ok:
+            dispatcher.utter_message(text="Please type the phone number you gave when booking, with the area code.")
+            return {"booking_lookup_phone": None}
+        reference = tracker.get_slot("booking_lookup_reference")
+        if store.find_booking(reference, checked.value, settings().schedule) is not None:
+            return {"booking_lookup_phone": checked.value}
+        failures = int(tracker.get_slot("booking_lookup_failures") or 0) + 1
+        if failures >= MAX_LOOKUP_FAILURES:
+            clinic = settings().clinic
+            dispatcher.utter_message(text="I still can't find an active booking with that code and phone number. "
+                                          f"Our front desk can help: {clinic.front_desk_phone}.")
+            return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": 0,
+                    "booking_manage": "not_found"}
+        dispatcher.utter_message(text="I couldn't find an active booking with that code and phone number. "
+                                      "Let's try once more.")
+        return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": failures}
+
+    async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        return slot_answer(value, dispatcher, tracker, slot_priority(tracker))
+
+    async def validate_booking_manage_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == "cancel_it":  # "cancel it" while cancelling is a yes; while moving, keep it
+            return {"booking_manage_confirmed": "yes" if tracker.get_slot("booking_manage") == "cancel" else "no"}
+        if confirmation_answer(str(value or "")) is False:
+            return {"booking_manage_confirmed": "no"}
+        return confirmation_value(value, dispatcher, "booking_manage_confirmed")
+
+
+class ActionAskBookingManageConfirmed(Action):
+    """"Cancel your consultation on ...?" or "Move it from ... to ...?"."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_manage_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        booking = _found_booking(tracker)
+        if booking is None:
+            return []
+        if tracker.get_slot("booking_manage") == "reschedule":
+            new_slot = current_booking_slot(tracker)
+            text = (f"Move your consultation {booking.reference} from {slot_label(booking.slot_start)} "
+                    f"to {slot_label(new_slot)}?")
+        else:
+            text = f"Cancel your consultation {booking.reference} on {slot_label(booking.slot_start)}?"
+        buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionManageBooking(Action):
+    """Cancels or moves the booking found by code and phone, after the person said yes."""
+
+    def name(self) -> Text:
+        return "action_manage_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        schedule = settings().schedule
+        manage = tracker.get_slot("booking_manage")
+        reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+        cleanup = [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", None)]
+        if manage == "not_found":
+            return cleanup
+        if tracker.get_slot("booking_manage_confirmed") != "yes":
+            dispatcher.utter_message(text="OK, your booking stays as it is.")
+            return cleanup
+        if manage == "cancel":
+            cancelled = store.cancel_booking(reference, phone, schedule)
+            dispatcher.utter_message(text=f"Your consultation {cancelled.reference} on "
+                                          f"{slot_label(cancelled.slot_start)} is cancelled. "
+                                          "You're welcome to book again any time." if cancelled else
+                                          "That booking was already cancelled.")
+            return cleanup
+        outcome = store.reschedule_booking(reference, phone, current_booking_slot(tracker), schedule)
+        if outcome.booking is None:
+            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Please choose another time.")
+            return [SlotSet("booking_slot", None), SlotSet("booking_manage_confirmed", None),
+                    SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
+                    FollowupAction("manage_booking_form")]
+        config = settings()
+        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
+        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, telehealth_note, zone_label(),
+                                                     heading="Your consultation has been moved."))
+        return cleanup
