@@ -157,3 +157,25 @@ def test_calendar_links_are_signed(monkeypatch):
     assert token_matches("K7MXQ4", link_token("K7MXQ4"))
     assert not token_matches("K7MXQ4", link_token("K7MXQ3"))
     assert not token_matches("K7MXQ4", "")
+
+
+def test_the_front_desk_command_lists_confirms_and_cancels(db_url, monkeypatch, capsys):
+    from intake.booking import frontdesk
+    from intake.settings import settings
+
+    monkeypatch.setenv("INTAKE_DATABASE_URL", db_url)
+    settings.cache_clear()
+    try:
+        schedule = settings().schedule
+        slot = schedule.free_slots(datetime.now(ZoneInfo("UTC")), [], True)[0]
+        booking = store.book_slot(request(), slot, schedule, database_url=db_url).booking
+        assert frontdesk.main(["list"]) == 0
+        listed = capsys.readouterr().out
+        assert booking.reference in listed and "requested" in listed and "PRIORITY" in listed
+        assert frontdesk.main(["confirm", booking.reference.lower()]) == 0
+        assert "confirmed" in capsys.readouterr().out
+        assert frontdesk.main(["cancel", booking.reference]) == 0
+        assert store.find_booking(booking.reference, booking.phone, schedule, db_url) is None
+        assert frontdesk.main(["confirm", "XXXXXX"]) == 1
+    finally:
+        settings.cache_clear()
