@@ -23,6 +23,7 @@ from intake.settings import settings
 
 DETAIL_SLOTS = ["booking_slot", "booking_visit_type", "booking_name", "booking_phone", "booking_email",
                 "booking_contact_method", "booking_confirmed"]
+CONTACT_SLOTS = ["booking_name", "booking_phone", "booking_email", "booking_contact_method"]
 LOOKUP_SLOTS = ["booking_lookup_reference", "booking_lookup_phone", "booking_manage_confirmed"]
 HELPER_SLOTS = ["booking_offered", "booking_lookup_failures"]
 NO_EMAIL = "none"
@@ -34,7 +35,7 @@ CONFIRM_BUTTONS = [
 ]
 NAME_PROBLEMS = {
     "too_long": "That's longer than a name can be here. Please type just your first and last name.",
-    "not_a_name": "Please type your name using letters only, like Maria Lopez.",
+    "not_a_name": "Please type just your first and last name, using letters, like Maria Lopez.",
     "need_full_name": "Please give your first and last name, so the front desk can find you.",
     "empty": "Please type your first and last name.",
 }
@@ -169,16 +170,18 @@ def slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
     return {"booking_slot": None, "booking_offered": [slot.isoformat() for slot in match.options]}
 
 
-def confirmation_value(value: Any, dispatcher: CollectingDispatcher, slot: Text) -> Dict[Text, Any]:
-    answer = confirmation_answer(str(value or ""))
-    if answer is True:
+def confirmation_value(value: Any, dispatcher: CollectingDispatcher, slot: Text, prompt: Text) -> Dict[Text, Any]:
+    """"yes" for a yes; otherwise the question is asked again after `prompt`."""
+    if confirmation_answer(str(value or "")) is True:
         return {slot: "yes"}
-    if answer is False:
-        dispatcher.utter_message(text="No problem: nothing has been saved. You can change the time, or "
-                                      "cancel and start again.")
-    else:
-        dispatcher.utter_message(text="Please answer yes, change the time, or cancel.")
+    dispatcher.utter_message(text=prompt)
     return {slot: None}
+
+
+def _said(value: Any, tracker: Tracker) -> Text:
+    """What the person typed (a slot filled from the intent "affirm" would hide "yes but...")."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return str(value or "") if not text or text.startswith("/") else text
 
 
 class ValidateBookingForm(FormValidationAction):
@@ -210,7 +213,9 @@ class ValidateBookingForm(FormValidationAction):
         checked = contact.normalize_phone(str(value or ""))
         if not checked.ok:
             dispatcher.utter_message(text="That doesn't look like a phone number I can use. Please type it "
-                                          "with the area code, like 310 555 0142.")
+                                          "with the area code, like 310 555 0142. The front desk needs it to "
+                                          "confirm; if you'd rather not give it here, you can call us at "
+                                          f"{settings().clinic.front_desk_phone}, or say cancel.")
         return {"booking_phone": checked.value}
 
     async def validate_booking_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -236,7 +241,14 @@ class ValidateBookingForm(FormValidationAction):
 
     async def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> Dict[Text, Any]:
-        return confirmation_value(value, dispatcher, "booking_confirmed")
+        """A yes stores the request; a no or a correction goes over the contact details again."""
+        said = _said(value, tracker)
+        if confirmation_answer(said) is False:
+            dispatcher.utter_message(text="No problem, nothing is saved. Let's go over your details again; "
+                                          "the time stays (say \"change the time\" to change it).")
+            return {slot: None for slot in CONTACT_SLOTS + ["booking_confirmed"]}
+        return confirmation_value(said, dispatcher, "booking_confirmed",
+                                  "Please answer yes, change the time, or cancel.")
 
 
 class ActionChangeBookingTime(Action):
@@ -247,8 +259,11 @@ class ActionChangeBookingTime(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(text="Sure, let's pick another time.")
-        return [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
-                SlotSet("booking_manage_confirmed", None), SlotSet("booking_offered", None)]
+        events = [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
+                  SlotSet("booking_manage_confirmed", None), SlotSet("booking_offered", None)]
+        if tracker.active_loop_name == "manage_booking_form":  # "actually, move it instead"
+            events.append(SlotSet("booking_manage", "reschedule"))
+        return events
 
 
 class ActionSubmitBooking(Action):

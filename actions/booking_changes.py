@@ -28,7 +28,7 @@ class ActionStartManageBooking(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        manage = "reschedule" if intent == "reschedule_booking" else "cancel"
+        manage = "cancel" if intent == "cancel_booking" else "reschedule"  # also "change the time"
         dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
                                       "with its reference code and the phone number you gave.")
         return [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
@@ -93,7 +93,7 @@ class ValidateManageBookingForm(FormValidationAction):
             return {"booking_manage_confirmed": "yes" if tracker.get_slot("booking_manage") == "cancel" else "no"}
         if confirmation_answer(str(value or "")) is False:
             return {"booking_manage_confirmed": "no"}
-        return confirmation_value(value, dispatcher, "booking_manage_confirmed")
+        return confirmation_value(value, dispatcher, "booking_manage_confirmed", "Please answer yes or no.")
 
 
 class ActionAskBookingManageConfirmed(Action):

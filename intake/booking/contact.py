@@ -29,6 +29,9 @@ _INJECTION = re.compile(
     r"(?:from|into|table|set|where|alert|src)\b|https?:|www\.",
     re.IGNORECASE,
 )
+# Words that make a sentence, not a name ("why do you need my name").
+_NOT_NAME_WORDS = re.compile(r"\b(why|what|how|who|where|when|you|your|my|need|want|name|not|don'?t|please|"
+                             r"thanks|hello|idk)\b", re.IGNORECASE)
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.\-]{1,2}[^\W\d_]+)*\.?$")
 
 
@@ -56,7 +59,13 @@ def clean_name(text: str) -> Checked:
     if _INJECTION.search(text) or re.search(r"\d", text):
         return Checked(None, "not_a_name")
     name = _NAME_LEAD_INS.sub("", text).strip(" .,!")
+    name = re.sub(r"^me\s+", "", name, flags=re.IGNORECASE)  # "it's me Maria Lopez"
+    last_first = re.fullmatch(r"([^,]+),\s*([^,]+)", name)
+    if last_first:  # "Lopez, Maria"
+        name = f"{last_first.group(2)} {last_first.group(1)}"
     name = re.sub(r"\s+", " ", name)
+    if "?" in text or len(name.split(" ")) > 5 or _NOT_NAME_WORDS.search(name):
+        return Checked(None, "not_a_name")
     if len(name) > NAME_MAX_LENGTH:
         return Checked(None, "too_long")
     if not _NAME_ALLOWED.match(name) or len(name) < 2:
@@ -92,25 +101,30 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+_EMAIL_FORBIDDEN = re.compile(r"[\"'`{}|=<>\\;,()\[\]]|javascript:|^[=+@-]", re.IGNORECASE)
+
+
 def normalize_email(text: str) -> Checked:
-    """The email address in `text`, normalised. Reasons: "empty", "invalid"."""
+    """The one email address in `text`, normalised. It must be a whole word of its own (nothing
+    is cut out of a longer token) and carry no quotes, markup or formula characters, which
+    RFC 5322 allows but no patient's address needs. Reasons: "empty", "invalid"."""
     text = (text or "").strip()
     if not text:
         return Checked(None, "empty")
-    candidates = re.findall(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+", text)
-    if len(text) > 254 or len(candidates) != 1:
+    tokens = [t.strip(".,;:!?") for t in text.split() if "@" in t]
+    if len(text) > 254 or len(tokens) != 1 or _EMAIL_FORBIDDEN.search(tokens[0]):
         return Checked(None, "invalid")
     try:
-        result = validate_email(candidates[0].rstrip("."), check_deliverability=False)
+        result = validate_email(tokens[0], check_deliverability=False)
     except EmailNotValidError:
         return Checked(None, "invalid")
     return Checked(result.normalized)
 
 
 _METHODS = {
-    "text": re.compile(r"\b(text|txt|sms|message|msg|texting)\b", re.IGNORECASE),
-    "email": re.compile(r"\b(e-?mail|mail)\b", re.IGNORECASE),
-    "call": re.compile(r"\b(call|calls|calling|phone|ring)\b", re.IGNORECASE),
+    "text": re.compile(r"\b(texts?|txts?|sms|messages?|msgs?|texting)\b", re.IGNORECASE),
+    "email": re.compile(r"\b(e-?mails?|(?<!voice )mail)\b", re.IGNORECASE),
+    "call": re.compile(r"\b(call|calls|calling|ring|phone call|voice ?mail|voicemail)\b", re.IGNORECASE),
 }
 _VISIT_TYPES = {
     "telehealth": re.compile(r"\b(tele-?health|video|zoom|online|virtual|remote|remotely|from home|telemedicine)\b",
@@ -118,10 +132,18 @@ _VISIT_TYPES = {
     "in_person": re.compile(r"\b(in[- ]person|in the (?:clinic|office)|at the (?:clinic|office)|office|clinic|"
                             r"come in|visit you|face to face|onsite|on site)\b", re.IGNORECASE),
 }
+# A negation shortly before a choice, in the same clause (a comma ends it).
+_NEGATION = re.compile(r"\b(not|no|never|can'?t|cannot|don'?t|won'?t|couldn'?t|rather not|unable to)\b"
+                       r"(?:\s+[\w']+){0,3}\s*$", re.IGNORECASE)
 
 
 def _one_choice(text: str, choices: dict) -> Optional[str]:
-    found = [name for name, pattern in choices.items() if pattern.search(text or "")]
+    """The one choice named and not negated ("I can't come to the clinic" names none)."""
+    found = []
+    for name, pattern in choices.items():
+        match = pattern.search(text or "")
+        if match and not _NEGATION.search(text[: match.start()]):
+            found.append(name)
     return found[0] if len(found) == 1 else None
 
 

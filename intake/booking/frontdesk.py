@@ -45,7 +45,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.reference:
         parser.error("a reference code is needed")
     status = "confirmed" if args.command == "confirm" else "cancelled"
-    booking = set_booking_status(args.reference.upper(), status, settings().schedule)
+    try:
+        booking = set_booking_status(args.reference.upper(), status, settings().schedule)
+    except ValueError as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
     if booking is None:
         print(f"No booking {args.reference}", file=sys.stderr)
         return 1

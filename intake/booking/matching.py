@@ -60,9 +60,11 @@ _ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "t
 def offered_choice(text: str, offered: List[datetime]) -> Optional[datetime]:
     """The offered slot picked by number ('2', 'option 2', 'the second one', 'the last one')."""
     words = re.sub(r"[^a-z0-9 ]", " ", (text or "").lower()).split()
-    fillers = {"the", "option", "number", "no", "one", "please", "pls", "that", "i", "ll", "take", "choice", "slot",
-               "will", "want", "like", "d", "go", "with", "for", "me", "is", "fine", "good", "ok", "works"}
-    if not offered or not words or len(words) > 5:
+    fillers = {"the", "option", "number", "no", "one", "please", "pls", "plz", "that", "i", "ll", "take", "choice",
+               "slot", "will", "want", "like", "d", "go", "with", "for", "me", "is", "fine", "good", "ok", "okay",
+               "works", "work", "yes", "sure", "yeah", "thanks", "thank", "you", "it", "id", "lets", "let", "s",
+               "do", "would", "great", "perfect", "one's", "time"}
+    if not offered or not words or len(words) > 10:
         return None
     if words[-1] == "last" or "last" in words and set(words) - {"last"} <= fillers:
         return offered[-1]
@@ -96,6 +98,11 @@ def choose_slot(text: str, offered: List[datetime], schedule: Schedule, now: dat
             return SlotMatch(slot=chosen)
         return SlotMatch(options=schedule.nearest_free_slots(chosen, now, taken, priority), reason=reason)
     request = parse_time_request(text, schedule.local(now))
+    bare_hour = re.fullmatch(r"\D*?(\d{1,2})\D*", text or "")
+    if request is None and bare_hour:  # "9 please": the hour of one of the offered times
+        at_hour = parse_time_request(f"at {bare_hour.group(1)}", schedule.local(now))
+        if at_hour and any(slot.time() == at_hour.exact for slot in offered):
+            request = at_hour
     if request is None:
         return None
     if request.exact is not None and request.first_day is None:  # "the one at 10"

@@ -13,8 +13,15 @@ _NO_EMAIL = re.compile(r"\b(skip|none|n/?a|no e-?mail|don'?t (have|use)|do not (
                        r"no thanks|no thank you|not needed|nope|no)\b", re.IGNORECASE)
 
 
+_CORRECTION = re.compile(r"\b(but|wrong|wait|change|fix|correct (my|the)|not right|incorrect|mistake|typo|hold on)\b",
+                         re.IGNORECASE)
+
+
 def confirmation_answer(text: str) -> Optional[bool]:
-    """True for yes ("ok", "looks good", "send it"), False for no, None when unclear."""
+    """True for yes ("ok", "looks good", "send it"), False for no, None when unclear. "Yes but
+    the phone is wrong" is a correction, not a yes."""
+    if _CORRECTION.search(text or ""):
+        return False
     answer = parse_yes_no(text or "")
     if answer is Answer.YES:
         return True

@@ -71,25 +71,31 @@ def _view(row: Booking, schedule: Schedule) -> BookingView:
         priority=bool(row.priority), status=row.status)
 
 
-def taken_slots(schedule: Schedule, database_url: Optional[str] = None) -> List[datetime]:
-    """Start times (clinic time) of every active booking from now on."""
-    now = _to_db(datetime.now(timezone.utc))
+def taken_slots(schedule: Schedule, database_url: Optional[str] = None,
+                now: Optional[datetime] = None) -> List[datetime]:
+    """Start times (clinic time) of every active booking from `now` (default: the clock) on."""
+    since = _to_db(now or datetime.now(timezone.utc))
     with session_scope(database_url) as session:
         rows = session.execute(select(Booking.slot_start).where(
-            Booking.status != "cancelled", Booking.slot_start >= now)).scalars()
+            Booking.status != "cancelled", Booking.slot_start >= since)).scalars()
         return [schedule.local(start.replace(tzinfo=timezone.utc)) for start in rows]
 
 
 def _alternatives(slot: datetime, schedule: Schedule, now: datetime, priority: bool,
                   database_url: Optional[str]) -> List[datetime]:
-    return schedule.nearest_free_slots(slot, now, taken_slots(schedule, database_url), priority)
+    return schedule.nearest_free_slots(slot, now, taken_slots(schedule, database_url, now), priority)
+
+
+def _reference_exists(reference: str, database_url: Optional[str]) -> bool:
+    with session_scope(database_url) as session:
+        return session.execute(select(Booking.id).where(Booking.reference == reference)).first() is not None
 
 
 def book_slot(request: BookingRequest, slot: datetime, schedule: Schedule, now: Optional[datetime] = None,
               database_url: Optional[str] = None) -> BookingOutcome:
     """Store a booking for `slot` with status "requested", or say why not and offer others."""
     now = now or datetime.now(timezone.utc)
-    reason = schedule.unavailable_reason(slot, now, taken_slots(schedule, database_url), request.priority)
+    reason = schedule.unavailable_reason(slot, now, taken_slots(schedule, database_url, now), request.priority)
     if reason is not None:
         return BookingOutcome(alternatives=_alternatives(slot, schedule, now, request.priority, database_url),
                               reason=reason)
@@ -108,7 +114,7 @@ def book_slot(request: BookingRequest, slot: datetime, schedule: Schedule, now: 
                 session.flush()
                 return BookingOutcome(booking=_view(row, schedule))
         except IntegrityError:
-            if _to_db(slot) in {_to_db(t) for t in taken_slots(schedule, database_url)}:
+            if not _reference_exists(reference, database_url):  # the slot index refused it: taken
                 return BookingOutcome(alternatives=_alternatives(slot, schedule, now, request.priority,
                                                                  database_url), reason="taken")
     raise RuntimeError("could not allocate a booking reference")
@@ -158,7 +164,7 @@ def reschedule_booking(reference: str, phone: str, slot: datetime, schedule: Sch
     current = find_booking(reference, phone, schedule, database_url)
     if current is None:
         return BookingOutcome(reason="not_found")
-    taken = [t for t in taken_slots(schedule, database_url) if _to_db(t) != _to_db(current.slot_start)]
+    taken = [t for t in taken_slots(schedule, database_url, now) if _to_db(t) != _to_db(current.slot_start)]
     reason = schedule.unavailable_reason(slot, now, taken, current.priority)
     if reason is not None:
         return BookingOutcome(alternatives=schedule.nearest_free_slots(slot, now, taken, current.priority),
@@ -174,15 +180,21 @@ def reschedule_booking(reference: str, phone: str, slot: datetime, schedule: Sch
                               reason="taken")
 
 
+ALLOWED_CHANGES = {("requested", "confirmed"), ("requested", "cancelled"), ("confirmed", "cancelled")}
+
+
 def set_booking_status(reference: str, status: str, schedule: Schedule,
                        database_url: Optional[str] = None) -> Optional[BookingView]:
-    """The front desk confirms or cancels a booking."""
+    """The front desk confirms or cancels a booking. A cancelled booking stays cancelled (its
+    slot may already belong to someone else): the person books again."""
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
     with session_scope(database_url) as session:
         row = session.execute(select(Booking).where(Booking.reference == reference)).scalar_one_or_none()
         if row is None:
             return None
+        if (row.status, status) not in ALLOWED_CHANGES:
+            raise ValueError(f"booking {reference} is {row.status}; it cannot become {status}")
         row.status = status
         if status == "cancelled":
             row.cancelled_by = "front_desk"

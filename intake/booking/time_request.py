@@ -29,12 +29,16 @@ PARTS_OF_DAY = {
     "evening": (time(17, 0), time(23, 59)),
     "lunch": (time(11, 0), time(14, 0)),
 }
+# A standalone "am"/"pm" is a part of the day ("tmrw am"), but not in "I am free".
 _PART_WORDS = re.compile(
-    r"\b(?:in the |late |early )?(morning|mornings|am|a\.m\.|afternoon|afternoons|pm|p\.m\.|evening|evenings|"
-    r"night|after work|lunch ?time|lunch)\b")
+    r"\b(?:in the |late |early )?(mornings?|afternoons?|evenings?|night|after work|lunch ?time|lunch)\b"
+    r"|(?<!\bi )(?<!\d)(?<!\d )\b(am|pm|a\.m\.|p\.m\.)(?!\w)")
+# A clock time: 1-2 digits not inside a longer number, minutes only after ":" or ".".
 _CLOCK = re.compile(
-    r"(?:\b(?:at|@|around|about|by|after|before)\s*)?\b(\d{1,2})(?::|\.)?(\d{2})?\s*(am|pm|a\.m\.|p\.m\.|a|p)?\b"
-    r"(?!\s*(?:/|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))")
+    r"(?:\b(?:at|@|around|about|by|after|before)\s*)?(?<![\d/.:-])(\d{1,2})(?:[:.](\d{2}))?(?![\d/])\s*"
+    r"(am|pm|a\.m\.|p\.m\.|a|p)?(?!\w)(?!\s*(?:/|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))")
+_PHONE_LIKE = re.compile(r"\d{7,}|\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _SOONEST = re.compile(r"\b(asap|as soon as|soonest|earliest|first (?:available|free|open)|next (?:available|free|open)|"
                       r"any ?time|whenever|any day|anything)\b")
 _WEEK = re.compile(r"\b(this|next|the following|coming) week(?:end)?\b")
@@ -68,15 +72,11 @@ def _take_part_of_day(text: str) -> Tuple[Optional[Tuple[time, time]], Optional[
     match = _PART_WORDS.search(text)
     if not match:
         return None, None, text
-    word = match.group(1).replace(".", "")
+    word = (match.group(1) or match.group(2)).replace(".", "")
     rest = text[: match.start()] + " " + text[match.end():]
-    if word in ("am",):
+    if word in ("am",) or word.startswith("morning"):
         return PARTS_OF_DAY["morning"], "am", rest
-    if word in ("pm",):
-        return PARTS_OF_DAY["afternoon"], "pm", rest
-    if word.startswith("morning"):
-        return PARTS_OF_DAY["morning"], "am", rest
-    if word.startswith("afternoon"):
+    if word in ("pm",) or word.startswith("afternoon"):
         return PARTS_OF_DAY["afternoon"], "pm", rest
     if word.startswith("lunch"):
         return PARTS_OF_DAY["lunch"], None, rest
@@ -98,7 +98,7 @@ def _clock_hour(hour: int, minute: int, meridiem: Optional[str]) -> Optional[tim
 
 def _take_clock(text: str, meridiem_hint: Optional[str]) -> Tuple[Optional[time], str]:
     """A clock time when it is clearly one: 'at 3', '3pm', '10:30', or a number after a day name."""
-    for match in _CLOCK.finditer(text):
+    for match in _CLOCK.finditer(_YEAR.sub(lambda m: "#" * len(m.group(0)), text)):
         hour, minutes, meridiem = match.group(1), match.group(2), match.group(3)
         prefix = text[: match.start(1)]
         introduced = bool(re.search(r"(at|@|around|about|by|after|before)\s*$", prefix))
@@ -139,7 +139,7 @@ def _take_days(text: str, today: date) -> Tuple[Optional[date], Optional[date], 
     match = _WEEK.search(text)
     if match:
         monday = today - timedelta(days=today.weekday())
-        if match.group(1) == "this":
+        if match.group(1) == "this" and today.weekday() < 5:
             return today + timedelta(days=1), monday + timedelta(days=6), text.replace(match.group(0), " ")
         start = monday + timedelta(days=7)
         return start, start + timedelta(days=6), text.replace(match.group(0), " ")
@@ -163,11 +163,10 @@ def _next_day_of_month(today: date, day_of_month: int) -> Optional[date]:
 def _explicit_date(text: str, now: datetime) -> Optional[date]:
     """A written date ('Dec 3', '12/3', 'the 4th', 'in 2 weeks') through dateparser."""
     rest = re.sub(r"\b(on|at|for|please|pls|plz|can|could|i|do|would|like|want|how|about|works?|is|good|fine|"
-                  r"maybe|ok|okay|what|the|book|me|in|a|an|appointment|appt|consultation|visit|time|slot)\b",
+                  r"maybe|ok|okay|what|the|book|me|in|a|an|appointment|appt|consultation|visit|time|slot|one|"
+                  r"option|free|am|available|yes|sure|thanks|thank|you)\b",
                   lambda m: m.group(0) if m.group(0) in ("in", "the") else " ", text)
     rest = re.sub(r"\s+", " ", rest).strip(" ,.!?")
-    if re.search(r"\d{5,}", rest.replace(" ", "").replace("-", "")):
-        return None  # a phone number or a code, not a date
     ordinal = re.fullmatch(r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: of (?:the|this|next) month)?", rest)
     if ordinal and re.search(r"st|nd|rd|th", rest):
         return _next_day_of_month(now.date(), int(ordinal.group(1)))
@@ -184,15 +183,18 @@ def _explicit_date(text: str, now: datetime) -> Optional[date]:
 
 def parse_time_request(text: str, now: datetime) -> Optional[TimeRequest]:
     """What the person asked for, relative to `now` (clinic local time), or None when the text
-    names no day or time at all. 'asap' and 'anytime' give an open request (the earliest slots)."""
-    if len(re.findall(r"\d", text or "")) >= 7:
+    names no day or time at all. 'asap' and 'anytime' give an open request (the earliest slots).
+    A written date wins over a weekday name ("Tue, Dec 8" is Dec 8 whatever day that is)."""
+    if _PHONE_LIKE.search(text or ""):
         return None  # a phone number, not a time
     text = _normalise(text)
-    window, meridiem, text = _take_part_of_day(text)
-    clock, text = _take_clock(text, meridiem)
+    _, hint, _ = _take_part_of_day(text)
+    clock, text = _take_clock(text, hint)
+    window, _, text = _take_part_of_day(text)
     first, last, text = _take_days(text, now.date())
-    if first is None:
-        first = last = _explicit_date(text, now)
+    written = _explicit_date(text, now)
+    if written is not None:
+        first = last = written
     if first is None and clock is None and window is None:
         return TimeRequest() if _SOONEST.search(text) else None
     from_time, to_time = window or (time(0, 0), time(23, 59))

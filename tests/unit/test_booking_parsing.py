@@ -221,3 +221,68 @@ def test_confirmation_replies(text, answer):
                                             ("maria at example", False)])
 def test_declining_to_give_an_email(text, declines):
     assert declines_email(text) is declines
+
+
+@pytest.mark.parametrize("text, index", [("the 2nd one works for me", 1), ("I'll take the second one please", 1),
+                                         ("sure, 3", 2), ("2 please thanks", 1), ("9 please", 0),
+                                         ("the 10 am one", 1), ("lets do the last one", 3)])
+def test_longer_ways_of_picking_an_offered_time(text, index):
+    match = choose_slot(text, OFFERED, make_schedule(), at(2026, 11, 30, 8), [], True)
+    assert match.slot == OFFERED[index]
+
+
+@pytest.mark.parametrize("text, day, exact", [
+    ("12/10 at 10:00", date(2026, 12, 10), time(10)), ("10:30 on 12/10", date(2026, 12, 10), time(10, 30)),
+    ("Dec 10, 2026 at 10:00", date(2026, 12, 10), time(10)), ("December 10 2026", date(2026, 12, 10), None),
+    ("Tue, Dec 8 at 10:00 AM", date(2026, 12, 8), time(10)), ("Thursday 12/10", date(2026, 12, 10), None),
+    ("Friday, December 11 at 11 AM", date(2026, 12, 11), time(11)), ("I am free Tuesday at 2", date(2026, 12, 1), time(14)),
+    ("3 pm friday", date(2026, 12, 4), time(15)), ("tomorrow at 8 pm", date(2026, 11, 30), time(20)),
+])
+def test_written_dates_years_and_am_pm_words(text, day, exact):
+    request = parse_time_request(text, NOW)
+    assert (request.first_day, request.exact) == (day, exact)
+
+
+def test_i_am_is_not_the_morning():
+    request = parse_time_request("i am free tuesday afternoon", NOW)
+    assert (request.from_time, request.to_time) == (time(12), time(17))
+
+
+def test_this_week_said_on_a_sunday_is_the_coming_week():
+    request = parse_time_request("this week", NOW)
+    assert (request.first_day, request.last_day) == (date(2026, 11, 30), date(2026, 12, 6))
+
+
+@pytest.mark.parametrize("text, expected", [("Lopez, Maria", "Maria Lopez"), ("it's me Maria Lopez", "Maria Lopez"),
+                                            ("Thanh Do", "Thanh Do"), ("Will Young", "Will Young")])
+def test_more_ways_of_giving_a_name(text, expected):
+    assert clean_name(text).value == expected
+
+
+@pytest.mark.parametrize("text", ["why do you need my name", "what is this for?", "I don't want to give my name"])
+def test_sentences_are_not_names(text):
+    assert clean_name(text).reason == "not_a_name"
+
+
+@pytest.mark.parametrize("text", ['a"b@example.com', "javascript:alert(1)//@example.com", "{{7*7}}@example.com",
+                                  "=cmd|calc@example.com", "<b>x</b>@example.com"])
+def test_emails_with_markup_or_formulas_are_refused(text):
+    assert not normalize_email(text).ok
+
+
+@pytest.mark.parametrize("text, method", [("texts please", "text"), ("send a text to my phone", "text"),
+                                          ("leave a voice mail", "call"), ("don't call, text me", "text"),
+                                          ("please don't text", None)])
+def test_contact_methods_with_plurals_and_negation(text, method):
+    assert parse_contact_method(text) == method
+
+
+@pytest.mark.parametrize("text, visit", [("I can't come to the clinic", None), ("i'd rather not come in", None),
+                                         ("I can't come in, video please", "telehealth")])
+def test_visit_types_with_negation(text, visit):
+    assert parse_visit_type(text) == visit
+
+
+@pytest.mark.parametrize("text", ["yes but the phone is wrong", "ok wait", "correct my name please", "no"])
+def test_corrections_at_the_confirmation_are_not_a_yes(text):
+    assert confirmation_answer(text) is False

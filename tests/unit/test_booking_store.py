@@ -131,6 +131,9 @@ def test_the_front_desk_confirms_or_cancels(db_url):
     assert store.set_booking_status(booking.reference, "confirmed", schedule, db_url).status == "confirmed"
     with pytest.raises(ValueError):
         store.set_booking_status(booking.reference, "maybe", schedule, db_url)
+    assert store.set_booking_status(booking.reference, "cancelled", schedule, db_url).status == "cancelled"
+    with pytest.raises(ValueError):  # a cancelled booking is not revived: its slot may be someone else's
+        store.set_booking_status(booking.reference, "confirmed", schedule, db_url)
     assert [b.reference for b in store.bookings_of("c1", schedule, db_url)] == [booking.reference]
 
 
@@ -176,6 +179,18 @@ def test_the_front_desk_command_lists_confirms_and_cancels(db_url, monkeypatch, 
         assert "confirmed" in capsys.readouterr().out
         assert frontdesk.main(["cancel", booking.reference]) == 0
         assert store.find_booking(booking.reference, booking.phone, schedule, db_url) is None
+        assert frontdesk.main(["confirm", booking.reference]) == 1
         assert frontdesk.main(["confirm", "XXXXXX"]) == 1
     finally:
         settings.cache_clear()
+
+
+def test_a_slot_in_the_clocks_past_is_still_protected_against_a_second_booking(db_url):
+    """The store judges "taken" by the same `now` as the caller, and a refusal by the index is
+    "taken" whatever the clock says."""
+    schedule = make_schedule()
+    long_ago = datetime(2020, 1, 6, 8, tzinfo=ZoneInfo("America/Los_Angeles"))
+    slot = at(2020, 1, 7, 10)
+    assert store.book_slot(request("c1"), slot, schedule, long_ago, db_url).booking is not None
+    second = store.book_slot(request("c2"), slot, schedule, long_ago, db_url)
+    assert second.booking is None and second.reason == "taken" and second.alternatives
