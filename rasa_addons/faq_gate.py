@@ -5,9 +5,13 @@ is unsure which answer fits. Answering anyway could give a wrong medical answer,
 selector's own confidence threshold the intent becomes `nlu_fallback`; its action offers the
 closest topics (intake.faq.closest_topics) and the front desk. It runs after the
 FallbackClassifier and before the safety guard, whose decision stays final.
+
+Markup or code ("<script>alert(1)</script>") is never answered from the FAQ either: whatever
+the selector guesses for it would be an answer to a question nobody asked.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,6 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 FALLBACK_INTENT = "nlu_fallback"
+MARKUP_OR_CODE = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript:|\{\{|\}\}|;\s*(drop|select|insert|delete)\b",
+                            re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -48,7 +54,9 @@ class FaqGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             confidence = self.selector_confidence(message)
-            if confidence is not None and confidence < self.config["threshold"]:
+            if confidence is None:
+                continue
+            if confidence < self.config["threshold"] or MARKUP_OR_CODE.search(message.get("text") or ""):
                 fallback = {"name": FALLBACK_INTENT, "confidence": confidence}
                 ranking = [fallback] + list(message.get(INTENT_RANKING_KEY) or [])
                 message.set(INTENT, fallback, add_to_output=True)
