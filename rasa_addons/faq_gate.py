@@ -6,8 +6,8 @@ selector's own confidence threshold the intent becomes `nlu_fallback`; its actio
 closest topics (intake.faq.closest_topics) and the front desk. It runs after the
 FallbackClassifier and before the safety guard, whose decision stays final.
 
-Markup or code ("<script>alert(1)</script>") is never answered from the FAQ either: whatever
-the selector guesses for it would be an answer to a question nobody asked.
+Markup, code ("<script>alert(1)</script>") and overlong junk ("AAAA…") are never answered from
+the FAQ either: whatever the selector guesses for them answers a question nobody asked.
 """
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 FALLBACK_INTENT = "nlu_fallback"
-MARKUP_OR_CODE = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript:|\{\{|\}\}|;\s*(drop|select|insert|delete)\b",
-                            re.IGNORECASE)
+# Markup, code, or a "word" longer than any real word ("AAAA...", a pasted token): not a question.
+NOT_A_QUESTION = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript:|\{\{|\}\}|;\s*(drop|select|insert|delete)\b|"
+                            r"[^\s/]{40,}", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -56,7 +57,7 @@ class FaqGate(GraphComponent):
             confidence = self.selector_confidence(message)
             if confidence is None:
                 continue
-            if confidence < self.config["threshold"] or MARKUP_OR_CODE.search(message.get("text") or ""):
+            if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
                 fallback = {"name": FALLBACK_INTENT, "confidence": confidence}
                 ranking = [fallback] + list(message.get(INTENT_RANKING_KEY) or [])
                 message.set(INTENT, fallback, add_to_output=True)

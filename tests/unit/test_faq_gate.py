@@ -27,10 +27,15 @@ def test_an_unsure_answer_becomes_a_fallback():
 
 
 @pytest.mark.parametrize("text", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{{7*7}}",
-                                  "'; DROP TABLE bookings", "javascript:alert(1)"])
-def test_markup_and_code_are_never_answered_from_the_faq(text):
+                                  "'; DROP TABLE bookings", "javascript:alert(1)", "A" * 500,
+                                  "is ketamine " + "x" * 60])
+def test_markup_code_and_junk_are_never_answered_from_the_faq(text):
     assert gated(classified(text, 0.99)) == FALLBACK_INTENT
 
 
 def test_other_intents_are_left_alone():
     assert gated(classified("<b>hello</b>", 0.1, intent="greet")) == "greet"
+
+
+def test_a_link_in_a_real_question_is_not_junk():
+    assert gated(classified("is this article right https://example.org/ketamine/ptsd-treatment-facts", 0.9)) == "faq"
