@@ -55,11 +55,18 @@ def _priority(tracker: Tracker) -> bool:
         {"PC-PTSD-5": tracker.get_slot("pcptsd_result"), "ASQ": tracker.get_slot("asq_result")})
 
 
+def found_booking(tracker: Tracker) -> Optional[store.BookingView]:
+    """The active booking matching the code and phone given to change or cancel it, if any."""
+    reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
+    if not reference or not phone:
+        return None
+    return store.find_booking(reference, phone, settings().schedule)
+
+
 def slot_priority(tracker: Tracker) -> bool:
     """Priority for the times offered: the screening's, or the moved booking's own."""
     if tracker.active_loop_name == "manage_booking_form":
-        reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
-        booking = store.find_booking(reference, phone, settings().schedule) if reference and phone else None
+        booking = found_booking(tracker)
         return _priority(tracker) or bool(booking and booking.priority)
     return _priority(tracker)
 
@@ -288,8 +295,7 @@ class ActionSubmitBooking(Action):
                     SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
                     FollowupAction("booking_form")]
         booking = outcome.booking
-        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
-        dispatcher.utter_message(text=booked_message(booking, config.clinic, telehealth_note, zone_label()))
+        dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note, zone_label()))
         if tracker.get_latest_input_channel() in WEB_CHANNELS:
             link = calendar_link(config.public_web_url, booking.reference)
             dispatcher.utter_message(text=f"Add it to your calendar: {link}",

@@ -2,7 +2,7 @@
 number, then a yes to cancel it, or a new time and a yes to move it (intake.booking.store)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import (DETAIL_SLOTS, HELPER_SLOTS, LOOKUP_SLOTS, clear_slots, confirmation_value,
-                             current_booking_slot, slot_answer, slot_priority, zone_label)
+                             current_booking_slot, found_booking, slot_answer, slot_priority, zone_label)
 from intake.booking import contact, store
 from intake.booking.messages import booked_message, slot_label, unavailable_sentence
 from intake.booking.references import normalize_reference
@@ -32,13 +32,6 @@ class ActionStartManageBooking(Action):
         dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
                                       "with its reference code and the phone number you gave.")
         return [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
-
-
-def _found_booking(tracker: Tracker) -> Optional[store.BookingView]:
-    reference, phone = tracker.get_slot("booking_lookup_reference"), tracker.get_slot("booking_lookup_phone")
-    if not reference or not phone:
-        return None
-    return store.find_booking(reference, phone, settings().schedule)
 
 
 class ValidateManageBookingForm(FormValidationAction):
@@ -103,7 +96,7 @@ class ActionAskBookingManageConfirmed(Action):
         return "action_ask_booking_manage_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        booking = _found_booking(tracker)
+        booking = found_booking(tracker)
         if booking is None:
             return []
         if tracker.get_slot("booking_manage") == "reschedule":
@@ -147,7 +140,6 @@ class ActionManageBooking(Action):
                     SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
                     FollowupAction("manage_booking_form")]
         config = settings()
-        telehealth_note = config.booking.get("telehealth_note", "a video link is sent before the visit")
-        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, telehealth_note, zone_label(),
+        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, config.telehealth_note, zone_label(),
                                                      heading="Your consultation has been moved."))
         return cleanup

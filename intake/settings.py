@@ -64,6 +64,11 @@ class Settings:
         return schedule_from_config(self.booking, self.clinic.time_zone)
 
     @property
+    def telehealth_note(self) -> str:
+        """What a telehealth patient is told about joining (confirmation and calendar file)."""
+        return self.booking.get("telehealth_note") or "a video link is sent before the visit"
+
+    @property
     def public_web_url(self) -> str:
         """Where patients reach the web app (calendar links); INTAKE_PUBLIC_WEB_URL overrides."""
         url = os.environ.get("INTAKE_PUBLIC_WEB_URL") or self.booking.get("public_web_url") or "http://localhost:8080"

@@ -102,9 +102,9 @@ def book_slot(request: BookingRequest, slot: datetime, schedule: Schedule, now: 
     for _ in range(5):  # a reference code collision is retried with a new code
         reference = new_reference()
         try:
+            if _reference_exists(reference, database_url):
+                continue
             with session_scope(database_url) as session:
-                if session.execute(select(Booking.id).where(Booking.reference == reference)).first():
-                    continue
                 row = Booking(reference=reference, conversation_id=request.conversation_id,
                               channel=request.channel, full_name=request.full_name, phone=request.phone,
                               email=request.email, contact_method=request.contact_method,

@@ -69,7 +69,7 @@ async def booking_calendar(request: web.Request) -> web.Response:
     booking = active_booking(reference, config.schedule)
     if booking is None:
         raise web.HTTPNotFound(text="This booking is no longer active.")
-    ics = booking_ics(booking, config.clinic, config.booking.get("telehealth_note", ""))
+    ics = booking_ics(booking, config.clinic, config.telehealth_note)
     return web.Response(body=ics.encode("utf-8"), content_type="text/calendar", charset="utf-8", headers={
         **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{reference}.ics"',
         "Cache-Control": "no-store"})
