@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets the project up on a fresh clone: Python 3.10 venv, pinned dependencies (one pip call),
-# the project's own spaCy pipeline (built in code, nothing downloaded) and a trained Rasa model.
+# the web widget's socket.io client (npm ci), Debian's chromium for the browser tests (apt-get, when
+# missing), the project's own spaCy pipeline (built in code, nothing downloaded) and a trained Rasa model.
 # Every step is skipped when its inputs have not changed, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,29 @@ if ! stamp_matches requirements "$req_hash"; then
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "ERROR: pip install failed" >&2; exit 1; }
   write_stamp requirements "$req_hash"
+fi
+
+# 2b. The web widget's browser library (socket.io client) from npm, exactly as package-lock.json says
+web_hash=$(inputs_hash web/package.json web/package-lock.json)
+if ! stamp_matches web "$web_hash" || [ ! -f web/node_modules/socket.io-client/dist/socket.io.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    echo "ERROR: npm is required for the chat widget's socket.io client (e.g. 'apt-get install nodejs npm')." >&2
+    exit 1
+  fi
+  log "installing the widget's socket.io client (npm ci in web/)"
+  (cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || { echo "ERROR: npm ci failed in web/" >&2; exit 1; }
+  write_stamp web "$web_hash"
+fi
+
+# 2c. Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded) ----
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's chromium for the browser tests (apt-get)"
+  if [ "$(id -u)" -ne 0 ] || ! { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; }; then
+    echo "WARNING: could not install chromium (needs root and Debian's package lists)." >&2
+    echo "  The assistant runs without it; the browser tests in tests/browser fail until" >&2
+    echo "  'apt-get install chromium' provides /usr/bin/chromium." >&2
+  fi
 fi
 
 # 3. The project's spaCy pipeline, built from code ----------------------------------------------

@@ -1,1 +1,1 @@
-"""The clinic's web app on port 8080 (demo page now; widget and front-desk console later)."""
+"""The clinic's web app on port 8080: the demo clinic page with the chat widget (static/)."""

@@ -1,59 +1,94 @@
-"""aiohttp web app: a page that says what runs where, a health check, and booking calendar files.
+"""aiohttp web app: the demo clinic page with the chat widget, /about, a health check and
+booking calendar files.
 
 Run with `python -m intake.webapp.app --port 8080`. It talks to Rasa only through Rasa's
-HTTP API, never by importing Rasa, so it can run on its own machine.
+HTTP API, never by importing Rasa, so it can run on its own machine. The browser talks to
+Rasa's socket.io channel directly, at INTAKE_RASA_PUBLIC_URL (default: INTAKE_RASA_URL).
 """
 from __future__ import annotations
 
 import argparse
-import html
 import os
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from intake.nlp import PROJECT_ROOT
 from intake.settings import settings
+from intake.webapp.pages import about_page, clinic_page
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The socket.io browser client, installed from npm by scripts/setup.sh (`npm ci` in web/).
+SOCKET_IO_CLIENT = PROJECT_ROOT / "web" / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 
 
 def _service_urls() -> dict:
     """Where the other parts answer, as configured for this deployment."""
+    rasa = os.environ.get("INTAKE_RASA_URL", "http://localhost:5005").rstrip("/")
     return {
-        "rasa": os.environ.get("INTAKE_RASA_URL", "http://localhost:5005"),
+        "rasa": rasa,
+        # What the browser uses; differs from INTAKE_RASA_URL behind a proxy or TLS terminator.
+        "rasa_public": os.environ.get("INTAKE_RASA_PUBLIC_URL", rasa).rstrip("/"),
         "actions": os.environ.get("INTAKE_ACTIONS_URL", "http://localhost:5055"),
     }
 
 
-async def index(request: web.Request) -> web.Response:
-    """A plain page listing the running parts; every value is escaped."""
-    clinic = settings().clinic
+def _origin_sources(url: str) -> str:
+    """CSP sources for the Rasa server: its http(s) origin and the matching ws(s) origin."""
+    parts = urlsplit(url)
+    socket_scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{parts.scheme}://{parts.netloc} {socket_scheme}://{parts.netloc}"
+
+
+def security_headers(rasa_public_url: str) -> dict:
+    """Only this app's own files run; the one outside connection allowed is to Rasa."""
+    policy = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+              f"connect-src 'self' {_origin_sources(rasa_public_url)}; "
+              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
+@web.middleware
+async def add_security_headers(request: web.Request, handler) -> web.StreamResponse:
+    """The same headers on every response, pages, files and errors alike."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        error.headers.update(request.app["security_headers"])
+        raise
+    response.headers.update(request.app["security_headers"])
+    return response
+
+
+async def index(_: web.Request) -> web.Response:
+    """The demo clinic page with the chat widget embedded."""
+    page = clinic_page(settings().clinic, _service_urls()["rasa_public"])
+    return web.Response(text=page, content_type="text/html")
+
+
+async def about(request: web.Request) -> web.Response:
+    """A plain page listing the running parts."""
     urls = _service_urls()
-    rows = [
+    parts = [
         ("Rasa server (REST, socket.io, HTTP API with token)", urls["rasa"]),
         ("REST channel", urls["rasa"] + "/webhooks/rest/webhook"),
+        ("socket.io channel used by the chat widget", urls["rasa_public"] + "/socket.io"),
         ("Action server", urls["actions"] + "/health"),
         ("This web app", f"{request.scheme}://{request.host}"),
     ]
-    items = "\n".join(
-        f"<li>{html.escape(label)}: <code>{html.escape(url)}</code></li>" for label, url in rows
-    )
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(clinic.name)} intake assistant</title></head>
-<body>
-<p role="alert"><strong>In crisis? Call or text 988 &middot; Emergency: 911</strong></p>
-<h1>{html.escape(clinic.name)}: intake assistant</h1>
-<p>This deployment runs these parts:</p>
-<ul>
-{items}
-</ul>
-</body></html>"""
-    return web.Response(text=body, content_type="text/html", headers=SECURITY_HEADERS)
+    return web.Response(text=about_page(settings().clinic, parts), content_type="text/html")
+
+
+async def socket_io_client(_: web.Request) -> web.StreamResponse:
+    """The socket.io client from web/node_modules, so no page loads it from a third party."""
+    if not SOCKET_IO_CLIENT.is_file():
+        raise web.HTTPNotFound(text="socket.io client not installed: run `make setup` (npm ci in web/).")
+    return web.FileResponse(SOCKET_IO_CLIENT, headers={"Content-Type": "application/javascript"})
 
 
 async def booking_calendar(request: web.Request) -> web.Response:
@@ -71,7 +106,7 @@ async def booking_calendar(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="This booking is no longer active.")
     ics = booking_ics(booking, config.clinic, config.telehealth_note)
     return web.Response(body=ics.encode("utf-8"), content_type="text/calendar", charset="utf-8", headers={
-        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{reference}.ics"',
+        "Content-Disposition": f'attachment; filename="{reference}.ics"',
         "Cache-Control": "no-store"})
 
 
@@ -82,8 +117,12 @@ async def health(_: web.Request) -> web.Response:
 
 def create_app() -> web.Application:
     """Build the web application."""
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[add_security_headers])
+    app["security_headers"] = security_headers(_service_urls()["rasa_public"])
     app.router.add_get("/", index)
+    app.router.add_get("/about", about)
+    app.router.add_get("/static/vendor/socket.io.min.js", socket_io_client)
+    app.router.add_static("/static/", STATIC_DIR)
     app.router.add_get("/health", health)
     app.router.add_get("/calendar/{reference}.ics", booking_calendar)
     return app
