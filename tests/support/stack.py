@@ -60,7 +60,9 @@ class RasaStack:
     def env(self) -> Dict[str, str]:
         """The environment of every process of this stack (shared app database and link secret)."""
         return {**_server_env(self.workdir), "INTAKE_PUBLIC_WEB_URL": self.web_url,
-                "INTAKE_LINK_SECRET": self.link_secret}
+                "INTAKE_LINK_SECRET": self.link_secret,
+                # The web app's page points the chat widget at this stack's Rasa server.
+                "INTAKE_RASA_URL": self.rasa_url}
 
     @property
     def rasa_url(self) -> str:
