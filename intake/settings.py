@@ -49,12 +49,23 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """Limits of the SMS channel (the `sms:` section); the defaults are the usual SMS units."""
+
+    max_inbound_chars: int = 1600
+    gsm_segment_chars: int = 160
+    ucs2_segment_chars: int = 70
+    max_segments: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable about one clinic's deployment."""
 
     clinic: Clinic
     database_url: str
     booking: Mapping[str, Any] = field(default_factory=dict)
+    sms: SmsSettings = field(default_factory=SmsSettings)
 
     @cached_property
     def schedule(self) -> "Schedule":
@@ -100,7 +111,7 @@ def load_settings(path: Optional[Path] = None) -> Settings:
     clinic = Clinic(**{**clinic_raw, "front_desk_hours": hours})
     url = os.environ.get("INTAKE_DATABASE_URL") or raw.get("storage", {}).get("database_url")
     return Settings(clinic=clinic, database_url=_resolve_database_url(url or "sqlite:///var/app.db"),
-                    booking=raw.get("booking") or {})
+                    booking=raw.get("booking") or {}, sms=SmsSettings(**(raw.get("sms") or {})))
 
 
 @lru_cache(maxsize=1)

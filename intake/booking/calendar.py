@@ -7,32 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import List, Optional
 
 from intake.booking.store import BookingView
-from intake.nlp import PROJECT_ROOT
+from intake.keys import VAR_DIR, secret_from_env_or_file
 from intake.settings import Clinic
 
-SECRET_FILE = PROJECT_ROOT / "var" / "link_secret"
+SECRET_FILE = VAR_DIR / "link_secret"
 VISIT_LABELS = {"in_person": "In person", "telehealth": "Telehealth (video)"}
 
 
 def link_secret(path: Path = SECRET_FILE) -> bytes:
     """INTAKE_LINK_SECRET, or a secret generated once into var/ and shared by local processes."""
-    configured = os.environ.get("INTAKE_LINK_SECRET")
-    if configured:
-        return configured.encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    except FileExistsError:
-        pass
-    return path.read_text(encoding="utf-8").strip().encode()
+    return secret_from_env_or_file("INTAKE_LINK_SECRET", path)
 
 
 def link_token(reference: str, secret: Optional[bytes] = None) -> str:

@@ -1,5 +1,5 @@
-"""The app database (screenings, alerts, bookings; later handoffs) through SQLAlchemy 1.4."""
+"""The app database (screenings, alerts, bookings, SMS contacts; later handoffs) through SQLAlchemy 1.4."""
 from intake.storage.db import database, session_scope
-from intake.storage.models import Alert, Booking, Screening
+from intake.storage.models import Alert, Booking, Screening, SmsContact
 
-__all__ = ["Alert", "Booking", "Screening", "database", "session_scope"]
+__all__ = ["Alert", "Booking", "Screening", "SmsContact", "database", "session_scope"]

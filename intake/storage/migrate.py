@@ -20,6 +20,7 @@ from typing import Iterator, Optional
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -66,6 +67,11 @@ def upgrade_to_head(engine: Engine) -> None:
                 command.stamp(alembic_config(connection), FIRST_REVISION)
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
+
+
+def head_revision() -> str:
+    """The newest revision in migrations/versions (what every database is upgraded to)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> Optional[str]:

@@ -77,3 +77,23 @@ class Booking(Base):
         Index("uq_bookings_active_slot", "slot_start", unique=True,
               sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
     )
+
+
+class SmsContact(Base):
+    """A phone number that texted the clinic, kept apart from the conversation.
+
+    The tracker only knows `conversation_id` (a keyed hash of the number), so the number itself
+    is here: replies must be sent to it and the front desk may need to call it. Opt-out state and
+    the numbered options last sent live here too, not in a server's memory, so they hold across
+    restarts and when several Rasa servers share the work."""
+
+    __tablename__ = "sms_contacts"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, unique=True)
+    phone = Column(String(32), nullable=False, unique=True)  # E.164 when it parses, else as Twilio sent it
+    first_contact_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    notice_sent_at = Column(DateTime(timezone=True), nullable=True)  # "SMS is not encrypted"
+    opted_out_at = Column(DateTime(timezone=True), nullable=True)  # STOP; cleared by START
+    last_options = Column(JSON, nullable=False, default=list)  # [{"title", "payload"}] of the last reply
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)

@@ -1,0 +1,182 @@
+"""One inbound text from start to finish: carrier keywords, opt-out, the notice, numbered
+options, the assistant, and the texts that go back.
+
+The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
+`ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
+dicts), and `send_text(phone, body)` sends one text. Sending is awaited text by text, in order,
+so the texts of one reply reach Twilio's queue in the order they are read.
+
+Safety rule for opted-out numbers: the law forbids replying, but a person who opted out may
+still text in a crisis. Such a text is run through the risk detector and a crisis finding is
+stored as an urgent alert (source "crisis_opted_out", channel "sms"), so the front desk can
+call; nothing is sent.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
+
+from intake.safety.detector import RiskDetector, RiskFinding, default_detector
+from intake.settings import Settings, settings as clinic_settings
+from intake.sms import contacts, messages
+from intake.sms.contacts import ContactView
+from intake.sms.identity import conversation_id_for, normalize_phone
+from intake.sms.keywords import Keyword, keyword_of
+from intake.sms.options import payload_for_reply, render_messages
+from intake.sms.segments import split_into_segments
+
+logger = logging.getLogger(__name__)
+
+AskAssistant = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
+SendText = Callable[[str, str], Awaitable[None]]
+OPTED_OUT_CRISIS_SOURCE = "crisis_opted_out"
+CHANNEL = "sms"
+
+
+class Outcome(Enum):
+    """What happened to an inbound text (for logs and tests; never contains the number)."""
+
+    ANSWERED = "answered"
+    OPTED_OUT = "opted_out"
+    ALREADY_OPTED_OUT = "already_opted_out"
+    OPTED_IN = "opted_in"
+    HELP = "help"
+    EMPTY = "empty"
+    MEDIA_ONLY = "media_only"
+    TOO_LONG = "too_long"
+    SILENT = "silent"  # from an opted-out number: nothing sent
+    SILENT_ALERT = "silent_alert"  # from an opted-out number, crisis: alert stored, nothing sent
+    ASSISTANT_FAILED = "assistant_failed"
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """The parts of Twilio's webhook that matter here."""
+
+    sender: str  # Twilio's From
+    body: str
+    media_count: int = 0
+
+
+class SmsConversations:
+    """Handles inbound texts and sends replies for one deployment (one Twilio number)."""
+
+    def __init__(self, ask_assistant: AskAssistant, send_text: SendText, settings: Optional[Settings] = None,
+                 detector: Optional[RiskDetector] = None, id_key: Optional[bytes] = None) -> None:
+        self.ask_assistant = ask_assistant
+        self.send_text = send_text
+        self.settings = settings or clinic_settings()
+        self._detector = detector
+        self.id_key = id_key
+
+    @property
+    def detector(self) -> RiskDetector:
+        if self._detector is None:
+            self._detector = default_detector()  # the same instance the safety guard uses
+        return self._detector
+
+    def conversation_id(self, sender: str) -> str:
+        return conversation_id_for(normalize_phone(sender), self.id_key)
+
+    # -- inbound -------------------------------------------------------------------------
+    async def handle_inbound(self, inbound: InboundSms) -> Outcome:
+        phone = normalize_phone(inbound.sender)
+        contact = contacts.contact_for(conversation_id_for(phone, self.id_key), phone)
+        body = (inbound.body or "").strip()
+        keyword = keyword_of(body)
+        clinic = self.settings.clinic
+
+        if contact.opted_out:
+            if keyword is Keyword.OPT_IN:
+                contacts.record_opt_in(contact.conversation_id)
+                await self._deliver(contact, messages.opted_in_reply(clinic))
+                return Outcome.OPTED_IN
+            return self._silent(contact, body)
+        if keyword is Keyword.OPT_OUT:
+            if not contacts.record_opt_out(contact.conversation_id):
+                return Outcome.ALREADY_OPTED_OUT
+            await self._deliver(contact, messages.opted_out_reply(clinic), opt_out_confirmation=True)
+            return Outcome.OPTED_OUT
+        if keyword is Keyword.OPT_IN:
+            await self._deliver(contact, messages.opted_in_reply(clinic))
+            return Outcome.OPTED_IN
+        if keyword is Keyword.HELP:
+            await self._deliver(contact, messages.help_reply(clinic))
+            return Outcome.HELP
+        if not body:
+            media = inbound.media_count > 0
+            await self._deliver(contact, messages.media_only_reply() if media else messages.empty_message_reply())
+            return Outcome.MEDIA_ONLY if media else Outcome.EMPTY
+
+        finding = self.detector.detect(body)
+        if len(body) > self.settings.sms.max_inbound_chars and finding is None:
+            # A crisis signal in an overlong text still goes to the assistant, whole.
+            await self._deliver(contact, messages.too_long_reply(self.settings.sms.max_inbound_chars))
+            return Outcome.TOO_LONG
+        text = payload_for_reply(body, contact.last_options) or body
+        try:
+            bot_messages = await self.ask_assistant(contact.conversation_id, text)
+        except Exception:  # the person must still get a way forward, never silence
+            logger.exception("the assistant failed on an SMS message")
+            await self._deliver(contact, messages.assistant_unavailable_reply(clinic), notice_last=True)
+            return Outcome.ASSISTANT_FAILED
+        await self.send_assistant_reply(contact, bot_messages, crisis=finding is not None)
+        return Outcome.ANSWERED
+
+    def _silent(self, contact: ContactView, body: str) -> Outcome:
+        """An opted-out number wrote: no reply, but a crisis is stored as an urgent alert."""
+        from intake.safety.alerts import record_crisis_alert
+
+        finding: Optional[RiskFinding] = self.detector.detect(body) if body else None
+        if finding is None:
+            return Outcome.SILENT
+        record_crisis_alert(contact.conversation_id, finding.category, finding.handling,
+                            source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
+        logger.warning("crisis text from an opted-out SMS contact: urgent alert stored, no reply sent")
+        return Outcome.SILENT_ALERT
+
+    # -- outbound ------------------------------------------------------------------------
+    async def send_assistant_reply(self, contact: ContactView, bot_messages: Sequence[Mapping[str, Any]],
+                                   crisis: bool = False) -> None:
+        """The assistant's messages of one turn, rendered, remembered (options) and sent.
+
+        On a first contact the unencrypted notice comes first, except after a crisis text:
+        then 988 and 911 come first and the notice follows."""
+        rendered = render_messages(bot_messages)
+        contacts.store_last_options(contact.conversation_id, rendered.options)
+        if rendered.text:
+            await self._deliver(contact, rendered.text, notice_last=crisis)
+
+    async def send_to_conversation(self, conversation_id: str, bot_messages: Sequence[Mapping[str, Any]]) -> bool:
+        """A message Rasa sends on its own (e.g. a reminder); never to an opted-out or unknown number."""
+        contact = contacts.find_contact(conversation_id)
+        if contact is None or contact.opted_out:
+            logger.info("SMS not sent: %s", "unknown conversation" if contact is None else "number opted out")
+            return False
+        await self.send_assistant_reply(contact, bot_messages)
+        return True
+
+    def segments(self, text: str) -> List[str]:
+        limits = self.settings.sms
+        return split_into_segments(text, limits.max_segments, limits.gsm_segment_chars, limits.ucs2_segment_chars)
+
+    async def _deliver(self, contact: ContactView, text: str, notice_last: bool = False,
+                       opt_out_confirmation: bool = False) -> None:
+        """Send `text` as its segments, with the notice when this number has not had it yet.
+
+        The opt-out confirmation goes alone (no notice) and is the one text allowed after STOP."""
+        texts = self.segments(text)
+        if not opt_out_confirmation and contact.needs_notice:
+            notice = messages.unencrypted_notice(self.settings.clinic)
+            texts = texts + [notice] if notice_last else [notice] + texts
+            contacts.record_notice_sent(contact.conversation_id)
+        for body in texts:
+            if not opt_out_confirmation and contacts.is_opted_out(contact.conversation_id):
+                return  # a STOP arrived while this reply was being prepared: it wins
+            try:
+                await self.send_text(contact.phone, body)
+            except Exception:  # e.g. Twilio refuses (21610: the number opted out at Twilio), network
+                logger.exception("sending an SMS failed; the rest of this reply is not sent")
+                return

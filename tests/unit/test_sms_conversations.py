@@ -1,0 +1,157 @@
+"""The SMS conversation rules (intake.sms.service) on a real temporary app database.
+
+The assistant and Twilio are outside this unit: a small scripted assistant answers and the
+texts that would go to Twilio are recorded. The integration test runs the same rules through
+the real Rasa server and a Twilio stand-in."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Tuple
+
+import pytest
+import sqlalchemy as sa
+
+from intake.settings import settings
+from intake.sms import contacts
+from intake.sms.identity import conversation_id_for
+from intake.sms.service import InboundSms, Outcome, SmsConversations
+from intake.storage import database
+
+PHONE = "+13105550123"
+KEY = b"unit-test-key"
+MENU = [{"text": "What would you like to do?", "buttons": [
+    {"title": "Check my symptoms", "payload": "/check_symptoms"},
+    {"title": "Book a consultation", "payload": "/book_consultation"}]}]
+
+
+class ScriptedAssistant:
+    """Answers every message with the menu and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: List[Tuple[str, str]] = []
+        self.reply: List[Dict[str, Any]] = MENU
+
+    async def __call__(self, conversation_id: str, text: str) -> List[Dict[str, Any]]:
+        self.asked.append((conversation_id, text))
+        return self.reply
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
+    settings.cache_clear()
+    database.cache_clear()
+    yield url
+    settings.cache_clear()
+    database.cache_clear()
+
+
+@pytest.fixture
+def sms(app_db):
+    assistant = ScriptedAssistant()
+    sent: List[Tuple[str, str]] = []
+
+    async def send_text(phone: str, body: str) -> None:
+        sent.append((phone, body))
+
+    conversations = SmsConversations(assistant, send_text, id_key=KEY)
+
+    def text(body: str, media: int = 0) -> Tuple[Outcome, List[str]]:
+        before = len(sent)
+        outcome = asyncio.run(conversations.handle_inbound(InboundSms(PHONE, body, media)))
+        assert all(phone == PHONE for phone, _ in sent)
+        return outcome, [body for _, body in sent[before:]]
+
+    text.assistant = assistant
+    return text
+
+
+def _alerts(url: str) -> list:
+    with sa.create_engine(url).connect() as connection:
+        return [tuple(r) for r in connection.execute(sa.text("SELECT conversation_id, source, category, channel FROM alerts"))]
+
+
+def test_first_reply_starts_with_the_unencrypted_notice_and_only_once(sms):
+    outcome, texts = sms("hello")
+    assert outcome is Outcome.ANSWERED
+    assert "not encrypted" in texts[0] and "What would you like to do?" in texts[1]
+    _, texts = sms("hello again")
+    assert not any("not encrypted" in t for t in texts)
+
+
+def test_stop_confirms_once_then_nothing_until_start(sms):
+    outcome, texts = sms("Stop.")
+    assert outcome is Outcome.OPTED_OUT and len(texts) == 1 and "unsubscribed" in texts[0]
+    assert "not encrypted" not in texts[0]
+    for later in ("STOP", "hello", "HELP", "1"):
+        assert sms(later)[1] == []
+    assert sms.assistant.asked == []
+    outcome, texts = sms("start")
+    assert outcome is Outcome.OPTED_IN and "subscribed again" in texts[-1]
+    assert "not encrypted" in texts[0]  # the STOP confirmation did not carry the notice
+    assert sms("hi")[1]
+
+
+def test_an_opted_out_crisis_text_is_not_answered_but_stored_as_urgent_alert(sms, app_db):
+    sms("STOP")
+    outcome, texts = sms("I want to kill myself")
+    assert outcome is Outcome.SILENT_ALERT and texts == []
+    assert _alerts(app_db) == [(conversation_id_for(PHONE, KEY), "crisis_opted_out", "suicide", "sms")]
+    assert sms("what are your hours")[0] is Outcome.SILENT and len(_alerts(app_db)) == 1
+
+
+def test_help_names_the_clinic_a_person_and_crisis_numbers(sms):
+    outcome, texts = sms("HELP")
+    reply = " ".join(texts)
+    clinic = settings().clinic
+    assert outcome is Outcome.HELP
+    assert clinic.name in reply and clinic.front_desk_phone in reply and "988" in reply and "911" in reply
+    assert "automated" in reply
+
+
+def test_a_number_picks_the_option_of_the_last_reply_from_the_database(sms):
+    sms("hello")
+    sms("2")
+    assert sms.assistant.asked[-1][1] == "/book_consultation"
+    stored = contacts.find_contact(conversation_id_for(PHONE, KEY)).last_options
+    assert [o.payload for o in stored] == ["/check_symptoms", "/book_consultation"]
+    sms.assistant.reply = [{"text": "Noted."}]
+    sms("1")
+    sms("1")  # the last reply had no options: "1" goes to the assistant as it is
+    assert sms.assistant.asked[-1][1] == "1"
+
+
+def test_empty_media_and_overlong_texts_get_a_clear_reply_without_the_assistant(sms):
+    sms("hello")
+    assert sms("")[0] is Outcome.EMPTY
+    outcome, texts = sms("", media=1)
+    assert outcome is Outcome.MEDIA_ONLY and "only read text" in texts[0]
+    outcome, texts = sms("blah " * 400)
+    assert outcome is Outcome.TOO_LONG and "too long" in texts[0]
+    assert len(sms.assistant.asked) == 1
+
+
+def test_an_overlong_text_with_a_crisis_signal_still_reaches_the_assistant(sms):
+    outcome, _ = sms("blah " * 400 + " I want to kill myself")
+    assert outcome is Outcome.ANSWERED and sms.assistant.asked
+
+
+def test_after_a_first_crisis_text_the_reply_comes_before_the_notice(sms):
+    sms.assistant.reply = [{"text": "Please call or text 988 now. If you might act on these thoughts, call 911."}]
+    _, texts = sms("I want to kill myself")
+    assert "988" in texts[0] and "not encrypted" in texts[-1]
+
+
+def test_a_failing_assistant_still_gets_the_person_a_way_forward(app_db):
+    async def broken(conversation_id: str, text: str):
+        raise RuntimeError("action server down")
+
+    sent: List[str] = []
+
+    async def send_text(phone: str, body: str) -> None:
+        sent.append(body)
+
+    outcome = asyncio.run(SmsConversations(broken, send_text, id_key=KEY).handle_inbound(InboundSms(PHONE, "hi")))
+    assert outcome is Outcome.ASSISTANT_FAILED
+    assert "988" in sent[0] and settings().clinic.front_desk_phone in sent[0]
