@@ -1,16 +1,17 @@
 """Cutting a reply into text messages that arrive whole and read well.
 
-Decision: one outbound text is one SMS segment, at most 160 GSM-7 characters (70 when a
-character outside GSM-7 remains, which switches the phone network to UCS-2). Each text then
-arrives as a single message instead of a concatenated one, is billed as one segment, and ends
-at a sentence end. A reply is at most three texts (`max_segments`). When a reply does not fit
-into three segments, nothing is cut away (a crisis or clinical answer must stay whole): the
-sentences are divided into three texts of about equal length, each longer than one segment,
-which Twilio sends as concatenated SMS.
+Decision: texts are cut only at sentence ends (and line breaks), never inside a sentence. A
+text holds as many whole sentences as fit into one SMS segment: 160 GSM-7 characters, or 70
+when a character outside GSM-7 remains (the network then switches to UCS-2). Such a text
+arrives as one message, is billed as one segment, and nothing can arrive out of order inside
+it. A single sentence longer than one segment travels as its own text, which Twilio sends as a
+concatenated SMS. A reply is at most three texts (`max_segments`); when whole sentences need
+more, nothing is cut away (a crisis or clinical answer must stay whole): the sentences are
+divided into three texts of about equal length instead.
 
 Typographic punctuation (curly quotes, dashes, ellipsis, bullets) is replaced by its plain
 form first, and accented letters outside GSM-7 lose their accent, so a single "’" does not
-halve the space of a whole text.
+cut the space of a whole text to 70 characters.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ PLAIN_PUNCTUATION = {
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...", "\u2022": "-", "\u00b7": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
 }
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][)\"'\]])\s+")  # "studies.) Next" splits too
 MAX_TWILIO_BODY = 1600  # Twilio refuses a longer body
 
 
@@ -75,7 +76,7 @@ def _join(units: Sequence[Tuple[str, str]]) -> str:
 
 
 def _split_long_unit(unit: str, separator: str, limit: int) -> List[Tuple[str, str]]:
-    """A sentence longer than one segment, cut at spaces (or hard, for a single giant word)."""
+    """A sentence longer than `limit`, cut at spaces (or hard, for a single giant word)."""
     pieces: List[Tuple[str, str]] = []
     current = ""
     for word in unit.split(" "):
@@ -94,10 +95,12 @@ def _split_long_unit(unit: str, separator: str, limit: int) -> List[Tuple[str, s
 
 
 def _greedy(units: Sequence[Tuple[str, str]], limit: int) -> List[str]:
-    """Whole sentences packed into as few texts of at most `limit` as possible, in order."""
+    """Whole sentences packed, in order, into texts of at most `limit` (a longer sentence alone)."""
     chunks: List[List[Tuple[str, str]]] = []
     for unit, separator in units:
-        pieces = [(unit, separator)] if sms_length(unit) <= limit else _split_long_unit(unit, separator, limit)
+        pieces = [(unit, separator)]
+        if len(unit) > MAX_TWILIO_BODY:  # only a sentence Twilio would refuse is cut at spaces
+            pieces = _split_long_unit(unit, separator, MAX_TWILIO_BODY)
         for piece in pieces:
             if chunks and sms_length(_join(chunks[-1] + [piece])) <= limit:
                 chunks[-1].append(piece)

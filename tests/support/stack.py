@@ -52,6 +52,8 @@ class RasaStack:
     web_port: int = field(default_factory=free_port)
     link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    # More environment for every process of the stack (e.g. TWILIO_* for the SMS tests).
+    extra_env: Dict[str, str] = field(default_factory=dict)
 
     @property
     def web_url(self) -> str:
@@ -62,7 +64,7 @@ class RasaStack:
         return {**_server_env(self.workdir), "INTAKE_PUBLIC_WEB_URL": self.web_url,
                 "INTAKE_LINK_SECRET": self.link_secret,
                 # The web app's page points the chat widget at this stack's Rasa server.
-                "INTAKE_RASA_URL": self.rasa_url}
+                "INTAKE_RASA_URL": self.rasa_url, **self.extra_env}
 
     @property
     def rasa_url(self) -> str:
@@ -167,10 +169,11 @@ class RasaStack:
         return response.json()
 
 
-def start_stack(workdir: Path, with_actions: bool = True) -> RasaStack:
+def start_stack(workdir: Path, with_actions: bool = True, extra_env: Optional[Dict[str, str]] = None) -> RasaStack:
     """Start an action server (optional) and a Rasa server on free ports."""
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = RasaStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port())
+    stack = RasaStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port(),
+                      extra_env=dict(extra_env or {}))
     try:
         if with_actions:
             stack.start_actions()
