@@ -5,6 +5,10 @@ A phone has no buttons, so "Book a consultation" becomes "2: Book a consultation
 database, not memory), so "2" still means that button after a restart or on another server.
 Link buttons (tel:, sms:, http) are not numbered: a phone already makes the number or address
 in the text tappable, so they are written out ("Call 988: 988") instead.
+
+SMS variants in domain.yml may ask a yes/no question in their own words, "Reply 1 for yes, 2 for
+no." (the crisis safety question does); such a reply then maps 1 to /affirm and 2 to /deny, so
+a person in crisis who answers "2" (not safe) is understood whatever the NLU makes of a digit.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 LINK_SCHEMES = ("tel:", "sms:", "http://", "https://", "mailto:")
 OPTIONS_HEADER = "Reply with a number:"
+INLINE_YES_NO = re.compile(r"reply 1 for yes,? (?:or )?2 for no", re.IGNORECASE)
 NUMERIC_REPLY = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 
@@ -70,7 +75,10 @@ def render_messages(messages: Iterable[Mapping[str, Any]]) -> RenderedReply:
             lines.append("\n".join([OPTIONS_HEADER, *numbered]))
         if lines:
             paragraphs.append("\n".join(lines))
-    return RenderedReply("\n".join(paragraphs), options)
+    text = "\n".join(paragraphs)
+    if not options and INLINE_YES_NO.search(text):
+        options = [NumberedOption(1, "yes", "/affirm"), NumberedOption(2, "no", "/deny")]
+    return RenderedReply(text, options)
 
 
 def options_from_json(stored: Optional[Sequence[Mapping[str, Any]]]) -> List[NumberedOption]:

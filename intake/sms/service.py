@@ -1,6 +1,9 @@
 """One inbound text from start to finish: carrier keywords, opt-out, the notice, numbered
 options, the assistant, and the texts that go back.
 
+Database work runs in a worker thread (`asyncio.to_thread`), so a slow app database never
+stalls the server's event loop; the risk detector (well under a millisecond) runs inline.
+
 The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
 `ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
 dicts), and `send_text(phone, body)` sends one text. Sending is awaited text by text, in order,
@@ -13,11 +16,13 @@ call; nothing is sent.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
+from intake.safety.alerts import record_crisis_alert
 from intake.safety.detector import RiskDetector, RiskFinding, default_detector
 from intake.settings import Settings, settings as clinic_settings
 from intake.sms import contacts, messages
@@ -77,25 +82,32 @@ class SmsConversations:
             self._detector = default_detector()  # the same instance the safety guard uses
         return self._detector
 
+    def warm_up(self) -> None:
+        """Load the risk detector and migrate the app database at start-up, not on the first text."""
+        from intake.storage import database
+
+        self.detector.detect("hello")
+        database()
+
     def conversation_id(self, sender: str) -> str:
         return conversation_id_for(normalize_phone(sender), self.id_key)
 
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
         phone = normalize_phone(inbound.sender)
-        contact = contacts.contact_for(conversation_id_for(phone, self.id_key), phone)
+        contact = await asyncio.to_thread(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
         body = (inbound.body or "").strip()
         keyword = keyword_of(body)
         clinic = self.settings.clinic
 
         if contact.opted_out:
             if keyword is Keyword.OPT_IN:
-                contacts.record_opt_in(contact.conversation_id)
+                await asyncio.to_thread(contacts.record_opt_in, contact.conversation_id)
                 await self._deliver(contact, messages.opted_in_reply(clinic))
                 return Outcome.OPTED_IN
-            return self._silent(contact, body)
+            return await self._silent(contact, body)
         if keyword is Keyword.OPT_OUT:
-            if not contacts.record_opt_out(contact.conversation_id):
+            if not await asyncio.to_thread(contacts.record_opt_out, contact.conversation_id):
                 return Outcome.ALREADY_OPTED_OUT
             await self._deliver(contact, messages.opted_out_reply(clinic), opt_out_confirmation=True)
             return Outcome.OPTED_OUT
@@ -125,15 +137,13 @@ class SmsConversations:
         await self.send_assistant_reply(contact, bot_messages, crisis=finding is not None)
         return Outcome.ANSWERED
 
-    def _silent(self, contact: ContactView, body: str) -> Outcome:
+    async def _silent(self, contact: ContactView, body: str) -> Outcome:
         """An opted-out number wrote: no reply, but a crisis is stored as an urgent alert."""
-        from intake.safety.alerts import record_crisis_alert
-
         finding: Optional[RiskFinding] = self.detector.detect(body) if body else None
         if finding is None:
             return Outcome.SILENT
-        record_crisis_alert(contact.conversation_id, finding.category, finding.handling,
-                            source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
+        await asyncio.to_thread(record_crisis_alert, contact.conversation_id, finding.category, finding.handling,
+                                source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
         logger.warning("crisis text from an opted-out SMS contact: urgent alert stored, no reply sent")
         return Outcome.SILENT_ALERT
 
@@ -145,13 +155,13 @@ class SmsConversations:
         On a first contact the unencrypted notice comes first, except after a crisis text:
         then 988 and 911 come first and the notice follows."""
         rendered = render_messages(bot_messages)
-        contacts.store_last_options(contact.conversation_id, rendered.options)
+        await asyncio.to_thread(contacts.store_last_options, contact.conversation_id, rendered.options)
         if rendered.text:
             await self._deliver(contact, rendered.text, notice_last=crisis)
 
     async def send_to_conversation(self, conversation_id: str, bot_messages: Sequence[Mapping[str, Any]]) -> bool:
         """A message Rasa sends on its own (e.g. a reminder); never to an opted-out or unknown number."""
-        contact = contacts.find_contact(conversation_id)
+        contact = await asyncio.to_thread(contacts.find_contact, conversation_id)
         if contact is None or contact.opted_out:
             logger.info("SMS not sent: %s", "unknown conversation" if contact is None else "number opted out")
             return False
@@ -171,9 +181,9 @@ class SmsConversations:
         if not opt_out_confirmation and contact.needs_notice:
             notice = messages.unencrypted_notice(self.settings.clinic)
             texts = texts + [notice] if notice_last else [notice] + texts
-            contacts.record_notice_sent(contact.conversation_id)
+            await asyncio.to_thread(contacts.record_notice_sent, contact.conversation_id)
         for body in texts:
-            if not opt_out_confirmation and contacts.is_opted_out(contact.conversation_id):
+            if not opt_out_confirmation and await asyncio.to_thread(contacts.is_opted_out, contact.conversation_id):
                 return  # a STOP arrived while this reply was being prepared: it wins
             try:
                 await self.send_text(contact.phone, body)

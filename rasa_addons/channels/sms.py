@@ -148,6 +148,10 @@ class SmsInput(TwilioInput):
             return collector.messages
 
         self.conversations = SmsConversations(ask_assistant, self._send_text)
+        try:
+            self.conversations.warm_up()
+        except Exception:  # the app database may come up later; the first text retries
+            logger.exception("SMS channel: warming up failed")
         if not self.configured:
             logger.warning("SMS channel: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_NUMBER are not all set; "
                            "the webhook answers 503 until they are")

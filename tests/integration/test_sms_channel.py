@@ -177,6 +177,10 @@ def test_a_crisis_text_gets_the_sms_crisis_reply_with_988_within_the_segment_lim
     conversation = conversation_id_for(phone, ID_KEY.encode())
     assert ("crisis_message", "suicide", "sms") in app_db_rows(
         sms_stack, "SELECT source, category, channel FROM alerts WHERE conversation_id = :c", c=conversation)
+    not_safe = joined(text(sms_stack, twilio, phone, "2"))  # "Reply 1 for yes, 2 for no": 2 is not safe
+    assert "call 911 now" in not_safe.lower()
+    assert ("crisis_not_safe",) in app_db_rows(
+        sms_stack, "SELECT source FROM alerts WHERE conversation_id = :c", c=conversation)
 
 
 def test_a_first_text_in_crisis_gets_988_before_the_notice(sms_stack, twilio):

@@ -100,3 +100,18 @@ def test_the_options_heading_stays_with_its_first_option_when_split():
                                  "buttons": [{"title": "Book a consultation", "payload": "/book"}]}])
     segments = split_into_segments(rendered.text)
     assert any(s.startswith("Reply with a number:\n1: Book") or "\nReply with a number:\n1: Book" in s for s in segments)
+
+
+def test_an_sms_variant_asking_reply_1_for_yes_2_for_no_maps_the_digits():
+    rendered = render_messages([{"text": "Please call or text 988 now."},
+                                {"text": "Are you safe right now? Reply 1 for yes, 2 for no."}])
+    assert payload_for_reply("2", rendered.options) == "/deny"
+    assert payload_for_reply("1", rendered.options) == "/affirm"
+    assert "Reply with a number" not in rendered.text
+
+
+def test_a_sentence_longer_than_one_segment_is_kept_whole_in_its_own_text():
+    long_sentence = ("Common side effects are feeling detached or dreamlike, higher blood pressure and heart rate, "
+                     "nausea, dizziness, sleepiness and changes in perception that usually fade within hours.")
+    segments = split_into_segments(f"{long_sentence} Staff watch you. Would you like to book?")
+    assert segments == [long_sentence, "Staff watch you. Would you like to book?"]
