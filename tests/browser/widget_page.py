@@ -5,6 +5,7 @@ from playwright.sync_api import Page, expect
 
 REPLY_TIMEOUT_MS = 45_000
 GREETING = "automated intake assistant"
+MENU = "What would you like to do?"
 
 
 def open_widget(page: Page, web_url: str) -> None:
@@ -13,6 +14,7 @@ def open_widget(page: Page, web_url: str) -> None:
     page.click(".ciw-launcher")
     expect(page.locator(".ciw-status")).to_have_text("Connected", timeout=REPLY_TIMEOUT_MS)
     expect(bot_messages(page).first).to_contain_text(GREETING, timeout=REPLY_TIMEOUT_MS)
+    expect(bot_messages(page).filter(has_text=MENU)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
 
 
 def bot_messages(page: Page):

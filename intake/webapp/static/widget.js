@@ -182,6 +182,7 @@
       choice.disabled = Boolean(entry.answered);
       choice.addEventListener("click", function () {
         submitUserMessage(button.payload, button.title);
+        input.focus();   // the pressed button is now disabled; keep keyboard focus in the chat
       });
       group.append(choice);
     });
@@ -206,7 +207,8 @@
   /** What Rasa's socketio channel sends: text, quick_replies (buttons), attachments. */
   function fromBot(message) {
     if (!message || typeof message !== "object") return;
-    var replies = message.quick_replies || message.buttons || [];
+    var replies = message.quick_replies || message.buttons;
+    if (!Array.isArray(replies)) replies = [];
     var entry = { from: "bot", text: typeof message.text === "string" ? message.text : "" };
     entry.buttons = replies.filter(function (b) { return b && typeof b.title === "string"; })
       .map(function (b) { return { title: b.title, payload: String(b.payload || b.title) }; });
