@@ -89,9 +89,6 @@ class SmsConversations:
         self.detector.detect("hello")
         database()
 
-    def conversation_id(self, sender: str) -> str:
-        return conversation_id_for(normalize_phone(sender), self.id_key)
-
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
         phone = normalize_phone(inbound.sender)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
@@ -134,12 +135,20 @@ class SmsInput(TwilioInput):
     async def _send_text(self, phone: Text, body: Text) -> None:
         await self.sender().send_sms(phone, body)
 
-    def signature_is_valid(self, request: Request) -> bool:
+    @staticmethod
+    def form_of(request: Request) -> RequestParameters:
+        """The posted fields, blank ones included: Twilio signs an empty Body too, and Sanic's
+        `request.form` drops blank fields, which would make every empty text fail the check."""
+        if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
+            return RequestParameters()
+        return RequestParameters(parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True))
+
+    def signature_is_valid(self, request: Request, form: RequestParameters) -> bool:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature or not self.auth_token:
             return False
         url = self.webhook_url or request.url
-        return RequestValidator(self.auth_token).validate(url, request.form, signature)
+        return RequestValidator(self.auth_token).validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def ask_assistant(conversation_id: Text, text: Text) -> List[Dict[Text, Any]]:
@@ -165,16 +174,17 @@ class SmsInput(TwilioInput):
         async def receive(request: Request) -> HTTPResponse:
             if not self.configured:
                 return response.json({"error": "sms_not_configured"}, status=503)
-            if not self.signature_is_valid(request):
+            form = self.form_of(request)
+            if not self.signature_is_valid(request, form):
                 return response.json({"error": "invalid_signature"}, status=403)
-            sender = (request.form.get("From") or "").strip()
+            sender = (form.get("From") or "").strip()
             if not sender:
                 return response.json({"error": "bad_request", "reason": "'From' is missing."}, status=400)
             try:
-                media_count = int(request.form.get("NumMedia") or 0)
+                media_count = int(form.get("NumMedia") or 0)
             except ValueError:
                 media_count = 0
-            inbound = InboundSms(sender=sender, body=request.form.get("Body") or "", media_count=media_count)
+            inbound = InboundSms(sender=sender, body=form.get("Body") or "", media_count=media_count)
             try:
                 outcome = await self.conversations.handle_inbound(inbound)
                 logger.debug("SMS handled: %s", outcome.value)
