@@ -203,3 +203,57 @@ def test_text_contrast_passes_wcag_aa(page, stack):
     send(page, "I want to kill myself")
     wait_for_reply_containing(page, "Are you safe right now?")
     assert page.evaluate(CONTRAST_SCRIPT) == []
+
+
+def test_typing_indicator_shows_until_the_reply(page, stack):
+    """Replies are held back at the socket so the indicator can be seen, then let through."""
+    held, routes = [], []
+
+    def hold_bot_messages(route):
+        server = route.connect_to_server()
+        routes.append(route)
+        server.on_message(lambda message: held.append(message)
+                          if holding and str(message).startswith('42["bot_uttered"') else route.send(message))
+
+    holding = False
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), hold_bot_messages)
+    open_widget(page, stack.web_url)
+    holding = True
+    send(page, "how long does a ketamine session take")
+    expect(page.locator(".ciw-typing")).to_be_visible()
+    expect(page.locator(".ciw-typing")).to_have_text("The assistant is typing…")
+    holding = False
+    for message in held:
+        routes[-1].send(message)
+    wait_for_reply_containing(page, "hours")
+    expect(page.locator(".ciw-typing")).to_be_hidden()
+
+
+def test_start_over_clears_the_chat_and_starts_a_new_conversation(page, stack):
+    open_widget(page, stack.web_url)
+    send(page, "how long does a ketamine session take")
+    wait_for_reply_containing(page, "hours")
+    first_session = session_id(page)
+    page.get_by_role("button", name="Start over").click()
+    expect(page.locator(".ciw-log")).not_to_contain_text("how long does a ketamine session take")
+    expect(bot_messages(page).first).to_contain_text("automated intake assistant", timeout=REPLY_TIMEOUT_MS)
+    assert session_id(page) != first_session
+
+
+def test_a_conversation_idle_for_an_hour_is_forgotten_on_this_browser(page, stack):
+    open_widget(page, stack.web_url)
+    send(page, "how long does a ketamine session take")
+    wait_for_reply_containing(page, "hours")
+    first_session = session_id(page)
+    page.evaluate("""() => {
+        const key = Object.keys(localStorage).find((k) => k.startsWith('clinic-chat:'));
+        const saved = JSON.parse(localStorage.getItem(key));
+        saved.lastActive -= 61 * 60 * 1000;
+        localStorage.setItem(key, JSON.stringify(saved));
+    }""")
+    page.reload()
+    expect(page.locator(".ciw-launcher")).to_be_visible()
+    expect(page.locator(".ciw-log")).not_to_contain_text("how long does a ketamine session take")
+    page.click(".ciw-launcher")
+    expect(bot_messages(page).first).to_contain_text("automated intake assistant", timeout=REPLY_TIMEOUT_MS)
+    assert session_id(page) != first_session
