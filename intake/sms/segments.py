@@ -32,6 +32,7 @@ PLAIN_PUNCTUATION = {
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
 }
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][)\"'\]])\s+")  # "studies.) Next" splits too
+LIST_ITEM = re.compile(r"(?:\d{1,2}:|-) ")  # numbered options, and bullets (• became -)
 MAX_TWILIO_BODY = 1600  # Twilio refuses a longer body
 
 
@@ -58,14 +59,21 @@ def sms_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _continues_list(previous: str, line: str) -> bool:
+    """A heading ("Reply with a number:") and its numbered or bulleted lines stay in one text."""
+    last_line = previous.rsplit("\n", 1)[-1]
+    return last_line.endswith(":") or bool(LIST_ITEM.match(line) and LIST_ITEM.match(last_line))
+
+
 def _units(text: str) -> List[Tuple[str, str]]:
-    """Sentences of `text`, each with the separator that preceded it ("", " " or "\n")."""
+    """Sentences of `text`, each with the separator that preceded it ("", " " or "\n");
+    a list of numbered options with its heading counts as one sentence."""
     units: List[Tuple[str, str]] = []
     for line in text.split("\n"):
         for index, sentence in enumerate(s for s in SENTENCE_END.split(line.strip()) if s):
             separator = "" if not units else (" " if index else "\n")
-            if units and separator == "\n" and units[-1][0].endswith(":"):
-                units[-1] = (f"{units[-1][0]}\n{sentence}", units[-1][1])  # keep a heading with its first line
+            if units and separator == "\n" and _continues_list(units[-1][0], sentence):
+                units[-1] = (f"{units[-1][0]}\n{sentence}", units[-1][1])
                 continue
             units.append((sentence, separator))
     return units

@@ -115,3 +115,12 @@ def test_a_sentence_longer_than_one_segment_is_kept_whole_in_its_own_text():
                      "nausea, dizziness, sleepiness and changes in perception that usually fade within hours.")
     segments = split_into_segments(f"{long_sentence} Staff watch you. Would you like to book?")
     assert segments == [long_sentence, "Staff watch you. Would you like to book?"]
+
+
+def test_numbered_options_stay_together_with_their_heading():
+    rendered = render_messages([{"text": "In the past month, have you had nightmares about the event(s) or thought "
+                                         "about the event(s) when you did not want to?",
+                                 "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"},
+                                             {"title": "I'd rather not say", "payload": "/skip"}]}])
+    segments = split_into_segments(rendered.text)
+    assert segments[-1] == "Reply with a number:\n1: Yes\n2: No\n3: I'd rather not say"
