@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, List
@@ -103,6 +105,13 @@ def test_a_missing_or_wrong_signature_is_refused_with_403(sms_stack, twilio):
     assert app_db_rows(sms_stack, "SELECT id FROM sms_contacts WHERE phone = :p", p=phone) == []
 
 
+def test_a_signed_request_without_a_sender_is_a_clean_400(sms_stack, twilio):
+    params = {"Body": "hello", "AccountSid": ACCOUNT_SID}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(webhook_url(sms_stack), params)
+    answer = requests.post(webhook_url(sms_stack), data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
+    assert answer.status_code == 400 and answer.json()["error"] == "bad_request"
+
+
 def test_twilio_gets_an_empty_twiml_answer(sms_stack, twilio):
     answer = post_sms(sms_stack, new_phone(), "hello")
     assert answer.status_code == 200 and "<Response></Response>" in answer.text
@@ -119,6 +128,22 @@ def test_empty_media_only_and_oversized_texts_get_a_clear_reply(sms_stack, twili
     text(sms_stack, twilio, phone, "hello")
     reply = joined(text(sms_stack, twilio, phone, body, media))
     assert expected in reply and "988" in reply
+
+
+def test_a_slow_twilio_does_not_block_the_server(sms_stack, twilio):
+    """While a reply waits 2 s per text for Twilio, the server still answers other requests."""
+    twilio.delay_s = 2.0
+    try:
+        slow = threading.Thread(target=post_sms, args=(sms_stack, new_phone(), "HELP"))
+        slow.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert requests.get(f"{sms_stack.rasa_url}/version", timeout=10).ok
+        assert time.monotonic() - started < 1.0
+        assert slow.is_alive()  # the slow reply was still being sent meanwhile
+        slow.join(timeout=30)
+    finally:
+        twilio.delay_s = 0.0
 
 
 # -- carrier keywords -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class TwilioStandIn:
         self.auth_token = auth_token
         self.sent: List[SentText] = []
         self.refused: List[str] = []
+        self.delay_s = 0.0  # how long each send takes, to show that a slow Twilio blocks nothing
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -90,6 +91,7 @@ class TwilioStandIn:
                 if self.headers.get("Authorization") != expected_auth:
                     standin.refused.append("auth")
                     return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                time.sleep(standin.delay_s)
                 text = SentText(form.get("To", ""), form.get("From", ""), form.get("Body", ""))
                 with standin._lock:
                     standin.sent.append(text)
