@@ -50,11 +50,15 @@ def _row(session, conversation_id: str) -> Optional[SmsContact]:
 def contact_for(conversation_id: str, phone: str) -> ContactView:
     """The contact of this number, created on its first message.
 
-    Two first messages from one number may arrive at once (on two servers); the unique
-    conversation id lets one insert win and the other read the winner's row."""
+    Found by the number, so that after a change of the id key the number keeps its opt-out
+    (the law cares about the number, not our id); its conversation id is then updated. Two
+    first messages from one number may arrive at once (on two servers); the unique columns let
+    one insert win and the other read the winner's row."""
     with session_scope() as session:
-        row = _row(session, conversation_id)
+        row = session.execute(select(SmsContact).where(SmsContact.phone == phone)).scalar_one_or_none()
         if row is not None:
+            if row.conversation_id != conversation_id:
+                row.conversation_id = conversation_id
             return _view(row)
     try:
         with session_scope() as session:
@@ -64,7 +68,7 @@ def contact_for(conversation_id: str, phone: str) -> ContactView:
             return _view(row)
     except IntegrityError:
         with session_scope() as session:
-            return _view(_row(session, conversation_id))
+            return _view(session.execute(select(SmsContact).where(SmsContact.phone == phone)).scalar_one())
 
 
 def find_contact(conversation_id: str) -> Optional[ContactView]:

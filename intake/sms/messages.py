@@ -14,7 +14,7 @@ def help_reply(clinic: Clinic) -> str:
     return (
         f"{clinic.name}: this is an automated assistant, not a clinician. "
         f"To reach a person, call our front desk at {clinic.front_desk_phone}, {clinic.hours_summary()}. "
-        "In a crisis call or text 988. Emergency: 911. Reply STOP to opt out."
+        "In a crisis call or text 988. Emergency: 911. Text MENU to see what I can do, STOP to opt out."
     )
 
 

@@ -155,3 +155,15 @@ def test_a_failing_assistant_still_gets_the_person_a_way_forward(app_db):
     outcome = asyncio.run(SmsConversations(broken, send_text, id_key=KEY).handle_inbound(InboundSms(PHONE, "hi")))
     assert outcome is Outcome.ASSISTANT_FAILED
     assert "988" in sent[0] and settings().clinic.front_desk_phone in sent[0]
+
+
+def test_an_opt_out_outlives_a_change_of_the_id_key(sms, app_db):
+    sms("STOP")
+    sent: List[str] = []
+
+    async def send_text(phone: str, body: str) -> None:
+        sent.append(body)
+
+    rotated = SmsConversations(ScriptedAssistant(), send_text, id_key=b"a-new-key")
+    assert asyncio.run(rotated.handle_inbound(InboundSms(PHONE, "hello"))) is Outcome.SILENT and sent == []
+    assert contacts.find_contact(conversation_id_for(PHONE, b"a-new-key")).opted_out
