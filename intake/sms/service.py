@@ -107,6 +107,7 @@ class SmsConversations:
             if not await asyncio.to_thread(contacts.record_opt_out, contact.conversation_id):
                 return Outcome.ALREADY_OPTED_OUT
             await self._deliver(contact, messages.opted_out_reply(clinic), opt_out_confirmation=True)
+            await self._end_questions_in_progress(contact, body)
             return Outcome.OPTED_OUT
         if keyword is Keyword.OPT_IN:
             await self._deliver(contact, messages.opted_in_reply(clinic))
@@ -133,6 +134,15 @@ class SmsConversations:
             return Outcome.ASSISTANT_FAILED
         await self.send_assistant_reply(contact, bot_messages, crisis=finding is not None)
         return Outcome.ANSWERED
+
+    async def _end_questions_in_progress(self, contact: ContactView, body: str) -> None:
+        """STOP also means what "stop" means to the assistant: a screening or booking in progress
+        ends, and answers so far are kept, marked unfinished. Its reply is not sent (the
+        confirmation was the last text allowed)."""
+        try:
+            await self.ask_assistant(contact.conversation_id, body)
+        except Exception:
+            logger.exception("the assistant failed on an SMS opt-out; the opt-out itself is recorded")
 
     async def _silent(self, contact: ContactView, body: str) -> Outcome:
         """An opted-out number wrote: no reply, but a crisis is stored as an urgent alert."""

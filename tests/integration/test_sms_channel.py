@@ -160,6 +160,17 @@ def test_stop_sends_one_confirmation_then_nothing_until_start(sms_stack, twilio)
     assert text(sms_stack, twilio, phone, "hello")
 
 
+def test_stop_during_the_symptom_check_ends_it_and_keeps_the_answers_as_unfinished(sms_stack, twilio):
+    phone = new_phone()
+    text(sms_stack, twilio, phone, "check my symptoms")
+    text(sms_stack, twilio, phone, "1")  # yes to the trauma question
+    text(sms_stack, twilio, phone, "1")  # yes to the first item
+    assert len(text(sms_stack, twilio, phone, "STOP")) == 1
+    conversation = conversation_id_for(phone, ID_KEY.encode())
+    assert app_db_rows(sms_stack, "SELECT instrument, completed FROM screenings WHERE conversation_id = :c",
+                       c=conversation) == [("PC-PTSD-5", 0)]
+
+
 def test_a_crisis_text_from_an_opted_out_number_gets_no_reply_but_an_urgent_alert(sms_stack, twilio):
     phone = new_phone()
     text(sms_stack, twilio, phone, "UNSUBSCRIBE")

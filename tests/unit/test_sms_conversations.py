@@ -84,9 +84,10 @@ def test_stop_confirms_once_then_nothing_until_start(sms):
     outcome, texts = sms("Stop.")
     assert outcome is Outcome.OPTED_OUT and len(texts) == 1 and "unsubscribed" in texts[0]
     assert "not encrypted" not in texts[0]
+    assert [text for _, text in sms.assistant.asked] == ["Stop."]  # ends any form; its reply is not sent
     for later in ("STOP", "hello", "HELP", "1"):
         assert sms(later)[1] == []
-    assert sms.assistant.asked == []
+    assert len(sms.assistant.asked) == 1
     outcome, texts = sms("start")
     assert outcome is Outcome.OPTED_IN and "subscribed again" in texts[-1]
     assert "not encrypted" in texts[0]  # the STOP confirmation did not carry the notice
