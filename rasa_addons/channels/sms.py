@@ -35,6 +35,8 @@ from twilio.request_validator import RequestValidator
 from intake.sms.service import InboundSms, SmsConversations
 
 logger = logging.getLogger(__name__)
+TWILIO_HTTP_LOGGER = logging.getLogger(f"{__name__}.twilio_http")
+TWILIO_HTTP_LOGGER.setLevel(logging.WARNING)
 
 CHANNEL_NAME = "sms"
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -71,7 +73,9 @@ class TwilioSmsSender(TwilioOutput):
     def __init__(self, account_sid: Text, auth_token: Text, twilio_number: Text,
                  api_base_url: Optional[Text] = None) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
-        self.http_client = AsyncTwilioHttpClient(timeout=15)  # created inside the running loop
+        # Created inside the running loop. Its own logger, kept at WARNING: twilio logs every
+        # request's headers at INFO, which only fills the server log.
+        self.http_client = AsyncTwilioHttpClient(timeout=15, logger=TWILIO_HTTP_LOGGER)
         if api_base_url:
             self.api.base_url = api_base_url.rstrip("/")
 
@@ -165,6 +169,11 @@ class SmsInput(TwilioInput):
             logger.warning("SMS channel: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_NUMBER are not all set; "
                            "the webhook answers 503 until they are")
         sms_webhook = Blueprint("sms_webhook", __name__)
+
+        @sms_webhook.listener("after_server_stop")
+        async def close_sender(*_: Any) -> None:
+            if self._sender is not None:
+                await self._sender.http_client.close()
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
