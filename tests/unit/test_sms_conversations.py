@@ -168,3 +168,14 @@ def test_an_opt_out_outlives_a_change_of_the_id_key(sms, app_db):
     rotated = SmsConversations(ScriptedAssistant(), send_text, id_key=b"a-new-key")
     assert asyncio.run(rotated.handle_inbound(InboundSms(PHONE, "hello"))) is Outcome.SILENT and sent == []
     assert contacts.find_contact(conversation_id_for(PHONE, b"a-new-key")).opted_out
+
+
+def test_the_front_desk_sees_the_number_to_call_for_an_opted_out_crisis_text(sms, capsys):
+    from intake.sms import frontdesk
+
+    sms("STOP")
+    sms("I want to kill myself")
+    assert frontdesk.main(["alerts"]) == 0
+    listed = capsys.readouterr().out
+    assert "crisis_opted_out" in listed and "suicide" in listed and "(310) 555-0123" in listed
+    assert "opted out: call, do not text" in listed
