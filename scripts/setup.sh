@@ -95,7 +95,10 @@ fi
 
 # 4. Rasa model, trained only when training data, config or custom components changed -----------
 model=models/intake.tar.gz
-train_hash=$(inputs_hash config.yml domain.yml data rasa_addons intake/nlp.py requirements.txt)
+# Input channels (rasa_addons/channels) are not part of the model, so editing them does not retrain.
+model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*' | sort)
+# shellcheck disable=SC2086
+train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py requirements.txt)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)
