@@ -41,7 +41,7 @@ def test_every_topic_question_gets_that_topics_answer(stack):
 
 @pytest.mark.parametrize(
     "vague_question",
-    ["is it ok", "wait does it do that", "and how does that work for someone like me?", "banana"],
+    ["is it ok", "wait does it do that", "and how does that work for someone like me?", "and the thing after that?"],
 )
 def test_an_unsure_question_offers_topics_and_the_front_desk_never_a_guess(stack, vague_question):
     sender = _sender()
