@@ -236,6 +236,17 @@ class ValidateBookingForm(FormValidationAction):
                                           "like name@example.com, or say skip.")
         return {"booking_email": checked.value}
 
+    async def extract_booking_contact_method(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                             domain: DomainDict) -> Dict[Text, Any]:
+        """"Call me" answers the contact question, though the classifier may read it as asking
+        for a person (request_human, which the slot's mapping leaves out so the rule can answer)."""
+        message = tracker.latest_message or {}
+        if (tracker.get_slot("requested_slot") != "booking_contact_method"
+                or (message.get("intent") or {}).get("name") != "request_human"):
+            return {}
+        method = contact.parse_contact_method(message.get("text") or "")
+        return {"booking_contact_method": method} if method else {}
+
     async def validate_booking_contact_method(self, value: Any, dispatcher: CollectingDispatcher,
                                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         method = value if value in contact.CONTACT_METHODS else contact.parse_contact_method(str(value or ""))
