@@ -1,5 +1,7 @@
-"""The app database (screenings, alerts, bookings, SMS contacts; later handoffs) through SQLAlchemy 1.4."""
+"""The app database (screenings, alerts, bookings, SMS contacts, handoffs, staff) through SQLAlchemy 1.4."""
 from intake.storage.db import database, session_scope
-from intake.storage.models import Alert, Booking, Screening, SmsContact
+from intake.storage.models import (Alert, Booking, Handoff, NotificationDelivery, Screening, SmsContact,
+                                   StaffAccount, StaffSession)
 
-__all__ = ["Alert", "Booking", "Screening", "SmsContact", "database", "session_scope"]
+__all__ = ["Alert", "Booking", "Handoff", "NotificationDelivery", "Screening", "SmsContact", "StaffAccount",
+           "StaffSession", "database", "session_scope"]

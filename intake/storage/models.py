@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -97,3 +97,79 @@ class SmsContact(Base):
     opted_out_at = Column(DateTime(timezone=True), nullable=True)  # STOP; cleared by START
     last_options = Column(JSON, nullable=False, default=list)  # [{"title", "payload"}] of the last reply
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+
+
+class Handoff(Base):
+    """A conversation the front desk must look at, with why and how urgently.
+
+    At most one open item (new or claimed) per conversation: the partial unique index makes a
+    second trigger raise the existing item instead of adding a duplicate, also across servers."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=True)  # rest, socketio, sms
+    priority = Column(String(16), nullable=False)  # urgent, high, normal
+    reasons = Column(JSON, nullable=False, default=list)  # asked_for_human, repeated_fallback, crisis, ...
+    status = Column(String(16), nullable=False, default="new")  # new, claimed, closed
+    claimed_by = Column(String(64), nullable=True)  # staff username
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+    claimed_at = Column(DateTime(timezone=True), nullable=True)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    last_user_message_at = Column(DateTime(timezone=True), nullable=True)  # relayed while claimed
+
+    __table_args__ = (
+        Index("uq_handoffs_open_conversation", "conversation_id", unique=True,
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+    )
+
+
+class NotificationDelivery(Base):
+    """One attempt series to tell the front desk about an urgent or high item (webhook or email).
+
+    Kept so a failed delivery is visible in the console, and so pending ones survive a restart."""
+
+    __tablename__ = "notification_deliveries"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    target = Column(String(16), nullable=False)  # webhook, email
+    destination = Column(String(255), nullable=False)  # host of the webhook or the mailbox; never a secret
+    priority = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")  # pending, sent, failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(500), nullable=True)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+
+
+class StaffAccount(Base):
+    """A front-desk staff member who may sign in to the console (argon2 password hash)."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    failed_attempts = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    disabled = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+
+
+class StaffSession(Base):
+    """A signed-in console session. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
