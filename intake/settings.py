@@ -66,6 +66,12 @@ class Settings:
     database_url: str
     booking: Mapping[str, Any] = field(default_factory=dict)
     sms: SmsSettings = field(default_factory=SmsSettings)
+    # The whole file, for packages that read their own section (handoff, notifications, frontdesk).
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """One top-level section of the configuration file ({} when it is absent)."""
+        return self.raw.get(name) or {}
 
     @cached_property
     def schedule(self) -> "Schedule":
@@ -111,7 +117,7 @@ def load_settings(path: Optional[Path] = None) -> Settings:
     clinic = Clinic(**{**clinic_raw, "front_desk_hours": hours})
     url = os.environ.get("INTAKE_DATABASE_URL") or raw.get("storage", {}).get("database_url")
     return Settings(clinic=clinic, database_url=_resolve_database_url(url or "sqlite:///var/app.db"),
-                    booking=raw.get("booking") or {}, sms=SmsSettings(**(raw.get("sms") or {})))
+                    booking=raw.get("booking") or {}, sms=SmsSettings(**(raw.get("sms") or {})), raw=raw)
 
 
 @lru_cache(maxsize=1)
