@@ -63,6 +63,8 @@ class RasaStack:
         """The environment of every process of this stack (shared app database and link secret)."""
         return {**_server_env(self.workdir), "INTAKE_PUBLIC_WEB_URL": self.web_url,
                 "INTAKE_LINK_SECRET": self.link_secret,
+                # The web app's console talks to Rasa's HTTP API with the stack's token.
+                "RASA_TOKEN": self.token, "INTAKE_COOKIE_SECURE": "0",
                 # The web app's page points the chat widget at this stack's Rasa server.
                 "INTAKE_RASA_URL": self.rasa_url, **self.extra_env}
 
