@@ -1,0 +1,126 @@
+"""The alert itself: what a webhook (Slack-compatible JSON) and an email say about one handoff item.
+
+Alerts go to third parties (a chat service, an email provider), so they carry no names, phone
+numbers, email addresses, conversation ids or message text: only the priority, the reasons in plain
+words, the channel, the item number, when it was raised (clinic time) and the console link. Staff
+sign in to the console to see who it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any, Dict, Optional, Sequence, Tuple
+from zoneinfo import ZoneInfo
+
+from intake.notifications.config import NotificationSettings, SmtpSettings
+
+REASON_WORDS = {
+    "crisis": "crisis message",
+    "asq_acute": "acute positive safety screen (ASQ)",
+    "asq_non_acute": "non-acute positive safety screen (ASQ)",
+    "asked_for_human": "asked for a person",
+    "repeated_fallback": "the assistant could not answer twice in a row",
+    "booking": "finished a booking request",
+}
+CHANNEL_WORDS = {"socketio": "web chat", "sms": "SMS", "rest": "REST API"}
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    """The only facts an alert may carry. Built from the handoff row, nothing else."""
+
+    handoff_id: int
+    priority: str
+    reasons: Tuple[str, ...]
+    channel: Optional[str]
+    created_at: datetime  # aware, or naive UTC as SQLite returns it
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; SQLite returns the stored UTC time without its zone."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def reason_words(reasons: Sequence[str]) -> str:
+    words = [REASON_WORDS.get(reason, str(reason).replace("_", " ")) for reason in reasons]
+    return "; ".join(words) if words else "not given"
+
+
+def channel_words(channel: Optional[str]) -> str:
+    return CHANNEL_WORDS.get(channel or "", channel or "unknown")
+
+
+def raised_words(created_at: datetime, time_zone: str, now: Optional[datetime] = None) -> str:
+    """'Mon, Nov 30 at 10:42 AM PST (Los Angeles time), 3 min ago' in the clinic's time zone."""
+    local = as_utc(created_at).astimezone(ZoneInfo(time_zone))
+    hour = local.strftime("%I:%M %p").lstrip("0")
+    place = time_zone.split("/")[-1].replace("_", " ")
+    text = f"{local.strftime('%a, %b')} {local.day} at {hour} {local.strftime('%Z')} ({place} time)"
+    minutes = int((as_utc(now or datetime.now(timezone.utc)) - as_utc(created_at)).total_seconds() // 60)
+    if minutes >= 1:
+        age = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+        text += f", {age} ago"
+    return text
+
+
+def subject(facts: AlertFacts) -> str:
+    """'[URGENT] Front-desk handoff #12'."""
+    return f"[{facts.priority.upper()}] Front-desk handoff #{facts.handoff_id}"
+
+
+def alert_lines(facts: AlertFacts, config: NotificationSettings, now: Optional[datetime] = None) -> Dict[str, str]:
+    return {
+        "Priority": facts.priority.upper(),
+        "Why": reason_words(facts.reasons),
+        "Channel": channel_words(facts.channel),
+        "Raised": raised_words(facts.created_at, config.time_zone, now),
+        "Open": config.item_link(facts.handoff_id),
+    }
+
+
+def plain_text(facts: AlertFacts, config: NotificationSettings, now: Optional[datetime] = None) -> str:
+    """The alert as plain text (the email body, the webhook's fallback text)."""
+    lines = alert_lines(facts, config, now)
+    body = [f"{subject(facts)}: a conversation needs the front desk.", ""]
+    body += [f"{label}: {value}" for label, value in lines.items()]
+    body += ["", "Sign in to the console to see the conversation. This alert carries no personal details."]
+    return "\n".join(body)
+
+
+def _mrkdwn(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Optional[datetime] = None) -> Dict[str, Any]:
+    """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
+    lines = alert_lines(facts, config, now)
+    link = lines.pop("Open")
+    summary = (f"{subject(facts)}: {lines['Why']} ({lines['Channel']}). Open: {link}")
+    details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
+    return {
+        "text": summary,
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": subject(facts)[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": details}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": f"<{link}|Open item #{facts.handoff_id} in the console>"}},
+        ],
+    }
+
+
+def email_message(facts: AlertFacts, config: NotificationSettings, smtp: SmtpSettings,
+                  now: Optional[datetime] = None) -> EmailMessage:
+    """A plain-text email to the configured recipients."""
+    message = EmailMessage()
+    message["Subject"] = subject(facts)
+    message["From"] = smtp.email_from
+    message["To"] = ", ".join(smtp.email_to)
+    message["Date"] = format_datetime(as_utc(now or datetime.now(timezone.utc)))
+    domain = smtp.email_from.rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid("handoff", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(plain_text(facts, config, now) + "\n")
+    return message
