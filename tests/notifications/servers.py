@@ -124,7 +124,7 @@ class MailHandler:
         ok = login == "alerts" and auth_data.password == b"app-password"
         if ok:
             self.logins.append(login)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
 
 class SmtpServer:
