@@ -174,7 +174,8 @@ def _load(row_id: int, database_url: Optional[str]) -> Tuple[str, str, Optional[
         return row.target, row.destination, facts
 
 
-def _send(target: str, facts: AlertFacts, config: NotificationSettings) -> Optional[str]:
+def send_alert(target: str, facts: AlertFacts, config: NotificationSettings) -> Optional[str]:
+    """Send one alert to one target now (no row, no retry). Raises DeliveryError."""
     if target == "webhook":
         if not config.webhook_url:
             raise DeliveryError("no webhook is configured now (INTAKE_ALERT_WEBHOOK_URL)", permanent=True)
@@ -211,7 +212,7 @@ def attempt_delivery(row_id: int, database_url: Optional[str], config: Notificat
     try:
         if facts is None:
             raise DeliveryError("the handoff item no longer exists", permanent=True)
-        note = _send(target, facts, config)
+        note = send_alert(target, facts, config)
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the row, never raised
         if isinstance(error, DeliveryError):
             message, permanent = str(error), error.permanent

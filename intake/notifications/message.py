@@ -23,6 +23,7 @@ REASON_WORDS = {
     "asked_for_human": "asked for a person",
     "repeated_fallback": "the assistant could not answer twice in a row",
     "booking": "finished a booking request",
+    "test": "a test of the alert setup (no conversation)",
 }
 CHANNEL_WORDS = {"socketio": "web chat", "sms": "SMS", "rest": "REST API"}
 
@@ -76,7 +77,7 @@ def alert_lines(facts: AlertFacts, config: NotificationSettings, now: Optional[d
         "Why": reason_words(facts.reasons),
         "Channel": channel_words(facts.channel),
         "Raised": raised_words(facts.created_at, config.time_zone, now),
-        "Open": config.item_link(facts.handoff_id),
+        "Open": config.item_link(facts.handoff_id) if facts.handoff_id else config.console_url,
     }
 
 
