@@ -12,6 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import trigger_handoff
 from intake.booking import contact, store
 from intake.booking.calendar import calendar_link
 from intake.booking.matching import SlotMatch, choose_slot, parse_slot_value
@@ -306,6 +307,7 @@ class ActionSubmitBooking(Action):
                     SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
                     FollowupAction("booking_form")]
         booking = outcome.booking
+        trigger_handoff(tracker, "booking")  # the desk confirms it; never raises
         dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note, zone_label()))
         if tracker.get_latest_input_channel() in WEB_CHANNELS:
             link = calendar_link(config.public_web_url, booking.reference)

@@ -1,9 +1,11 @@
-"""When the assistant is unsure what was asked: offer the closest FAQ topics, or the menu."""
+"""When the assistant is unsure what was asked: offer the closest FAQ topics, or the menu; after
+two unsure replies in a row (handoff.fallbacks_in_a_row) the front desk is asked to look too."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import note_repeated_fallback
 from intake.faq import closest_topics
 from intake.faq.catalogue import RETRIEVAL_INTENT
 
@@ -23,8 +25,9 @@ class ActionOfferClosestTopics(Action):
         topics = closest_topics(ranking) if RETRIEVAL_INTENT in top_intents else []
         if not topics:
             dispatcher.utter_message(response="utter_default")
-            return []
-        buttons = [{"title": t.title, "payload": t.question} for t in topics]
-        buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
-        dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
+        else:
+            buttons = [{"title": t.title, "payload": t.question} for t in topics]
+            buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
+            dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
+        note_repeated_fallback(dispatcher, tracker)
         return []

@@ -9,12 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from intake.safety.alerts import record_asq_result, record_crisis_alert
-from intake.safety.asq import ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, asq_triage, needs_acuity_question
+from intake.safety.asq import (ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, AsqTriage, asq_triage,
+                               needs_acuity_question)
+from actions.handoff import trigger_handoff
 from actions.screening import ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
 from intake.screening.answers import Answer, parse_yes_no
 
 ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
+# A positive safety screen goes to the front-desk queue (priorities in config/clinic.yml, handoff).
+HANDOFF_REASONS = {AsqTriage.ACUTE_POSITIVE: "asq_acute", AsqTriage.NON_ACUTE_POSITIVE: "asq_non_acute"}
 
 
 def _channel(tracker: Tracker) -> Optional[str]:
@@ -22,7 +26,10 @@ def _channel(tracker: Tracker) -> Optional[str]:
 
 
 class ActionRecordCrisis(Action):
-    """Stores an urgent alert for the crisis message that was just answered."""
+    """Stores an urgent alert for the crisis message that was just answered, and puts the
+    conversation at the top of the front-desk queue (also while a staff member holds it).
+
+    The crisis reply itself was already sent by the rule (a response in domain.yml)."""
 
     def name(self) -> Text:
         return "action_record_crisis"
@@ -32,6 +39,7 @@ class ActionRecordCrisis(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         category = risk.get("category") or intent.replace("crisis_", "") or "unknown"
         record_crisis_alert(tracker.sender_id, category, risk.get("handling"), channel=_channel(tracker))
+        trigger_handoff(tracker, "crisis")  # never raises: a queue failure is logged
         return store_unfinished_screenings(tracker)
 
 
@@ -43,6 +51,7 @@ class ActionRecordNotSafe(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         record_crisis_alert(tracker.sender_id, "not_safe", source="crisis_not_safe", channel=_channel(tracker))
+        trigger_handoff(tracker, "crisis")  # never raises: a queue failure is logged
         dispatcher.utter_message(text="I've also flagged this as urgent for our clinic team.")
         return []
 
@@ -117,4 +126,6 @@ class ActionAsqResult(Action):
         answers = {slot: tracker.get_slot(slot) for slot in ASQ_SLOTS if tracker.get_slot(slot)}
         triage = asq_triage(answers)
         record_asq_result(tracker.sender_id, answers, triage, channel=_channel(tracker))
+        if triage in HANDOFF_REASONS:
+            trigger_handoff(tracker, HANDOFF_REASONS[triage])  # never raises: a queue failure is logged
         return [SlotSet("asq_result", triage.value)]
