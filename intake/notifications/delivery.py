@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import requests
 from sqlalchemy import or_, select, update
@@ -260,12 +260,17 @@ def deliver_in_background(row_id: int, database_url: Optional[str], config: Noti
     return thread
 
 
-def due_rows(database_url: Optional[str], now: Optional[datetime] = None, limit: int = 100) -> list:
-    """Ids of rows waiting for an attempt: pending and due, or 'sending' with an expired lease."""
+def due_rows(database_url: Optional[str], targets: Sequence[str], now: Optional[datetime] = None,
+             limit: int = 100) -> list:
+    """Ids of rows waiting for an attempt: pending and due, or 'sending' with an expired lease.
+
+    Only rows of `targets` (those this process can send): a process without the webhook secret
+    leaves webhook rows to one that has it instead of failing them."""
     now = now or utc_now()
     with session_scope(database_url) as session:
         return list(session.execute(
             select(NotificationDelivery.id)
             .where(NotificationDelivery.status.in_(("pending", "sending")),
+                   NotificationDelivery.target.in_(list(targets)),
                    or_(NotificationDelivery.next_attempt_at.is_(None), NotificationDelivery.next_attempt_at <= now))
             .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id).limit(limit)).scalars())

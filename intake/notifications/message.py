@@ -99,7 +99,7 @@ def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Option
     """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
     lines = alert_lines(facts, config, now)
     link = lines.pop("Open")
-    summary = (f"{subject(facts)}: {lines['Why']} ({lines['Channel']}). Open: {link}")
+    summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({lines['Channel']}).") + f" Open: {link}"
     details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
     return {
         "text": summary,

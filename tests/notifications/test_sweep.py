@@ -90,3 +90,11 @@ def test_a_row_is_claimed_by_one_caller_only(db_url, make_item):
     assert claim(row, db_url, config) is None  # leased: nobody else gets it
     later = datetime.now(timezone.utc) + timedelta(seconds=config.lease_seconds + 1)
     assert claim(row, db_url, config, now=later) == 3  # the lease ran out (the claimer died)
+
+
+def test_a_process_without_the_target_configured_leaves_the_row_alone(db_url, make_item):
+    item = make_item()
+    left_behind(db_url, item)
+    assert deliver_due(db_url, settings=fast_settings()) == 0  # e.g. a web app started without the webhook secret
+    [row] = deliveries_for(item, db_url)
+    assert row["status"] == "pending" and row["attempts"] == 1
