@@ -138,7 +138,7 @@ class NotificationDelivery(Base):
     target = Column(String(16), nullable=False)  # webhook, email
     destination = Column(String(255), nullable=False)  # host of the webhook or the mailbox; never a secret
     priority = Column(String(16), nullable=False)
-    status = Column(String(16), nullable=False, default="pending")  # pending, sent, failed
+    status = Column(String(16), nullable=False, default="pending")  # pending, sending (leased), sent, failed
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(String(500), nullable=True)
     next_attempt_at = Column(DateTime(timezone=True), nullable=True)
