@@ -1,5 +1,5 @@
-"""aiohttp web app: the demo clinic page with the chat widget, /about, a health check and
-booking calendar files.
+"""aiohttp web app: the demo clinic page with the chat widget, /about, a health check, booking
+calendar files and the front-desk console at /frontdesk/ (intake.frontdesk).
 
 Run with `python -m intake.webapp.app --port 8080`. It talks to Rasa only through Rasa's
 HTTP API, never by importing Rasa, so it can run on its own machine. The browser talks to
@@ -8,15 +8,21 @@ Rasa's socket.io channel directly, at INTAKE_RASA_PUBLIC_URL (default: INTAKE_RA
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from intake.frontdesk.routes import console_guard, setup_console
 from intake.nlp import PROJECT_ROOT
 from intake.settings import settings
 from intake.webapp.pages import about_page, clinic_page
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # The socket.io browser client, installed from npm by scripts/setup.sh (`npm ci` in web/).
@@ -41,6 +47,9 @@ def _origin_sources(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc} {socket_scheme}://{parts.netloc}"
 
 
+SECURITY_HEADERS = web.AppKey("security_headers", dict)
+
+
 def security_headers(rasa_public_url: str) -> dict:
     """Only this app's own files run; the one outside connection allowed is to Rasa."""
     policy = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -59,9 +68,9 @@ async def add_security_headers(request: web.Request, handler) -> web.StreamRespo
     try:
         response = await handler(request)
     except web.HTTPException as error:
-        error.headers.update(request.app["security_headers"])
+        error.headers.update(request.app[SECURITY_HEADERS])
         raise
-    response.headers.update(request.app["security_headers"])
+    response.headers.update(request.app[SECURITY_HEADERS])
     return response
 
 
@@ -115,16 +124,48 @@ async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+# Alert deliveries left pending (by a crashed or restarted process) are retried this often.
+ALERT_SWEEP_SECONDS = float(os.environ.get("INTAKE_ALERT_SWEEP_SECONDS", "15"))
+
+
+async def _sweep_alerts_forever(interval: float) -> None:
+    """Call intake.notifications.deliver_due every `interval` seconds; a failure is logged, never fatal."""
+    try:
+        from intake.notifications import deliver_due
+    except ImportError:
+        log.warning("intake.notifications is not installed: pending front-desk alerts are not retried here")
+        return
+    while True:
+        try:
+            sent = await asyncio.to_thread(deliver_due)
+            if sent:
+                log.info("delivered %s pending front-desk alert(s)", sent)
+        except Exception:
+            log.exception("the sweep of pending front-desk alerts failed; trying again in %s s", interval)
+        await asyncio.sleep(interval)
+
+
+async def alert_sweeper(_: web.Application):
+    """Runs the sweep while the app runs (aiohttp cleanup context)."""
+    task = asyncio.create_task(_sweep_alerts_forever(ALERT_SWEEP_SECONDS))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app() -> web.Application:
     """Build the web application."""
-    app = web.Application(client_max_size=64 * 1024, middlewares=[add_security_headers])
-    app["security_headers"] = security_headers(_service_urls()["rasa_public"])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[add_security_headers, console_guard])
+    app[SECURITY_HEADERS] = security_headers(_service_urls()["rasa_public"])
     app.router.add_get("/", index)
     app.router.add_get("/about", about)
     app.router.add_get("/static/vendor/socket.io.min.js", socket_io_client)
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_get("/health", health)
     app.router.add_get("/calendar/{reference}.ics", booking_calendar)
+    setup_console(app)
+    app.cleanup_ctx.append(alert_sweeper)
     return app
 
 
@@ -134,6 +175,8 @@ def main() -> None:
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     web.run_app(create_app(), host=args.host, port=args.port, print=None)
 
 

@@ -1,0 +1,395 @@
+"""The console's HTML pages: sign-in, the queue and one item.
+
+Every value is escaped with html.escape, whoever wrote it (the person, the assistant, staff,
+configuration). The pages carry no inline script or style: console.js and console.css are
+files, so the Content-Security-Policy can keep forbidding inline code. console.js refreshes
+the same elements from the JSON API, building them with textContent only.
+"""
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from intake.frontdesk.config import as_utc
+from intake.frontdesk.sessions import SignedIn
+from intake.frontdesk.views import SPEAKER_LABELS, reason_label
+
+MAX_REPLY_CHARS = 1000
+QUEUE_COLUMNS = ("Priority", "Item", "Why", "Channel", "Waiting", "Last message", "Claimed by", "Alerts")
+
+VISIT_LABELS = {"in_person": "In person", "telehealth": "Telehealth"}
+CONTACT_LABELS = {"call": "Phone call", "text": "Text message", "email": "Email"}
+
+
+def e(value: Any) -> str:
+    """Escaped text of any value (None as empty)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def local_time(moment: Optional[datetime], time_zone: str, with_day: bool = False) -> str:
+    moment = as_utc(moment)
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    text = local.strftime("%-I:%M %p")
+    return f"{local.strftime('%a %b %-d')}, {text}" if with_day else text
+
+
+def _parse_iso(value: Optional[str]) -> Optional[datetime]:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def safe_href(value: Any, scheme: str) -> Optional[str]:
+    """tel: links only for phone-number characters, mailto: only for a plain address."""
+    text = "" if value is None else str(value)
+    if scheme == "tel":
+        digits = "".join(c for c in text if c.isdigit() or c == "+")
+        return f"tel:{digits}" if re.fullmatch(r"\+?\d{3,16}", digits) else None
+    if scheme == "mailto":
+        return f"mailto:{text}" if re.fullmatch(r"[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[A-Za-z]{2,}", text) else None
+    return None
+
+
+# -- the summary card as labelled rows (the same rows go to console.js) -----------------------
+def _row(label: str, value: Any, href: Optional[str] = None) -> Dict[str, Any]:
+    row = {"label": label, "value": "" if value is None else str(value)}
+    if href:
+        row["href"] = href
+    return row
+
+
+def card_sections(card: Optional[Mapping[str, Any]], time_zone: str) -> List[Dict[str, Any]]:
+    """The summary card (intake.handoff.summary_card) as titled sections of label/value rows."""
+    card = dict(card or {})
+    sections: List[Dict[str, Any]] = []
+    contact = card.get("contact") or {}
+    rows = []
+    for key, label, scheme in (("name", "Name", None), ("phone", "Phone", "tel"), ("sms_phone", "Texts from", "tel"),
+                               ("email", "Email", "mailto")):
+        if contact.get(key):
+            rows.append(_row(label, contact[key], safe_href(contact[key], scheme) if scheme else None))
+    if contact.get("opted_out"):
+        rows.append(_row("Texts", "Opted out (STOP): do not text"))
+    sections.append({"title": "Contact", "rows": rows or [_row("", "No contact details given yet.")]})
+
+    booking = card.get("booking")
+    if booking:
+        sections.append({"title": "Booking", "rows": [
+            _row("Reference", booking.get("reference")), _row("Time", booking.get("slot_local")),
+            _row("Visit", VISIT_LABELS.get(booking.get("visit_type"), booking.get("visit_type"))),
+            _row("Contact by", CONTACT_LABELS.get(booking.get("contact_method"), booking.get("contact_method"))),
+            _row("Status", booking.get("status"))]})
+
+    screenings = card.get("screenings") or []
+    rows = []
+    for screening in screenings:
+        parts = []
+        if screening.get("score") is not None:
+            parts.append(f"score {screening['score']}")
+        if screening.get("triage"):
+            parts.append(str(screening["triage"]).replace("_", " "))
+        parts.append("complete" if screening.get("completed") else "not finished")
+        flags = screening.get("flags") or []
+        if flags:
+            parts.append("flags: " + ", ".join(str(flag).replace("_", " ") for flag in flags))
+        rows.append(_row(str(screening.get("instrument") or "Screening"), "; ".join(parts)))
+    sections.append({"title": "Screenings (for a clinician to review)",
+                     "rows": rows or [_row("", "No screening in this conversation.")]})
+
+    flags = card.get("prescreen_flags") or []
+    if flags:
+        sections.append({"title": "Pre-screen flags",
+                         "rows": [_row("", str(flag).replace("_", " ")) for flag in flags]})
+
+    alerts = card.get("alerts") or []
+    if alerts:
+        rows = []
+        for alert in alerts:
+            when = local_time(_parse_iso(alert.get("created_at")) if isinstance(alert.get("created_at"), str)
+                              else alert.get("created_at"), time_zone)
+            text = f"{str(alert.get('category') or '').replace('_', ' ')} ({alert.get('priority')})"
+            rows.append(_row(str(alert.get("source") or "").replace("_", " "), f"{text} {when}".strip()))
+        sections.append({"title": "Safety alerts", "rows": rows})
+
+    known = {"contact", "booking", "screenings", "prescreen_flags", "alerts", "channel"}
+    extra = [_row(str(key).replace("_", " ").capitalize(), value) for key, value in card.items()
+             if key not in known and value not in (None, "", [], {})]
+    if extra:
+        sections.append({"title": "More", "rows": extra})
+    return sections
+
+
+def delivery_rows(deliveries: Sequence[Mapping[str, Any]], time_zone: str) -> List[Dict[str, Any]]:
+    """Alert deliveries of one item (intake.notifications.deliveries_for) as rows."""
+    rows = []
+    for delivery in deliveries:
+        status = str(delivery.get("status") or "")
+        text = [status]
+        if delivery.get("attempts"):
+            text.append(f"{delivery['attempts']} attempt(s)")
+        if status == "failed" and delivery.get("last_error"):
+            text.append(f"last error: {delivery['last_error']}")
+        when = delivery.get("updated_at") or delivery.get("created_at")
+        if when:
+            text.append(local_time(_parse_iso(when) if isinstance(when, str) else when, time_zone))
+        label = f"{delivery.get('target') or 'alert'}"
+        if delivery.get("destination"):
+            label += f" to {delivery['destination']}"
+        rows.append({"label": label, "value": ", ".join(t for t in text if t), "failed": status == "failed"})
+    return rows
+
+
+def failed_banner_lines(failed: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """One line per failed alert delivery, for the banner on every console page."""
+    lines = []
+    for delivery in failed:
+        target = delivery.get("target") or "alert"
+        text = f"{target} alert for item #{delivery.get('handoff_id')} failed"
+        if delivery.get("attempts"):
+            text += f" after {delivery['attempts']} attempt(s)"
+        if delivery.get("last_error"):
+            text += f": {delivery['last_error']}"
+        lines.append({"handoff_id": delivery.get("handoff_id"), "text": text})
+    return lines
+
+
+# -- page pieces -------------------------------------------------------------------------
+def _head(title: str, csrf: Optional[str] = None) -> str:
+    meta = f'\n<meta name="csrf-token" content="{e(csrf)}">' if csrf else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">{meta}
+<title>{e(title)}</title>
+<link rel="stylesheet" href="/static/console.css">
+<script src="/static/console.js" defer></script></head>"""
+
+
+def _header(clinic_name: str, staff: SignedIn) -> str:
+    return f"""<a class="fd-skip" href="#main">Skip to the content</a>
+<header class="fd-header">
+<p class="fd-brand"><a href="/frontdesk/">Front desk</a> <span class="fd-brand-clinic">{e(clinic_name)}</span></p>
+<div class="fd-who"><p>Signed in as <strong>{e(staff.display_name)}</strong> ({e(staff.username)})</p>
+<form method="post" action="/frontdesk/logout" class="fd-signout">
+<input type="hidden" name="csrf_token" value="{e(staff.csrf_token)}">
+<button type="submit" class="fd-button fd-button--quiet">Sign out</button></form></div>
+</header>"""
+
+
+def _banner(failed_lines: Sequence[Mapping[str, Any]]) -> str:
+    items = "".join(
+        f'<li><a href="/frontdesk/items/{e(line["handoff_id"])}">{e(line["text"])}</a></li>' for line in failed_lines)
+    hidden = "" if failed_lines else " hidden"
+    return f"""<section id="fd-alerts" class="fd-banner" role="alert" aria-labelledby="fd-alerts-title"{hidden}>
+<h2 id="fd-alerts-title" class="fd-banner-title">Alerts could not be delivered</h2>
+<p>The desk was not notified outside this console about these items. Check the webhook and email settings.</p>
+<ul id="fd-alerts-list">{items}</ul>
+</section>
+<p id="fd-session-ended" class="fd-banner fd-banner--info" role="alert" hidden>Your session has ended.
+<a href="/frontdesk/login">Sign in again</a>.</p>"""
+
+
+def _priority_badge(view: Mapping[str, Any], element_id: str = "") -> str:
+    ident = f' id="{element_id}"' if element_id else ""
+    return (f'<span{ident} class="fd-prio fd-prio--{e(view["priority"])}">'
+            f'{e(view["priority_label"])}</span>')
+
+
+def _claimed_text(view: Mapping[str, Any]) -> str:
+    if view["status"] == "closed":
+        return "Closed"
+    if view["status"] == "claimed":
+        return f"{view['claimed_by_name']} (you)" if view["claimed_by_me"] else str(view["claimed_by_name"])
+    return "Nobody yet"
+
+
+def queue_row(view: Mapping[str, Any], time_zone: str) -> str:
+    last = local_time(_parse_iso(view["last_user_message_at"]), time_zone) or "\u2014"
+    alerts = f'{view["failed_deliveries"]} failed' if view["failed_deliveries"] else "\u2014"
+    alert_class = " fd-failed" if view["failed_deliveries"] else ""
+    return (f'<tr class="fd-row fd-row--{e(view["priority"])}" data-item-id="{e(view["id"])}">'
+            f'<td>{_priority_badge(view)}</td>'
+            f'<td><a href="{e(view["url"])}">#{e(view["id"])}</a></td>'
+            f'<td>{e("; ".join(view["reason_labels"]))}</td>'
+            f'<td>{e(view["channel_label"])}</td>'
+            f'<td><time datetime="{e(view["created_at"])}">{e(view["age_text"])}</time></td>'
+            f'<td>{e(last)}</td>'
+            f'<td>{e(_claimed_text(view))}</td>'
+            f'<td class="fd-alert-cell{alert_class}">{e(alerts)}</td></tr>')
+
+
+def login_page(clinic_name: str, login_token: str, error: Optional[str] = None, username: str = "") -> str:
+    message = (f'<p id="fd-login-error" class="fd-error" role="alert">{e(error)}</p>' if error else "")
+    invalid = ' aria-invalid="true" aria-describedby="fd-login-error"' if error else ""
+    return f"""{_head("Sign in: front desk")}
+<body class="fd fd--login" data-page="login">
+<main id="main" class="fd-login">
+<h1>Front desk console</h1>
+<p class="fd-brand-clinic">{e(clinic_name)}</p>
+{message}
+<form method="post" action="/frontdesk/login" class="fd-login-form">
+<input type="hidden" name="login_token" value="{e(login_token)}">
+<label for="fd-username">Username</label>
+<input id="fd-username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
+ maxlength="64" required value="{e(username)}"{invalid}>
+<label for="fd-password">Password</label>
+<input id="fd-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required{invalid}>
+<button type="submit" class="fd-button fd-button--primary">Sign in</button>
+</form>
+<p class="fd-hint">Accounts are made by an administrator with
+<code>python -m intake.frontdesk.staff add USERNAME --name "Display Name"</code>.</p>
+</main>
+</body></html>"""
+
+
+def queue_page(clinic_name: str, time_zone: str, staff: SignedIn, views: Sequence[Mapping[str, Any]],
+               failed_lines: Sequence[Mapping[str, Any]], now: datetime) -> str:
+    rows = "\n".join(queue_row(view, time_zone) for view in views)
+    empty = "" if views else " hidden"
+    head_cells = "".join(f'<th scope="col">{e(name)}</th>' for name in QUEUE_COLUMNS)
+    return f"""{_head("Front desk queue", staff.csrf_token)}
+<body class="fd" data-page="queue" data-time-zone="{e(time_zone)}">
+{_header(clinic_name, staff)}
+{_banner(failed_lines)}
+<main id="main">
+<div class="fd-title-row">
+<h1>Conversations for the front desk</h1>
+<p id="fd-updated" class="fd-hint">Updated {e(local_time(now, time_zone))}; refreshes every 3 seconds.</p>
+</div>
+<p id="fd-summary" class="fd-summary" role="status">{e(_queue_summary(views))}</p>
+<table class="fd-queue">
+<caption>Open items: most urgent first, then the longest waiting.</caption>
+<thead><tr>{head_cells}</tr></thead>
+<tbody id="fd-queue-body">
+{rows}
+</tbody>
+</table>
+<p id="fd-empty" class="fd-empty"{empty}>No conversations are waiting for the front desk.</p>
+<noscript><p class="fd-hint">This page updates itself only with JavaScript; reload it to see new items.</p></noscript>
+</main>
+</body></html>"""
+
+
+def _queue_summary(views: Sequence[Mapping[str, Any]]) -> str:
+    if not views:
+        return "Nothing waiting."
+    urgent = sum(1 for view in views if view["priority"] == "urgent")
+    waiting = sum(1 for view in views if view["status"] == "new")
+    text = f"{len(views)} open, {waiting} not claimed"
+    return text + (f", {urgent} urgent." if urgent else ".")
+
+
+def _rows_html(rows: Sequence[Mapping[str, Any]]) -> str:
+    out = []
+    for row in rows:
+        value = e(row["value"])
+        if row.get("href"):
+            value = f'<a href="{e(row["href"])}">{value}</a>'
+        label = f'<dt>{e(row["label"])}</dt>' if row.get("label") else '<dt class="fd-visually-hidden">Note</dt>'
+        failed = ' class="fd-failed"' if row.get("failed") else ""
+        out.append(f'<div class="fd-pair">{label}<dd{failed}>{value}</dd></div>')
+    return "".join(out)
+
+
+def card_html(sections: Sequence[Mapping[str, Any]]) -> str:
+    return "\n".join(f'<section class="fd-card-section"><h3>{e(section["title"])}</h3>'
+                     f'<dl>{_rows_html(section["rows"])}</dl></section>' for section in sections)
+
+
+def transcript_html(lines: Optional[Sequence[Mapping[str, Any]]], time_zone: str) -> str:
+    out = []
+    for line in lines or []:
+        speaker = line["speaker"] if line["speaker"] in SPEAKER_LABELS else "assistant"
+        when = _parse_iso(line.get("at")) if isinstance(line.get("at"), str) else None
+        out.append(f'<li class="fd-line fd-line--{e(speaker)}"><p class="fd-line-meta">'
+                   f'<span class="fd-speaker">{e(line.get("speaker_label") or SPEAKER_LABELS[speaker])}</span> '
+                   f'<time datetime="{e(line.get("at"))}">{e(local_time(when, time_zone))}</time></p>'
+                   f'<p class="fd-line-text">{e(line["text"])}</p></li>')
+    return "\n".join(out)
+
+
+def item_state_text(view: Mapping[str, Any], time_zone: str) -> str:
+    since = local_time(_parse_iso(view["created_at"]), time_zone, with_day=True)
+    if view["status"] == "closed":
+        state = "Closed"
+    elif view["status"] == "claimed":
+        state = "Claimed by you: the assistant relays the person's messages here" if view["claimed_by_me"] else \
+            f"Claimed by {view['claimed_by_name']}"
+    else:
+        state = "Waiting for the front desk; the assistant is answering"
+    return f"{state}. Opened {since} ({view['age_text']} ago) \u00b7 {view['channel_label']} \u00b7 " + \
+        "; ".join(view["reason_labels"])
+
+
+def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[str, Any],
+              sections: Sequence[Mapping[str, Any]], transcript: Optional[Sequence[Mapping[str, Any]]],
+              transcript_error: Optional[str], deliveries: Sequence[Mapping[str, Any]],
+              failed_lines: Sequence[Mapping[str, Any]]) -> str:
+    closed = view["status"] == "closed"
+    mine = view["claimed_by_me"]
+    claim_disabled = " disabled" if closed or view["status"] == "claimed" else ""
+    mine_disabled = "" if mine else " disabled"
+    close_disabled = " disabled" if closed else ""
+    error_hidden = "" if transcript_error else " hidden"
+    deliveries_html = (f'<dl>{_rows_html(deliveries)}</dl>' if deliveries
+                       else '<p class="fd-hint">No alerts were sent for this item.</p>')
+    return f"""{_head(f"Item #{view['id']}: front desk", staff.csrf_token)}
+<body class="fd" data-page="item" data-item-id="{e(view["id"])}" data-time-zone="{e(time_zone)}">
+{_header(clinic_name, staff)}
+{_banner(failed_lines)}
+<main id="main">
+<p class="fd-back"><a href="/frontdesk/">Back to the queue</a></p>
+<div class="fd-item-head">
+<h1>Item #{e(view["id"])} {_priority_badge(view, "fd-item-priority")}</h1>
+<p id="fd-item-state" class="fd-state">{e(item_state_text(view, time_zone))}</p>
+</div>
+<div class="fd-actions" role="group" aria-label="What to do with this conversation">
+<button type="button" id="fd-claim" class="fd-button fd-button--primary"{claim_disabled}>Claim: take over the chat</button>
+<button type="button" id="fd-handback" class="fd-button"{mine_disabled}>Hand back to the assistant</button>
+<button type="button" id="fd-close" class="fd-button fd-button--danger"{close_disabled}>Close the item</button>
+</div>
+<p id="fd-action-error" class="fd-error" role="alert" hidden></p>
+<p id="fd-action-done" class="fd-done" role="status"></p>
+<noscript><p class="fd-error">Claiming, replying and closing need JavaScript.</p></noscript>
+<div class="fd-columns">
+<section class="fd-panel fd-conversation" aria-labelledby="fd-transcript-title">
+<h2 id="fd-transcript-title">Conversation</h2>
+<p id="fd-transcript-error" class="fd-error"{error_hidden}>{e(transcript_error)}</p>
+<ol id="fd-transcript" class="fd-transcript" aria-label="Messages, oldest first">
+{transcript_html(transcript, time_zone)}
+</ol>
+<form id="fd-reply-form" class="fd-reply">
+<label for="fd-reply">Message to the person</label>
+<textarea id="fd-reply" name="text" rows="3" maxlength="{MAX_REPLY_CHARS}" aria-describedby="fd-reply-help"{mine_disabled}></textarea>
+<div class="fd-reply-row">
+<p id="fd-reply-help" class="fd-hint">Sent on their channel ({e(view["channel_label"])}) as the front desk.
+Claim the conversation first. At most {MAX_REPLY_CHARS} characters: <span id="fd-reply-count">0</span> used.</p>
+<button type="submit" id="fd-reply-send" class="fd-button fd-button--primary"{mine_disabled}>Send</button>
+</div>
+</form>
+</section>
+<aside class="fd-panel fd-side" aria-labelledby="fd-card-title">
+<h2 id="fd-card-title">Summary</h2>
+<div id="fd-card">
+{card_html(sections)}
+</div>
+<h2 id="fd-deliveries-title">Alerts to the desk</h2>
+<div id="fd-deliveries">{deliveries_html}</div>
+</aside>
+</div>
+</main>
+</body></html>"""
+
+
+def forbidden_page(message: str) -> str:
+    return f"""{_head("Refused: front desk")}
+<body class="fd"><main id="main"><h1>Refused</h1><p>{e(message)}</p>
+<p><a href="/frontdesk/">Back to the console</a></p></main></body></html>"""

@@ -1,0 +1,109 @@
+"""Staff accounts of the front-desk console, from the command line.
+
+    python -m intake.frontdesk.staff add USERNAME --name "Display Name"   # asks for the password twice
+    python -m intake.frontdesk.staff add USERNAME --name "Dana" --password-stdin < file
+    python -m intake.frontdesk.staff list
+    python -m intake.frontdesk.staff disable USERNAME    # no more sign-ins; open sessions end now
+    python -m intake.frontdesk.staff enable USERNAME
+    python -m intake.frontdesk.staff unlock USERNAME     # lift a lockout after failed sign-ins
+    python -m intake.frontdesk.staff password USERNAME [--password-stdin]   # new password; sessions end
+
+The display name is what the person sees in the chat ("Dana from the front desk has joined").
+Passwords are at least 12 characters and are stored only as argon2id hashes. The database is the
+app database (config/clinic.yml, or INTAKE_DATABASE_URL).
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import List, Optional
+
+from intake.frontdesk import accounts
+from intake.frontdesk.accounts import MIN_PASSWORD_LENGTH, AccountError
+
+
+def _console_url() -> str:
+    from intake.settings import settings
+
+    configured = settings().section("notifications").get("console_url")
+    return configured or settings().public_web_url + "/frontdesk/"
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    first = getpass.getpass(f"Password (at least {MIN_PASSWORD_LENGTH} characters): ")
+    second = getpass.getpass("The same password again: ")
+    if first != second:
+        raise AccountError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m intake.frontdesk.staff",
+                                     description="Staff accounts of the front-desk console.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="create an account (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="display name, shown to the person in the chat")
+    add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
+    commands.add_parser("list", help="list the accounts")
+    for name, text in (("disable", "refuse sign-ins and end the account's sessions"),
+                       ("enable", "allow sign-ins again"), ("unlock", "lift a lockout after failed sign-ins")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("username")
+    password = commands.add_parser("password", help="set a new password (the account's sessions end)")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "add":
+            username = accounts.check_username(args.username)
+            if accounts.get_account(username) is not None:
+                raise AccountError(f"There is already an account '{username}'.")
+            member = accounts.create_account(username, args.name, _read_password(args.password_stdin))
+            print(f"Created the staff account '{member.username}' ({member.display_name}). "
+                  f"Sign in at {_console_url()}")
+            return 0
+        if args.command == "list":
+            members = accounts.list_accounts()
+            if not members:
+                print("No staff accounts yet. Create one with: python -m intake.frontdesk.staff add USERNAME "
+                      '--name "Display Name"')
+                return 0
+            print(f"{'username':<20} {'display name':<28} {'state':<32} created")
+            for member in members:
+                state = "disabled" if member.disabled else (
+                    f"locked until {_when(member.locked_until)}" if member.locked() else "active")
+                print(f"{member.username:<20} {member.display_name:<28} {state:<32} {_when(member.created_at)}")
+            return 0
+        if args.command == "password":
+            if accounts.get_account(args.username) is None:
+                raise AccountError(f"There is no account '{accounts.normalize_username(args.username)}'.")
+            accounts.set_password(args.username, _read_password(args.password_stdin))
+            print(f"New password set for '{accounts.normalize_username(args.username)}'; its sessions have ended.")
+            return 0
+        action = {"disable": accounts.disable_account, "enable": accounts.enable_account,
+                  "unlock": accounts.unlock_account}[args.command]
+        if not action(args.username):
+            raise AccountError(f"There is no account '{accounts.normalize_username(args.username)}'.")
+        done = {"disable": "disabled (its sessions have ended)", "enable": "enabled", "unlock": "unlocked"}
+        print(f"Account '{accounts.normalize_username(args.username)}' {done[args.command]}.")
+        return 0
+    except AccountError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("\nCancelled; nothing was changed.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
