@@ -36,6 +36,10 @@ pids+=($!)
 .venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml > var/logs/rasa.log 2>&1 &
 pids+=($!)
+# The web app's front-desk console talks to Rasa's HTTP API with the token. It is served over
+# plain http on localhost here, so its session cookie cannot be marked Secure (behind TLS in
+# production, leave INTAKE_COOKIE_SECURE unset: config/clinic.yml's secure_cookie holds).
+RASA_TOKEN="$RASA_TOKEN" INTAKE_COOKIE_SECURE="${INTAKE_COOKIE_SECURE:-0}" \
 INTAKE_RASA_URL="http://localhost:$RASA_PORT" INTAKE_ACTIONS_URL="http://localhost:$ACTIONS_PORT" \
   .venv/bin/python -m intake.webapp.app --port "$WEB_PORT" > var/logs/web.log 2>&1 &
 pids+=($!)
@@ -61,6 +65,7 @@ The assistant is running (all three answered after $((SECONDS - started)) s):
   Rasa server    http://localhost:$RASA_PORT   (REST: /webhooks/rest/webhook, socket.io, HTTP API with the token)
   Action server  http://localhost:$ACTIONS_PORT/health
   Web app        http://localhost:$WEB_PORT/
+  Front desk     http://localhost:$WEB_PORT/frontdesk/   (staff accounts: .venv/bin/python -m intake.frontdesk.staff add USERNAME --name "Display Name")
 Try: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hello"}'
 Logs in var/logs/. Press Ctrl-C to stop.
 TXT

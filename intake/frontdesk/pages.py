@@ -83,7 +83,7 @@ def card_sections(card: Optional[Mapping[str, Any]], time_zone: str) -> List[Dic
     booking = card.get("booking")
     if booking:
         sections.append({"title": "Booking", "rows": [
-            _row("Reference", booking.get("reference")), _row("Time", booking.get("slot_local")),
+            _row("Reference", booking.get("reference")), _row("Time", booking.get("slot_label") or booking.get("slot_local")),
             _row("Visit", VISIT_LABELS.get(booking.get("visit_type"), booking.get("visit_type"))),
             _row("Contact by", CONTACT_LABELS.get(booking.get("contact_method"), booking.get("contact_method"))),
             _row("Status", booking.get("status"))]})

@@ -280,9 +280,12 @@ def test_script_in_a_message_or_a_name_is_json_text_and_escaped_html(webapp, db_
     assert page.status_code == 200
     assert SCRIPT not in page.text and "<script>alert" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
-    card_text = str(detail.json()["card_sections"])
-    if SCRIPT in card_text:  # the summary shows the booking's name: escaped on the page as well
-        assert page.text.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
+    # The summary card shows the booking's name: JSON text, escaped on the page as well.
+    assert detail.json()["card"]["contact"]["name"] == SCRIPT
+    assert {"label": "Name", "value": SCRIPT} in detail.json()["card_sections"][0]["rows"]
+    assert page.text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+    queue = staff.get("/frontdesk/").text
+    assert SCRIPT not in queue
 
 
 def test_console_script_never_parses_text_as_html():

@@ -1,0 +1,191 @@
+"""The front-desk console in a real browser (Debian's Chromium), against the shared stack: the real
+Rasa server, action server and web app. A person writes in the chat widget on the demo page and
+asks for a person; a staff member signs in at /frontdesk/, sees the item, claims it, reads the
+transcript, writes; the person sees the reply in the widget and answers; the answer shows in
+the console. Script in a message stays text. The screenshot for the README is made here."""
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from intake.frontdesk.accounts import create_account
+from intake.handoff.queue import open_item_for
+from tests.browser.widget_page import (REPLY_TIMEOUT_MS, bot_messages, open_widget, send, session_id,
+                                       wait_for_reply_containing)
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "front desk demo passphrase"
+SCRIPT = "<script>alert(1)</script>"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+POLL_TIMEOUT_MS = 15_000
+
+CONTRAST_SCRIPT = """
+() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const ownText = [...node.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!ownText || !node.offsetParent || node.disabled) continue;
+    const a = lum(rgb(getComputedStyle(node).color)), b = lum(background(node));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) failures.push(node.tagName + '.' + node.className + ' "' + node.textContent.slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return failures;
+}
+"""
+
+
+def item_id_for(stack, conversation_id: str) -> int:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        item = open_item_for(conversation_id, database_url=stack.app_database_url)
+        if item is not None:
+            return item.id
+        time.sleep(0.3)
+    raise AssertionError(f"no open handoff item for {conversation_id}")
+
+
+def sign_in(page: Page, web_url: str, username: str) -> None:
+    page.goto(web_url + "/frontdesk/")
+    expect(page).to_have_url(web_url + "/frontdesk/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(web_url + "/frontdesk/")
+
+
+@pytest.fixture(scope="module")
+def staff_username(stack) -> str:
+    username = "dana-" + uuid.uuid4().hex[:6]
+    create_account(username, "Dana", PASSWORD, database_url=stack.app_database_url)
+    return username
+
+
+@pytest.fixture
+def person(browser):
+    """A second browser profile: the person chatting on the clinic's page."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    new_page = ctx.new_page()
+    new_page.dialogs = []
+
+    def record(dialog):
+        new_page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    new_page.on("dialog", record)
+    yield new_page
+    ctx.close()
+
+
+def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, staff_username, screenshots):
+    # Other people waiting: someone in crisis (urgent) and someone who asked earlier over REST.
+    crisis = f"demo-{uuid.uuid4().hex[:8]}"
+    stack.send(crisis, "I want to kill myself")
+    earlier = f"demo-{uuid.uuid4().hex[:8]}"
+    stack.send(earlier, "can I speak to a human")
+
+    open_widget(person, stack.web_url)
+    send(person, "I want to talk to a person about the cost")
+    wait_for_reply_containing(person, "front desk")
+    conversation = session_id(person)
+    item_id = item_id_for(stack, conversation)
+
+    sign_in(page, stack.web_url, staff_username)
+    row = page.locator(f'tr[data-item-id="{item_id}"]')
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("Asked for a person")
+    expect(row).to_contain_text("Web chat")
+    expect(row).to_contain_text("Nobody yet")
+    crisis_row = page.locator(f'tr[data-item-id="{item_id_for(stack, crisis)}"]')
+    expect(crisis_row.locator(".fd-prio")).to_have_text("Urgent")
+    # Most urgent first: the crisis item is above the person's item.
+    ids = page.locator("#fd-queue-body tr").evaluate_all("rows => rows.map(r => r.dataset.itemId)")
+    assert ids.index(str(item_id_for(stack, crisis))) < ids.index(str(item_id))
+    page.wait_for_timeout(3500)  # one live refresh by console.js: the same rows again
+    expect(row).to_contain_text("Asked for a person")
+    assert page.evaluate(CONTRAST_SCRIPT) == []
+    page.screenshot(path=str(screenshots / "console-queue.png"))
+
+    row.get_by_role("link", name=f"#{item_id}").click()
+    expect(page).to_have_url(f"{stack.web_url}/frontdesk/items/{item_id}")
+    transcript = page.locator("#fd-transcript")
+    expect(transcript.locator(".fd-line--person").last).to_contain_text("I want to talk to a person about the cost")
+    expect(page.locator("#fd-reply")).to_be_disabled()
+
+    page.get_by_role("button", name="Claim: take over the chat").click()
+    expect(page.locator("#fd-item-state")).to_contain_text("Claimed by you")
+    expect(page.locator("#fd-reply")).to_be_enabled()
+    wait_for_reply_containing(person, "Dana from the front desk has joined this chat")
+
+    page.get_by_label("Message to the person").fill(
+        "Hi, this is Dana at the front desk. Happy to help with costs: is this for yourself, "
+        "and do you have insurance?")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#fd-action-done")).to_have_text("Sent.")
+    wait_for_reply_containing(person, "Hi, this is Dana at the front desk")
+    expect(transcript.locator(".fd-line--staff").last).to_contain_text("Hi, this is Dana at the front desk")
+
+    replies_before = bot_messages(person).count()
+    send(person, "Yes, for me. I have Blue Shield PPO. Does it cover ketamine treatment?")
+    expect(transcript.locator(".fd-line--person").last).to_contain_text("Blue Shield PPO",
+                                                                         timeout=POLL_TIMEOUT_MS)
+    person.wait_for_timeout(1000)
+    assert bot_messages(person).count() == replies_before, "the assistant stays quiet while Dana holds the chat"
+    assert page.evaluate(CONTRAST_SCRIPT) == []
+    page.screenshot(path=str(screenshots / "console.png"))
+    DOCS.mkdir(exist_ok=True)
+    shutil.copyfile(screenshots / "console.png", DOCS / "console.png")
+
+    page.get_by_role("button", name="Hand back to the assistant").click()
+    expect(page.locator("#fd-item-state")).to_contain_text("Waiting for the front desk")
+    wait_for_reply_containing(person, "handed this chat back")
+    assert page.dialogs == [] and person.dialogs == []
+
+
+def test_script_in_a_message_is_shown_as_text(page, stack, staff_username):
+    sender = f"xss-{uuid.uuid4().hex[:8]}"
+    stack.send(sender, "can I speak to a human")
+    stack.send(sender, SCRIPT)
+    item_id = item_id_for(stack, sender)
+    sign_in(page, stack.web_url, staff_username)
+    page.goto(f"{stack.web_url}/frontdesk/items/{item_id}")
+    line = page.locator(".fd-line--person .fd-line-text", has_text=SCRIPT)
+    expect(line).to_have_count(1)
+    page.wait_for_timeout(3500)  # after a refresh by console.js (textContent) as well
+    expect(line).to_have_count(1)
+    page.get_by_role("button", name="Claim: take over the chat").click()
+    expect(page.locator("#fd-item-state")).to_contain_text("Claimed by you")
+    page.get_by_label("Message to the person").fill(f"You wrote {SCRIPT}")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".fd-line--staff .fd-line-text", has_text=f"You wrote {SCRIPT}")).to_have_count(1)
+    assert page.evaluate("document.querySelectorAll('main script, main img').length") == 0
+    assert page.dialogs == []
+    page.get_by_role("button", name="Close the item").click()
+    expect(page.locator("#fd-item-state")).to_contain_text("Closed")
+
+
+def test_signing_out_ends_the_session(page, stack, staff_username):
+    sign_in(page, stack.web_url, staff_username)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(stack.web_url + "/frontdesk/login")
+    page.goto(stack.web_url + "/frontdesk/")
+    expect(page).to_have_url(stack.web_url + "/frontdesk/login")
+    # The session cookie is not readable by script.
+    assert "frontdesk_session" not in page.evaluate("document.cookie")
