@@ -347,6 +347,7 @@ def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[s
 {_banner(failed_lines)}
 <main id="main">
 <p class="fd-back"><a href="/frontdesk/">Back to the queue</a></p>
+<div class="fd-item-bar">
 <div class="fd-item-head">
 <h1>Item #{e(view["id"])} {_priority_badge(view, "fd-item-priority")}</h1>
 <p id="fd-item-state" class="fd-state">{e(item_state_text(view, time_zone))}</p>
@@ -356,9 +357,12 @@ def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[s
 <button type="button" id="fd-handback" class="fd-button"{mine_disabled}>Hand back to the assistant</button>
 <button type="button" id="fd-close" class="fd-button fd-button--danger"{close_disabled}>Close the item</button>
 </div>
+</div>
+<div class="fd-messages">
 <p id="fd-action-error" class="fd-error" role="alert" hidden></p>
 <p id="fd-action-done" class="fd-done" role="status"></p>
 <noscript><p class="fd-error">Claiming, replying and closing need JavaScript.</p></noscript>
+</div>
 <div class="fd-columns">
 <section class="fd-panel fd-conversation" aria-labelledby="fd-transcript-title">
 <h2 id="fd-transcript-title">Conversation</h2>
@@ -368,10 +372,10 @@ def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[s
 </ol>
 <form id="fd-reply-form" class="fd-reply">
 <label for="fd-reply">Message to the person</label>
-<textarea id="fd-reply" name="text" rows="3" maxlength="{MAX_REPLY_CHARS}" aria-describedby="fd-reply-help"{mine_disabled}></textarea>
+<textarea id="fd-reply" name="text" rows="2" maxlength="{MAX_REPLY_CHARS}" aria-describedby="fd-reply-help"{mine_disabled}></textarea>
 <div class="fd-reply-row">
 <p id="fd-reply-help" class="fd-hint">Sent on their channel ({e(view["channel_label"])}) as the front desk.
-Claim the conversation first. At most {MAX_REPLY_CHARS} characters: <span id="fd-reply-count">0</span> used.</p>
+Only the staff member holding the conversation writes. At most {MAX_REPLY_CHARS} characters: <span id="fd-reply-count">0</span> used.</p>
 <button type="submit" id="fd-reply-send" class="fd-button fd-button--primary"{mine_disabled}>Send</button>
 </div>
 </form>
