@@ -45,6 +45,7 @@ LOGIN_PATH = "/frontdesk/login"
 PUBLIC_PATHS = frozenset({LOGIN_PATH})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_REPLY_CHARS = pages.MAX_REPLY_CHARS
+SIGN_IN_CONCURRENCY = 2
 # app[STATE_KEY]: {"rasa": RasaConversations or None, "http": its aiohttp.ClientSession or None}
 STATE_KEY = web.AppKey("frontdesk_state", dict)
 
@@ -195,8 +196,12 @@ async def login_submit(request: web.Request) -> web.Response:
     if not sessions.same_token(request.cookies.get(sessions.LOGIN_COOKIE), str(form.get("login_token") or "")):
         return _login_response(403, "The sign-in form was too old or did not come from this page. Please try again.",
                                username)
-    member = await _blocking(accounts.authenticate, username, password)
+    # At most a few argon2 verifications at once (64 MiB and tens of ms each): a flood of sign-in
+    # attempts queues here instead of taking every core from the rest of the web app.
+    async with request.app[STATE_KEY]["sign_in_slots"]:
+        member = await _blocking(accounts.authenticate, username, password)
     if member is None:
+        log.info("a sign-in was refused (from %s)", request.remote)
         return _login_response(401, _sign_in_failed_message(), username)
     old = request.cookies.get(sessions.SESSION_COOKIE)
     if old:
@@ -465,7 +470,7 @@ def setup_console(app: web.Application) -> None:
     """Add the console's routes to the web app (console_guard must be among its middlewares)."""
     if console_guard not in app.middlewares:
         raise RuntimeError("the web app needs intake.frontdesk.routes.console_guard as a middleware")
-    app[STATE_KEY] = {"rasa": None, "http": None}
+    app[STATE_KEY] = {"rasa": None, "http": None, "sign_in_slots": asyncio.Semaphore(SIGN_IN_CONCURRENCY)}
     app.cleanup_ctx.append(_rasa_client_lifetime)
     app.router.add_get(PREFIX, console_root)
     app.router.add_get(LOGIN_PATH, login_form)
