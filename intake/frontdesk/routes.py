@@ -414,10 +414,20 @@ async def reply(request: web.Request) -> web.Response:
         return _json_error(404, "not_found", "There is no such item.")
     if item.status != "claimed" or item.claimed_by != staff.username:
         return _json_error(409, "not_your_conversation", _describe_conflict(item, staff.username))
+    if item.channel == "sms" and await _blocking(_texts_refused, item.conversation_id):
+        return _json_error(409, "opted_out", "This person has opted out of texts (STOP), so the message would not "
+                           "be sent. Call them instead; the number is in the summary.")
     failure = await _rasa_call(request, lambda rasa: rasa.send_staff_message(item.conversation_id, text.strip()))
     if failure is not None:
         return _rasa_failed(failure, "The message was not sent.")
     return await _item_answer(request, item, "Sent.")
+
+
+def _texts_refused(conversation_id: str) -> bool:
+    """The person texted STOP: the SMS channel sends them nothing more (intake.sms)."""
+    from intake.sms.contacts import is_opted_out
+
+    return is_opted_out(conversation_id)
 
 
 async def handback(request: web.Request) -> web.Response:

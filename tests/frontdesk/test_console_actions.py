@@ -193,3 +193,21 @@ def test_an_unreachable_rasa_server_is_the_same_clear_502(workdir, db_url, rasa,
         assert item_row(db_url, item_id).status == "new"
     finally:
         app.stop()
+
+
+def test_no_reply_is_written_to_a_texter_who_opted_out(webapp, db_url, rasa, signed_in):
+    from intake.storage import SmsContact
+
+    conversation_id = conversation(rasa)
+    with session_scope(db_url) as session:
+        session.add(SmsContact(conversation_id=conversation_id, phone=f"+1310555{uuid.uuid4().int % 10000:04d}",
+                               opted_out_at=datetime.now(timezone.utc)))
+    item_id = add_item(db_url, conversation_id, channel="sms")
+    staff = signed_in()
+    assert staff.post(f"/frontdesk/api/items/{item_id}/claim").status_code == 200
+    before = len(rasa.requests_for(conversation_id))
+    answer = staff.post(f"/frontdesk/api/items/{item_id}/reply", {"text": "Hello?"})
+    assert answer.status_code == 409 and "opted out of texts" in answer.json()["message"]
+    assert len(rasa.requests_for(conversation_id)) == before
+    card = staff.get(f"/frontdesk/api/items/{item_id}").json()["card_sections"][0]["rows"]
+    assert {"label": "Texts", "value": "Opted out (STOP): do not text"} in card
