@@ -98,7 +98,7 @@ def card_sections(card: Optional[Mapping[str, Any]], time_zone: str) -> List[Dic
             parts.append(str(screening["triage"]).replace("_", " "))
         parts.append("complete" if screening.get("completed") else "not finished")
         flags = screening.get("flags") or []
-        if flags:
+        if flags and list(flags) != list(card.get("prescreen_flags") or []):  # else listed below
             parts.append("flags: " + ", ".join(str(flag).replace("_", " ") for flag in flags))
         rows.append(_row(str(screening.get("instrument") or "Screening"), "; ".join(parts)))
     sections.append({"title": "Screenings (for a clinician to review)",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from intake.frontdesk.accounts import create_account
+from intake.frontdesk.accounts import AccountError, create_account
 from intake.handoff.queue import open_item_for
-from tests.browser.widget_page import (REPLY_TIMEOUT_MS, bot_messages, open_widget, send, session_id,
+from tests.browser.widget_page import (bot_messages, open_widget, send, session_id, wait_for_new_reply,
                                        wait_for_reply_containing)
 
 pytestmark = pytest.mark.integration
@@ -71,11 +71,29 @@ def sign_in(page: Page, web_url: str, username: str) -> None:
     expect(page).to_have_url(web_url + "/frontdesk/")
 
 
+# What the person answers in the widget before asking for a person: the symptom check (PC-PTSD-5:
+# the lead-in and five items), the safety questions (ASQ) and the ketamine pre-screen, as in
+# tests/integration/test_screening_rest.py, so the summary card has real content.
+SCREENING_ANSWERS = ["yes", "yes", "yes", "yes", "no", "no", "no", "no", "no", "no",
+                     "I'm 41", "no", "no", "no", "yes", "no", "no", "lexapro and klonopin",
+                     "therapy and two antidepressants"]
+
+
 @pytest.fixture(scope="module")
 def staff_username(stack) -> str:
-    username = "dana-" + uuid.uuid4().hex[:6]
-    create_account(username, "Dana", PASSWORD, database_url=stack.app_database_url)
-    return username
+    """The demo staff member "dana" in the shared stack's app database (made once per run)."""
+    try:
+        create_account("dana", "Dana", PASSWORD, database_url=stack.app_database_url)
+    except AccountError:
+        pass  # another module of this run made it already
+    return "dana"
+
+
+def chat(person: Page, text: str) -> None:
+    """Write in the widget and wait for the assistant's answer."""
+    before = bot_messages(person).count()
+    send(person, text)
+    wait_for_new_reply(person, before)
 
 
 @pytest.fixture
@@ -102,8 +120,12 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     stack.send(earlier, "can I speak to a human")
 
     open_widget(person, stack.web_url)
+    chat(person, "check my symptoms")
+    for answer in SCREENING_ANSWERS:
+        chat(person, answer)
+    wait_for_reply_containing(person, "Would you like to book")
     send(person, "I want to talk to a person")
-    wait_for_reply_containing(person, "front desk")
+    wait_for_reply_containing(person, "told our front desk")
     conversation = session_id(person)
     item_id = item_id_for(stack, conversation)
 
@@ -128,6 +150,10 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     transcript = page.locator("#fd-transcript")
     expect(transcript.locator(".fd-line--person").last).to_contain_text("I want to talk to a person")
     expect(page.locator("#fd-reply")).to_be_disabled()
+    card = page.locator("#fd-card")
+    expect(card).to_contain_text("PC-PTSD-5")
+    expect(card).to_contain_text("score 3")
+    expect(card).to_contain_text("benzodiazepine")
 
     page.get_by_role("button", name="Claim: take over the chat").click()
     expect(page.locator("#fd-item-state")).to_contain_text("Claimed by you")
@@ -135,16 +161,16 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     wait_for_reply_containing(person, "Dana from the front desk has joined this chat")
 
     page.get_by_label("Message to the person").fill(
-        "Hi, this is Dana at the front desk. Happy to help with costs: is this for yourself, "
-        "and do you have insurance?")
+        "Hi, this is Dana at the front desk. Thanks for finishing the questions. Before booking, "
+        "our clinician will want to talk about the Klonopin. Would a phone call this afternoon work?")
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#fd-action-done")).to_have_text("Sent.")
     wait_for_reply_containing(person, "Hi, this is Dana at the front desk")
     expect(transcript.locator(".fd-line--staff").last).to_contain_text("Hi, this is Dana at the front desk")
 
     replies_before = bot_messages(person).count()
-    send(person, "Yes, for me. I have Blue Shield PPO. Does it cover ketamine treatment?")
-    expect(transcript.locator(".fd-line--person").last).to_contain_text("Blue Shield PPO",
+    send(person, "Yes, after 3pm is good. Is the consultation covered by Blue Shield?")
+    expect(transcript.locator(".fd-line--person").last).to_contain_text("Blue Shield",
                                                                          timeout=POLL_TIMEOUT_MS)
     person.wait_for_timeout(1000)
     assert bot_messages(person).count() == replies_before, "the assistant stays quiet while Dana holds the chat"
