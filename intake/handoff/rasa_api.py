@@ -1,25 +1,36 @@
 """The web app's only way to reach a conversation: Rasa's HTTP API, with its token.
 
 The console never touches the tracker store or a channel directly. Taking a conversation over,
-writing to the person and handing it back are tracker events and responses run through
-Rasa's HTTP API, with `output_channel=latest`, so the message reaches the person on the channel
-they last wrote from (socket.io: pushed live; SMS: texted through Twilio; REST has no push
-channel: a REST client reads the staff message from the tracker).
+writing to the person and handing it back are each ONE request appending tracker events
+(`POST /conversations/{id}/tracker/events`) with `execute_side_effects=true` and
+`output_channel=latest`: Rasa records the events and sends the bot message to the channel the
+person last wrote from (socket.io: pushed live; SMS: texted through Twilio, never to a number
+that opted out; REST has no push channel: a REST client reads the staff message from the tracker).
 
-Each change starts by executing `action_listen`: like a message, that starts a new session when
-the old one expired (an item may be claimed the next morning), so the session's reset of the
-slots happens before the takeover's slots are set, not after. Responses run with `/execute`
-are followed by an `action_listen` event: `/execute` does not
-add one, and without it the person's next message would not look like an answer to a question
-(Rasa's rules expect a user turn to follow action_listen). A staff message is appended in ONE
-request (slot, action, bot message, action_listen) with `execute_side_effects`, so it is sent and
-recorded atomically and no message of the person's can fall between its events.
+Why events and not `/execute`:
+
+- What the desk says is a bot message (BotUttered) without an action. Rasa's policies build the
+  dialogue state from actions only, so a desk message never changes what the assistant
+  understands next. This matters for safety: a person asked "are you safe right now?" who answers
+  "no" after the desk has joined or written must still get the crisis protocol's reply, and the
+  rule for that answer only matches when the safety question is the last action before it.
+- One request is atomic under Rasa's conversation lock: no message of the person's can fall
+  between the slot change and the bot message.
+- A request that carries a bot message first starts a new session when the old one expired (an
+  item may be claimed the next morning), so the session's reset of the slots happens before the
+  takeover's slots are set, not after.
+
+The texts are the domain's responses (`utter_handoff_claimed`, `utter_handoff_returned`), read
+from `GET /domain` and chosen by channel as Rasa does (the variant for the channel, else the
+default); a staff message is sent exactly as written, marked `utter_action: utter_staff_reply`
+so the transcript shows it as the staff member's.
 """
 from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, Dict, List, Optional
+import re
+from typing import Any, Dict, List, Mapping, Optional
 from urllib.parse import quote
 
 import aiohttp
@@ -31,6 +42,8 @@ DEFAULT_RASA_URL = "http://localhost:5005"
 TOKEN_FILE = PROJECT_ROOT / "var" / "rasa_token"
 MAX_STAFF_MESSAGE_CHARS = 2000
 TIMEOUT = aiohttp.ClientTimeout(total=30)
+CLAIMED, RETURNED = "utter_handoff_claimed", "utter_handoff_returned"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class RasaUnavailable(Exception):
@@ -41,7 +54,25 @@ def _slot(name: str, value: Any) -> Dict[str, Any]:
     return {"event": "slot", "name": name, "value": value}
 
 
-LISTEN = {"event": "action", "name": "action_listen"}
+def _bot(text: str, response_name: str, buttons: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
+    data = {"buttons": buttons} if buttons else {}
+    return {"event": "bot", "text": text, "data": data, "metadata": {"utter_action": response_name}}
+
+
+def choose_variant(variants: List[Mapping[str, Any]], channel: Optional[str]) -> Mapping[str, Any]:
+    """Rasa's choice: a variant for this channel if there is one, else one without a channel."""
+    for variant in variants:
+        if channel and variant.get("channel") == channel:
+            return variant
+    for variant in variants:
+        if not variant.get("channel"):
+            return variant
+    raise ValueError("the response has no variant for this channel and no default")
+
+
+def fill(text: str, values: Mapping[str, Any]) -> str:
+    """Put slot values into a response's {placeholders} (unknown ones are left as they are)."""
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
 class RasaConversations:
@@ -54,6 +85,7 @@ class RasaConversations:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.session = session
+        self._responses: Optional[Dict[str, List[Dict[str, Any]]]] = None
 
     @classmethod
     def from_environment(cls) -> "RasaConversations":
@@ -83,21 +115,25 @@ class RasaConversations:
 
     @staticmethod
     async def _send(session: aiohttp.ClientSession, method: str, url: str, query: Dict[str, str], body: Any) -> Any:
-        async with session.request(method, url, params=query, json=body, timeout=TIMEOUT) as response:
+        async with session.request(method, url, params=query, json=body, timeout=TIMEOUT,
+                                   headers={"Accept": "application/json"}) as response:
             if response.status >= 300:
                 # The path (not the query, which holds the token) says which call failed.
                 raise RasaUnavailable(f"Rasa refused {method} {response.url.path}: HTTP {response.status}")
             return await response.json(content_type=None)
 
-    async def _append(self, conversation_id: str, events: List[Dict[str, Any]], send: bool = False) -> Any:
-        params = {"output_channel": "latest", "execute_side_effects": "true"} if send else {}
-        return await self._request("POST", self._url(conversation_id, "tracker/events"), params, events)
+    async def _append_and_send(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
+        """Record `events` and send their bot messages on the person's latest channel, atomically."""
+        await self._request("POST", self._url(conversation_id, "tracker/events"),
+                            {"output_channel": "latest", "execute_side_effects": "true"}, events)
 
-    async def _say(self, conversation_id: str, response_name: str) -> None:
-        """Run a response on the person's latest channel, then listen (see the module docstring)."""
-        await self._request("POST", self._url(conversation_id, "execute"), {"output_channel": "latest"},
-                            {"name": response_name})
-        await self._append(conversation_id, [LISTEN])
+    async def _response(self, name: str, channel: Optional[str], values: Mapping[str, Any]) -> Dict[str, Any]:
+        """A domain response as a bot event, for this channel, with its placeholders filled."""
+        if self._responses is None:
+            domain = await self._request("GET", f"{self.base_url}/domain")
+            self._responses = dict((domain or {}).get("responses") or {})
+        variant = choose_variant(self._responses.get(name) or [], channel)
+        return _bot(fill(variant.get("text") or "", values), name, variant.get("buttons"))
 
     # -- reading ---------------------------------------------------------------------------------
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
@@ -106,48 +142,36 @@ class RasaConversations:
     async def transcript(self, conversation_id: str) -> List[TranscriptLine]:
         return lines_from_tracker(await self.tracker(conversation_id))
 
-    # -- takeover --------------------------------------------------------------------------------
-    async def _touch(self, conversation_id: str) -> Dict[str, Any]:
-        """Bring the conversation's session up to date (see the module docstring); its tracker."""
-        answer = await self._request("POST", self._url(conversation_id, "execute"), {"output_channel": "latest"},
-                                     {"name": "action_listen"})
-        return (answer or {}).get("tracker") or {}
+    async def _channel(self, conversation_id: str) -> Optional[str]:
+        return (await self.tracker(conversation_id)).get("latest_input_channel")
 
-    async def _hold_events(self, conversation_id: str) -> List[Dict[str, Any]]:
-        """The events that put the conversation in a staff member's hands: relaying on, and a
-        form in progress left (its answers stay), so no question waits for an answer meanwhile."""
-        tracker = await self._touch(conversation_id)
-        events = [_slot("handoff_active", True)]
-        if (tracker.get("active_loop") or {}).get("name"):
-            events += [{"event": "active_loop", "name": None}, _slot("requested_slot", None)]
-        return events
+    # -- takeover --------------------------------------------------------------------------------
+    @staticmethod
+    def _hold_events() -> List[Dict[str, Any]]:
+        """Relaying on, and any form in progress left (its answers stay), so no form question
+        waits for an answer while the desk holds the conversation."""
+        return [_slot("handoff_active", True), {"event": "active_loop", "name": None}, _slot("requested_slot", None)]
 
     async def start_takeover(self, conversation_id: str, staff_display_name: str) -> None:
         """"<name> from the front desk has joined this chat", on the person's channel."""
         name = " ".join((staff_display_name or "").split()) or "Someone"
-        events = await self._hold_events(conversation_id)
-        await self._append(conversation_id, events + [_slot("handoff_staff_name", name)])
-        await self._say(conversation_id, "utter_handoff_claimed")
+        joined = await self._response(CLAIMED, await self._channel(conversation_id), {"handoff_staff_name": name})
+        await self._append_and_send(conversation_id,
+                                    [*self._hold_events(), _slot("handoff_staff_name", name), joined])
 
     async def send_staff_message(self, conversation_id: str, text: str) -> None:
         """The staff member's message, exactly as written, on the person's channel. Relaying is
-        switched on again as well, in case the conversation's session expired meanwhile."""
+        switched on again with it, in case the conversation's session expired meanwhile."""
         text = (text or "").strip()
         if not text:
             raise ValueError("an empty message is not sent")
         if len(text) > MAX_STAFF_MESSAGE_CHARS:
             raise ValueError(f"a message is at most {MAX_STAFF_MESSAGE_CHARS} characters")
-        events = await self._hold_events(conversation_id)
-        events += [
-            _slot("handoff_staff_reply", text),
-            {"event": "action", "name": STAFF_ACTION},
-            {"event": "bot", "text": text, "metadata": {"utter_action": STAFF_ACTION}},
-            LISTEN,
-        ]
-        await self._append(conversation_id, events, send=True)
+        await self._append_and_send(conversation_id, [*self._hold_events(), _slot("handoff_staff_reply", text),
+                                                      _bot(text, STAFF_ACTION)])
 
     async def end_takeover(self, conversation_id: str) -> None:
         """Hand the conversation back: the assistant answers again, and says so."""
-        await self._touch(conversation_id)
-        await self._append(conversation_id, [_slot("handoff_active", False), _slot("handoff_staff_reply", None)])
-        await self._say(conversation_id, "utter_handoff_returned")
+        returned = await self._response(RETURNED, await self._channel(conversation_id), {})
+        await self._append_and_send(conversation_id, [_slot("handoff_active", False),
+                                                      _slot("handoff_staff_reply", None), returned])

@@ -96,12 +96,18 @@ def test_it_abstains_for_the_answer_to_a_safety_question(policy, question, answe
     assert predicted(policy, tracker(*events)) is None
 
 
-def test_a_staff_message_between_the_safety_question_and_the_answer_does_not_hide_the_question(policy):
+@pytest.mark.parametrize("console_events", [
+    # what intake.handoff.rasa_api appends: slots and a bot message, no action
+    [SlotSet("handoff_staff_reply", "I'm here with you."),
+     BotUttered("I'm here with you.", metadata={"utter_action": "utter_staff_reply"})],
+    # a response run through /execute, then action_listen (not what the console does, but safe too)
+    [ActionExecuted("utter_staff_reply"), BotUttered("I'm here with you."), ActionExecuted(ACTION_LISTEN_NAME)],
+])
+def test_a_staff_message_between_the_safety_question_and_the_answer_does_not_hide_the_question(policy,
+                                                                                              console_events):
     events = [user("crisis_suicide", "i want to die"), ActionExecuted("utter_crisis_suicide"),
-              ActionExecuted("utter_ask_safe_now"), ActionExecuted(ACTION_LISTEN_NAME),
-              SlotSet("handoff_staff_reply", "I'm here with you."), ActionExecuted("utter_staff_reply"),
-              BotUttered("I'm here with you.", metadata={"utter_action": "utter_staff_reply"}),
-              ActionExecuted(ACTION_LISTEN_NAME), user("deny", "no")]
+              ActionExecuted("utter_ask_safe_now"), ActionExecuted(ACTION_LISTEN_NAME), *console_events,
+              user("deny", "no")]
     assert predicted(policy, tracker(*events)) is None
 
 
