@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from intake.frontdesk.config import as_utc
 from intake.frontdesk.sessions import SignedIn
-from intake.frontdesk.views import SPEAKER_LABELS, reason_label
+from intake.frontdesk.views import SPEAKER_LABELS
 
 MAX_REPLY_CHARS = 1000
 QUEUE_COLUMNS = ("Priority", "Item", "Why", "Channel", "Waiting", "Last message", "Claimed by", "Alerts")

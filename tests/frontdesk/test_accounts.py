@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from intake.frontdesk import accounts, sessions
 from intake.frontdesk.accounts import AccountError

@@ -7,12 +7,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 
-import pytest
 import requests
 from sqlalchemy import select, update
 
 from intake.frontdesk.sessions import LOGIN_COOKIE, SESSION_COOKIE, token_hash
-from intake.storage import Booking, Handoff, StaffAccount, StaffSession, session_scope
+from intake.storage import Booking, StaffAccount, StaffSession, session_scope
 from intake.webapp.app import create_app
 from tests.frontdesk.conftest import PASSWORD, Staff, add_item, item_row, start_webapp
 from tests.frontdesk.rasa_standin import bot_event, user_event
