@@ -1,8 +1,9 @@
 """A stand-in for Rasa's HTTP API on loopback, for the console tests that do not need a model.
 
 It answers the paths the console uses (through intake.handoff.rasa_api) the way Rasa 3.6 does:
-GET /conversations/{id}/tracker, POST /conversations/{id}/tracker/events, POST
-/conversations/{id}/execute and /trigger_intent, each only with the right `token`. It keeps a
+GET /domain (the handoff responses), GET /conversations/{id}/tracker, POST
+/conversations/{id}/tracker/events, POST /conversations/{id}/execute and /trigger_intent, each
+only with the right `token`. It keeps a
 tracker per conversation (events in Rasa's JSON shape), records every request, and can be
 switched to failing (`failing = True`: every request answers 503) to test a Rasa outage. The
 end-to-end tests (tests/integration/test_handoff_console.py, tests/browser/test_console.py)
@@ -130,6 +131,8 @@ class RasaStandIn:
                     return self._answer(503, {"status": "failure", "message": "stand-in is down"})
                 if auth != standin.token:
                     return self._answer(401, {"status": "failure", "reason": "NotAuthenticated"})
+                if method == "GET" and parts.path == "/domain":
+                    return self._answer(200, {"responses": {name: [{"text": text}] for name, text in RESPONSES.items()}})
                 if not conversation_id:
                     return self._answer(404, {"status": "failure", "reason": "NotFound"})
                 action = segments[2] if len(segments) > 2 else ""

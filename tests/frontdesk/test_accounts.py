@@ -93,9 +93,10 @@ def test_an_unknown_username_costs_the_same_argon2_work(url):
         return min(times)
 
     known, unknown = fastest("dana"), fastest("nobody")
-    # Without the decoy verification an unknown name would answer in about 1 ms (one SELECT);
-    # an argon2 verification with the default parameters takes tens of milliseconds.
-    assert unknown > 0.5 * known and known > 0.02
+    # Without the decoy verification an unknown name would answer in about 1 ms (one SELECT), a
+    # few per cent of a known one; an argon2 verification with the default parameters takes tens
+    # of milliseconds. (The known name also writes its failure count, so it is a bit slower.)
+    assert unknown > 0.25 * known and known > 0.02
 
 
 def test_a_hash_with_older_parameters_is_replaced_at_sign_in(url):
