@@ -12,7 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from intake.nlp import PROJECT_ROOT
+from intake.paths import PROJECT_ROOT
 
 VAR_DIR = PROJECT_ROOT / "var"
 

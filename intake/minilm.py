@@ -21,9 +21,11 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from intake.paths import PROJECT_ROOT
 
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "build" / "minilm"
+
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "build" / "minilm"
 MAX_WORD_PIECES = 128  # patients' messages are short; longer ones are cut (the end matters least)
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from intake.paths import PROJECT_ROOT
+
 PIPELINE_PATH = PROJECT_ROOT / "build" / "spacy" / "en_intake"
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
-from intake.nlp import PROJECT_ROOT
+from intake.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from intake.booking.schedule import Schedule

@@ -29,8 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from intake.minilm import MiniLM
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from intake.paths import PROJECT_ROOT
 
 
 @lru_cache(maxsize=2)

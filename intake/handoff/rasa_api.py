@@ -36,7 +36,7 @@ from urllib.parse import quote
 import aiohttp
 
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
-from intake.nlp import PROJECT_ROOT
+from intake.paths import PROJECT_ROOT
 
 DEFAULT_RASA_URL = "http://localhost:5005"
 TOKEN_FILE = PROJECT_ROOT / "var" / "rasa_token"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from intake.nlp import PROJECT_ROOT
+from intake.paths import PROJECT_ROOT
 from intake.safety.detector import RiskDetector, default_detector
 
 DEFAULT_SET = PROJECT_ROOT / "tests" / "safety" / "risk_eval_set.tsv"

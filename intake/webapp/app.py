@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from intake.frontdesk.routes import console_guard, setup_console
-from intake.nlp import PROJECT_ROOT
+from intake.paths import PROJECT_ROOT
 from intake.settings import settings
 from intake.webapp.pages import about_page, clinic_page
 
