@@ -21,10 +21,9 @@ import requests
 
 from intake.frontdesk.accounts import create_account
 from intake.sms.identity import conversation_id_for
-from tests.integration.test_sms_channel import (ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, ID_KEY, joined, new_phone,
-                                                text)
+from tests.integration.test_sms_channel import joined, new_phone, text
 from tests.support.stack import RasaStack, start_stack, texts
-from tests.support.twilio_standin import TwilioStandIn, start_standin
+from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY, sms_environment
 
 pytestmark = pytest.mark.integration
 
@@ -33,19 +32,10 @@ JOINED = "Dana from the front desk has joined"
 HANDED_BACK = "handed this"
 
 
-@pytest.fixture(scope="module")
-def twilio() -> TwilioStandIn:
-    standin = start_standin(ACCOUNT_SID, AUTH_TOKEN)
-    yield standin
-    standin.stop()
-
 
 @pytest.fixture(scope="module")
 def console_stack(tmp_path_factory, twilio) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_console"), extra_env={
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": CLINIC_NUMBER,
-        "TWILIO_API_BASE_URL": twilio.base_url, "INTAKE_SMS_ID_KEY": ID_KEY,
-    })
+    running = start_stack(tmp_path_factory.mktemp("handoff_console"), extra_env=sms_environment(twilio))
     yield running
     running.stop_all()
 

@@ -11,26 +11,16 @@ import pytest
 from intake.settings import settings
 from intake.sms.identity import conversation_id_for
 from intake.sms.segments import sms_length
-from tests.integration.test_sms_channel import (ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, ID_KEY, MAX_SEGMENTS,
-                                                joined, new_phone, text)
+from tests.integration.test_sms_channel import MAX_SEGMENTS, joined, new_phone, text
 from tests.support.handoff import STAFF_JOINED, Desk
 from tests.support.stack import RasaStack, start_stack
-from tests.support.twilio_standin import TwilioStandIn, start_standin
+from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY, TwilioStandIn, sms_environment
 
-
-@pytest.fixture(scope="module")
-def twilio() -> TwilioStandIn:
-    standin = start_standin(ACCOUNT_SID, AUTH_TOKEN)
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture(scope="module")
 def sms_stack(tmp_path_factory, twilio) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_sms"), extra_env={
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": CLINIC_NUMBER,
-        "TWILIO_API_BASE_URL": twilio.base_url, "INTAKE_SMS_ID_KEY": ID_KEY,
-    })
+    running = start_stack(tmp_path_factory.mktemp("handoff_sms"), extra_env=sms_environment(twilio))
     yield running
     running.stop_all()
 

@@ -7,7 +7,6 @@ so the shared stack of tests/conftest.py is left alone.
 from __future__ import annotations
 
 import re
-import secrets
 import threading
 import time
 import uuid
@@ -23,30 +22,18 @@ from twilio.request_validator import RequestValidator
 from intake.sms.identity import conversation_id_for
 from intake.sms.segments import sms_length, to_gsm_friendly
 from tests.support.stack import RasaStack, start_stack
-from tests.support.twilio_standin import TwilioStandIn, start_standin
+from tests.support.twilio_standin import (ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, ID_KEY, TwilioStandIn,
+                                          sms_environment)
 
-ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = secrets.token_hex(16)
-CLINIC_NUMBER = "+13105550199"
-ID_KEY = secrets.token_urlsafe(24)
 MAX_SEGMENTS = 3
 FAQ_ANSWERS = yaml.safe_load((Path(__file__).parents[2] / "data" / "faq" / "responses.yml").read_text())["responses"]
 
-
-@pytest.fixture(scope="module")
-def twilio() -> TwilioStandIn:
-    standin = start_standin(ACCOUNT_SID, AUTH_TOKEN)
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture(scope="module")
 def sms_stack(tmp_path_factory, twilio) -> RasaStack:
     """Rasa and the action server, with the SMS channel configured and talking to the stand-in."""
-    running = start_stack(tmp_path_factory.mktemp("sms_stack"), extra_env={
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": CLINIC_NUMBER,
-        "TWILIO_API_BASE_URL": twilio.base_url, "INTAKE_SMS_ID_KEY": ID_KEY,
-    })
+    running = start_stack(tmp_path_factory.mktemp("sms_stack"), extra_env=sms_environment(twilio))
     yield running
     running.stop_all()
 

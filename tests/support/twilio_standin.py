@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import List
+from typing import Dict, List
 from urllib.parse import parse_qs
 
 
@@ -108,3 +109,16 @@ class TwilioStandIn:
 
 def start_standin(account_sid: str, auth_token: str) -> TwilioStandIn:
     return TwilioStandIn(account_sid, auth_token).start()
+
+
+# -- a Rasa stack whose SMS channel talks to a stand-in -------------------------------------------
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = secrets.token_hex(16)
+CLINIC_NUMBER = "+13105550199"
+ID_KEY = secrets.token_urlsafe(24)
+
+
+def sms_environment(standin: TwilioStandIn) -> Dict[str, str]:
+    """What Rasa and the action server need to run the SMS channel against `standin`."""
+    return {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": CLINIC_NUMBER,
+            "TWILIO_API_BASE_URL": standin.base_url, "INTAKE_SMS_ID_KEY": ID_KEY}
