@@ -5,16 +5,15 @@ transcript, writes; the person sees the reply in the widget and answers; the ans
 the console. Script in a message stays text. The screenshot for the README is made here."""
 from __future__ import annotations
 
-import shutil
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from intake.frontdesk.accounts import AccountError, create_account
 from intake.handoff.queue import open_item_for
+from tests.browser.contrast import low_contrast_texts
 from tests.browser.widget_page import (bot_messages, open_widget, send, session_id, wait_for_new_reply,
                                        wait_for_reply_containing)
 
@@ -22,35 +21,7 @@ pytestmark = pytest.mark.integration
 
 PASSWORD = "front desk demo passphrase"
 SCRIPT = "<script>alert(1)</script>"
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 POLL_TIMEOUT_MS = 15_000
-
-CONTRAST_SCRIPT = """
-() => {
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (node) => {
-    for (; node; node = node.parentElement) {
-      const c = rgb(getComputedStyle(node).backgroundColor);
-      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const failures = [];
-  for (const node of document.querySelectorAll('body *')) {
-    const ownText = [...node.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!ownText || !node.offsetParent || node.disabled) continue;
-    const a = lum(rgb(getComputedStyle(node).color)), b = lum(background(node));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < 4.5) failures.push(node.tagName + '.' + node.className + ' "' + node.textContent.slice(0, 30) + '" ' + ratio.toFixed(2));
-  }
-  return failures;
-}
-"""
-
 
 def item_id_for(stack, conversation_id: str) -> int:
     deadline = time.monotonic() + 20
@@ -142,7 +113,7 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     assert ids.index(str(item_id_for(stack, crisis))) < ids.index(str(item_id))
     page.wait_for_timeout(3500)  # one live refresh by console.js: the same rows again
     expect(row).to_contain_text("Asked for a person")
-    assert page.evaluate(CONTRAST_SCRIPT) == []
+    assert low_contrast_texts(page, "body *") == []
     page.screenshot(path=str(screenshots / "console-queue.png"))
 
     row.get_by_role("link", name=f"#{item_id}").click()
@@ -174,10 +145,8 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
                                                                          timeout=POLL_TIMEOUT_MS)
     person.wait_for_timeout(1000)
     assert bot_messages(person).count() == replies_before, "the assistant stays quiet while Dana holds the chat"
-    assert page.evaluate(CONTRAST_SCRIPT) == []
+    assert low_contrast_texts(page, "body *") == []
     page.screenshot(path=str(screenshots / "console.png"))
-    DOCS.mkdir(exist_ok=True)
-    shutil.copyfile(screenshots / "console.png", DOCS / "console.png")
 
     page.get_by_role("button", name="Hand back to the assistant").click()
     expect(page.locator("#fd-item-state")).to_contain_text("Waiting for the front desk")

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.contrast import low_contrast_texts
 from tests.browser.widget_page import (REPLY_TIMEOUT_MS, bot_messages, open_widget, send, session_id,
                                        user_messages, wait_for_new_reply, wait_for_reply_containing)
 
@@ -171,38 +172,11 @@ def test_dropped_connection_shows_it_and_reconnects(page, stack):
     wait_for_reply_containing(page, "hours")
 
 
-CONTRAST_SCRIPT = """
-() => {
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const background = (node) => {
-    for (; node; node = node.parentElement) {
-      const c = rgb(getComputedStyle(node).backgroundColor);
-      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const failures = [];
-  for (const node of document.querySelectorAll('.ciw *')) {
-    const ownText = [...node.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!ownText || !node.offsetParent || node.disabled) continue;
-    const a = lum(rgb(getComputedStyle(node).color)), b = lum(background(node));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < 4.5) failures.push(node.className + ' "' + node.textContent.slice(0, 30) + '" ' + ratio.toFixed(2));
-  }
-  return failures;
-}
-"""
-
-
 def test_text_contrast_passes_wcag_aa(page, stack):
     open_widget(page, stack.web_url)
     send(page, "I want to kill myself")
     wait_for_reply_containing(page, "Are you safe right now?")
-    assert page.evaluate(CONTRAST_SCRIPT) == []
+    assert low_contrast_texts(page, ".ciw *") == []
 
 
 def test_typing_indicator_shows_until_the_reply(page, stack):
