@@ -373,6 +373,17 @@ async def _item_answer(request: web.Request, item, done: str) -> web.Response:
     return _no_store(web.json_response({"item": view, "message": done}))
 
 
+async def _change_item(request: web.Request, item, change: Callable):
+    """One queue change (claim, release or close) as the signed-in staff member: (the changed
+    item, None), or (None, a 409 answer) when someone else changed the item first."""
+    staff = request["staff"]
+    try:
+        return await _blocking(change, item.id, staff.username), None
+    except ValueError:
+        fresh = await _current_item(request)
+        return None, _json_error(409, "conflict", _describe_conflict(fresh or item, staff.username))
+
+
 async def claim(request: web.Request) -> web.Response:
     staff = request["staff"]
     item = await _current_item(request)
@@ -382,11 +393,9 @@ async def claim(request: web.Request) -> web.Response:
         return await _item_answer(request, item, "You already hold this conversation.")
     if item.status != "new":
         return _json_error(409, "conflict", _describe_conflict(item, staff.username))
-    try:
-        claimed = await _blocking(_queue().claim, item.id, staff.username)
-    except ValueError:
-        fresh = await _current_item(request)
-        return _json_error(409, "conflict", _describe_conflict(fresh or item, staff.username))
+    claimed, conflict = await _change_item(request, item, _queue().claim)
+    if conflict is not None:
+        return conflict
     failure = await _rasa_call(request, lambda rasa: rasa.start_takeover(item.conversation_id, staff.display_name))
     if failure is not None:
         if await _takeover_is_on(request, item.conversation_id):
@@ -440,11 +449,9 @@ async def handback(request: web.Request) -> web.Response:
     failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
     if failure is not None:
         return _rasa_failed(failure, "Nothing was changed: you still hold the conversation.")
-    try:
-        released = await _blocking(_queue().release, item.id, staff.username)
-    except ValueError:
-        fresh = await _current_item(request)
-        return _json_error(409, "conflict", _describe_conflict(fresh or item, staff.username))
+    released, conflict = await _change_item(request, item, _queue().release)
+    if conflict is not None:
+        return conflict
     return await _item_answer(request, released, "Handed back: the assistant answers the person again.")
 
 
@@ -459,11 +466,9 @@ async def close(request: web.Request) -> web.Response:
         failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
         if failure is not None:
             return _rasa_failed(failure, "Nothing was changed: the item is still open and claimed.")
-    try:
-        closed = await _blocking(_queue().close, item.id, staff.username)
-    except ValueError:
-        fresh = await _current_item(request)
-        return _json_error(409, "conflict", _describe_conflict(fresh or item, staff.username))
+    closed, conflict = await _change_item(request, item, _queue().close)
+    if conflict is not None:
+        return conflict
     log.info("item %s closed by %s", item.id, staff.username)
     return await _item_answer(request, closed, "Closed.")
 
