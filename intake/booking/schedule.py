@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from intake.settings import WEEKDAYS
 
 
 @dataclass(frozen=True)

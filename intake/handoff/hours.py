@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from intake.settings import WEEKDAYS
+
 # Looking further ahead than this finds nothing new: the week repeats; holidays are single days.
 SEARCH_DAYS = 60
 
