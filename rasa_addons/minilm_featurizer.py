@@ -1,8 +1,8 @@
 """Rasa NLU component: dense features from the all-MiniLM-L6-v2 sentence encoder (intake.minilm).
 
 Sits beside the sparse n-gram featurizers. The sentence feature is the model's own sentence
-embedding; each token's sequence feature is the mean of its word pieces' states, so DIET and the
-response selector see meaning ("how many hours is one treatment" ~ "how long does a session
+embedding; each token's sequence feature is the mean of its word pieces' states, so the intent
+classifier and the response selector see meaning ("how many hours is one treatment" ~ "how long does a session
 last") and not only shared letters. Not trainable: the encoder's weights are fixed, so it adds
 nothing to training but the forward passes.
 
