@@ -1,4 +1,8 @@
 # The two front doors: `make run` and `make test`. Both set everything up first.
+
+# Rasa sends usage telemetry and crash reports to Rasa's servers unless told not to. A clinic's
+# assistant sends nothing anywhere: every Rasa command started from here has it off.
+export RASA_TELEMETRY_ENABLED := false
 .PHONY: setup run test
 
 setup:

@@ -36,6 +36,8 @@ def _server_env(workdir: Path) -> Dict[str, str]:
         PYTHONPATH=str(PROJECT_ROOT),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
+        # No usage reports or crash reports leave the machine (see the Makefile).
+        RASA_TELEMETRY_ENABLED="false",
         INTAKE_DATABASE_URL=f"sqlite:///{workdir / 'app.db'}",
     )
     return env
