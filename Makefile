@@ -23,7 +23,7 @@ bench-detector: setup
 safety-report: setup
 	@for set in tests/safety/*_set.tsv; do echo "== $$set"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation $$set || exit 1; done
 
-# 5-fold cross-validation of the NLU data (trains five models: over an hour on 2 cores with ~2,000 examples).
+# 5-fold cross-validation of the NLU data (trains five models and also scores each fold's training half: over an hour on 2 cores).
 .PHONY: nlu-crossval
 nlu-crossval: setup
 	@rm -rf results/crossval && TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. .venv/bin/rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/crossval --quiet
