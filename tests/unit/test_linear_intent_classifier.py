@@ -11,6 +11,8 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -90,3 +92,24 @@ def test_an_untrained_model_leaves_messages_alone(tmp_path: Path):
     loaded = LinearIntentClassifier.load({}, storage, Resource("never_trained"), context)
     message = Message(data={"text": "hello"})
     assert loaded.process([message])[0].get("intent") is None
+
+
+def test_dense_features_alone_are_enough(tmp_path: Path):
+    """A pipeline with a sentence encoder and no n-gram featurizer: the dense block makes the row."""
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    directions = {"greet": [1.0, 0.0, 0.0], "goodbye": [0.0, 1.0, 0.0], "book_consultation": [0.0, 0.0, 1.0]}
+
+    def encoded(intent: str | None, vector: List[float]) -> Message:
+        message = Message(data={"text": "x", **({"intent": intent} if intent else {})})
+        message.add_features(Features(np.array([vector]), FEATURE_TYPE_SENTENCE, TEXT, "encoder"))
+        return message
+
+    rng = np.random.default_rng(3)
+    data = TrainingData([encoded(intent, list(np.array(d) + rng.normal(0, 0.1, 3)))
+                         for intent, d in directions.items() for _ in range(5)])
+    classifier = LinearIntentClassifier.create(LinearIntentClassifier.get_default_config(), storage,
+                                               Resource("dense"), context)
+    classifier.train(data)
+    message = classifier.process([encoded(None, [0.1, 0.9, 0.2])])[0]
+    assert message.get("intent")["name"] == "goodbye"
