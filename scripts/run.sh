@@ -34,7 +34,7 @@ trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: exit cleanly, the E
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > var/logs/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
+.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --auth-token="$RASA_TOKEN" \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml > var/logs/rasa.log 2>&1 &
 pids+=($!)
 # The web app's front-desk console talks to Rasa's HTTP API with the token. It is served over

@@ -50,7 +50,9 @@ class RasaStack:
     workdir: Path
     rasa_port: int
     actions_port: int
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # URL-safe tokens may begin with "-", which `rasa run --auth-token X` reads as an option (a
+    # one-in-64 failure to start). Test stacks always use such a token, so the "=" form stays tested.
+    token: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(16))
     web_port: int = field(default_factory=free_port)
     link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -106,7 +108,7 @@ class RasaStack:
     def start_rasa(self) -> None:
         self._spawn("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(self.rasa_port),
-            "--enable-api", "--auth-token", self.token, "--credentials", "credentials.yml",
+            "--enable-api", f"--auth-token={self.token}", "--credentials", "credentials.yml",
             "--endpoints", str(self._write_endpoints()),
         ])
         self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
