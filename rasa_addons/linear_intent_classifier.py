@@ -35,7 +35,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.sentence_features import FeatureLayout, sentence_blocks
+from rasa_addons.sentence_features import FeatureLayout, sentence_blocks, stored_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +94,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-                    stored = {key: arrays[key] for key in arrays.files}
-        except (ValueError, FileNotFoundError):
+        stored = stored_arrays(model_storage, resource, WEIGHTS_FILE)
+        if stored is None:
             logger.warning("LinearIntentClassifier has no trained weights; it will predict nothing.")
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, FeatureLayout.from_arrays(stored), stored["weights"],

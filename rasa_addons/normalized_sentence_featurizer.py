@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.sentence_features import FeatureLayout, sentence_blocks
+from rasa_addons.sentence_features import FeatureLayout, sentence_blocks, stored_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -72,13 +72,10 @@ class NormalizedSentenceFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "NormalizedSentenceFeaturizer":
-        try:
-            with model_storage.read_from(resource) as directory:
-                with np.load(directory / LAYOUT_FILE, allow_pickle=False) as arrays:
-                    layout = FeatureLayout.from_arrays({key: arrays[key] for key in arrays.files})
-        except (ValueError, FileNotFoundError):
+        arrays = stored_arrays(model_storage, resource, LAYOUT_FILE)
+        layout = FeatureLayout.from_arrays(arrays) if arrays is not None else None
+        if layout is None:
             logger.warning("NormalizedSentenceFeaturizer was not trained; it adds no features.")
-            layout = None
         return cls(config, model_storage, resource, execution_context.node_name, layout)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

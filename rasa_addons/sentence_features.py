@@ -9,11 +9,13 @@ response selector) both read messages through it; it stores as plain arrays (no 
 """
 from __future__ import annotations
 
-from typing import Any, Collection, Dict, List, Tuple
+from typing import Any, Collection, Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 Row = Dict[str, Tuple[bool, Any]]  # origin -> (is_sparse, 1 x width csr matrix or 1-D array)
@@ -104,3 +106,13 @@ class FeatureLayout:
         blocks = {o: (bool(s), int(w)) for o, s, w in zip(origins, arrays["sparse"], arrays["widths"])}
         idf = {o: arrays[f"idf::{o}"] for o in origins if blocks[o][0]}
         return cls(blocks, idf, float(arrays["dense_weight"]))
+
+
+def stored_arrays(model_storage: ModelStorage, resource: Resource, filename: str) -> Optional[Dict[str, np.ndarray]]:
+    """The arrays a component saved with np.savez (no pickle), or None if it was never trained."""
+    try:
+        with model_storage.read_from(resource) as directory:
+            with np.load(directory / filename, allow_pickle=False) as arrays:
+                return {key: arrays[key] for key in arrays.files}
+    except (ValueError, FileNotFoundError):
+        return None
