@@ -50,7 +50,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         # `featurizers`: aliases of the featurizers to read (empty: every one before it).
         return {"C": 10.0, "dense_weight": 2.0, "max_iter": 5000, "ranking_length": 10, "random_seed": 7,
-                "featurizers": [], "class_weight": None}
+                "featurizers": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  layout: Optional[FeatureLayout] = None, weights: Optional[np.ndarray] = None,
@@ -75,8 +75,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         rows = [sentence_blocks(m, self.config["featurizers"]) for m in examples]
         self.layout = FeatureLayout.fitted(rows, float(self.config["dense_weight"]))
         model = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
-                                   random_state=int(self.config["random_seed"]),
-                                   class_weight=self.config["class_weight"])
+                                   random_state=int(self.config["random_seed"]))
         model.fit(self.layout.matrix(rows), [m.get(INTENT) for m in examples])
         self.weights, self.bias = model.coef_, model.intercept_
         if self.weights.shape[0] == 1:  # two intents: sklearn keeps one row; softmax needs both

@@ -4,12 +4,16 @@ Rasa's ResponseSelector reads raw counts: a long message outvotes a short one, a
 thousands of character n-grams drown MiniLM's 384 numbers. This featurizer hands it the same
 row the linear intent classifier uses (rasa_addons.sentence_features: sublinear tf-idf at unit
 length per sparse block, dense blocks at length `dense_weight`), learnt on the training data.
-Point the selector at it alone with `featurizers: [<alias>]`; put it after the intent
-classifier, or give the classifier its own `featurizers`, so no model reads a block twice.
+The selector also needs sequence features, which this featurizer does not make: give it this
+featurizer plus one that has them (MiniLM), and leave that one out of this featurizer's own
+`featurizers`, so no block is read twice. Put it after the intent classifier, or give the
+classifier its own `featurizers`, for the same reason (config.yml does both the first way):
 
     - name: rasa_addons.normalized_sentence_featurizer.NormalizedSentenceFeaturizer
-      alias: normalized
-      dense_weight: 2.0
+      alias: normalized_ngrams
+      featurizers: [word_ngrams, char_ngrams]
+    - name: ResponseSelector
+      featurizers: [normalized_ngrams, minilm]
 """
 from __future__ import annotations
 

@@ -13,9 +13,9 @@ from typing import Any, Collection, Dict, List, Optional, Tuple
 
 import numpy as np
 import scipy.sparse
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 Row = Dict[str, Tuple[bool, Any]]  # origin -> (is_sparse, 1 x width csr matrix or 1-D array)
