@@ -5,13 +5,16 @@ thousands of character n-grams drown MiniLM's 384 numbers. This featurizer hands
 row the linear intent classifier uses (rasa_addons.sentence_features: sublinear tf-idf at unit
 length per sparse block, dense blocks at length `dense_weight`), learnt on the training data.
 The selector also needs sequence features, which this featurizer does not make: give it this
-featurizer plus one that has them (MiniLM), and leave that one out of this featurizer's own
-`featurizers`, so no block is read twice. Put it after the intent classifier, or give the
-classifier its own `featurizers`, for the same reason (config.yml does both the first way):
+featurizer plus one that has them (MiniLM). Reading MiniLM inside this row as well, at length
+`dense_weight`, gives meaning more say than the raw vector alone (5 fixed folds: FAQ macro-F1
+0.891 without, 0.942 with; README, "FAQ"). Put it after the intent classifier, or give the
+classifier its own `featurizers`, so the classifier does not read this row (config.yml does
+the first):
 
     - name: rasa_addons.normalized_sentence_featurizer.NormalizedSentenceFeaturizer
       alias: normalized_ngrams
-      featurizers: [word_ngrams, char_ngrams]
+      featurizers: [word_ngrams, char_ngrams, minilm]
+      dense_weight: 2.0
     - name: ResponseSelector
       featurizers: [normalized_ngrams, minilm]
 """
