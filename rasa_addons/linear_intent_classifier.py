@@ -14,7 +14,7 @@ Features, per featurizer that ran before it (its sentence features, attribute te
   letters.
 
     - name: rasa_addons.linear_intent_classifier.LinearIntentClassifier
-      C: 10
+      C: 20
       dense_weight: 2.0
 
 Its probabilities are real probabilities (softmax of one linear layer), so the FallbackClassifier
