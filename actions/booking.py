@@ -186,8 +186,9 @@ def confirmation_value(value: Any, dispatcher: CollectingDispatcher, slot: Text,
     return {slot: None}
 
 
-def _said(value: Any, tracker: Tracker) -> Text:
-    """What the person typed (a slot filled from the intent "affirm" would hide "yes but...")."""
+def typed_answer(value: Any, tracker: Tracker) -> Text:
+    """What the person typed, or the value of the button pressed. A slot filled from the intent
+    "affirm" would hide "yes but..." and would read a hesitant "hmm" as a yes."""
     text = (tracker.latest_message or {}).get("text") or ""
     return str(value or "") if not text or text.startswith("/") else text
 
@@ -261,7 +262,7 @@ class ValidateBookingForm(FormValidationAction):
     async def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> Dict[Text, Any]:
         """A yes stores the request; a no or a correction goes over the contact details again."""
-        said = _said(value, tracker)
+        said = typed_answer(value, tracker)
         if confirmation_answer(said) is False:
             dispatcher.utter_message(text="No problem, nothing is saved. Let's go over your details again; "
                                           "the time stays (say \"change the time\" to change it).")

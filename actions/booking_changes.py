@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import (DETAIL_SLOTS, HELPER_SLOTS, LOOKUP_SLOTS, clear_slots, confirmation_value,
-                             current_booking_slot, found_booking, slot_answer, slot_priority, zone_label)
+                             current_booking_slot, found_booking, slot_answer, slot_priority, typed_answer,
+                             zone_label)
 from intake.booking import contact, store
 from intake.booking.messages import booked_message, slot_label, unavailable_sentence
 from intake.booking.references import normalize_reference
@@ -84,9 +85,11 @@ class ValidateManageBookingForm(FormValidationAction):
                                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == "cancel_it":  # "cancel it" while cancelling is a yes; while moving, keep it
             return {"booking_manage_confirmed": "yes" if tracker.get_slot("booking_manage") == "cancel" else "no"}
-        if confirmation_answer(str(value or "")) is False:
+        # The typed words decide, not the intent: a "hmm" read as "yes" must not cancel a booking.
+        said = typed_answer(value, tracker)
+        if confirmation_answer(said) is False:
             return {"booking_manage_confirmed": "no"}
-        return confirmation_value(value, dispatcher, "booking_manage_confirmed", "Please answer yes or no.")
+        return confirmation_value(said, dispatcher, "booking_manage_confirmed", "Please answer yes or no.")
 
 
 class ActionAskBookingManageConfirmed(Action):

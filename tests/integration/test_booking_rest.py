@@ -234,6 +234,9 @@ def test_move_and_cancel_a_booking_with_code_and_phone(stack):
     stack.send(later, "please cancel my appointment")
     stack.send(later, row["reference"])
     assert f"Cancel your consultation {row['reference']}" in texts(stack.send(later, "310.555.0142"))
+    # A hesitant "hmm" (read as "yes" by the intent classifier) must not cancel anything.
+    assert "is cancelled" not in texts(stack.send(later, "hmm"))
+    assert _bookings(stack, sender)[0]["status"] != "cancelled"
     assert "is cancelled" in texts(stack.send(later, "yes"))
     cancelled = _bookings(stack, sender)[0]
     assert (cancelled["status"], cancelled["cancelled_by"]) == ("cancelled", "patient")
