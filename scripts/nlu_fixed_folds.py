@@ -86,6 +86,12 @@ def f1_by_class(truth: List[str], predicted: List[str]) -> Dict[str, float]:
     return dict(zip(classes, f1_score(truth, predicted, average=None, labels=classes).tolist()))
 
 
+def is_error(example, prediction: Dict) -> bool:
+    """A wrong intent, or for an FAQ question a wrong topic."""
+    topic = example.get("intent_response_key")
+    return prediction["intent"] != example.get("intent") or bool(topic and prediction["topic"] != topic)
+
+
 def report(data: TrainingData, predictions: Dict[int, Dict], out: Path) -> None:
     """Pooled macro-F1 for intents and FAQ topics, the F1 of each, and the list of errors."""
     examples = data.nlu_examples
@@ -100,8 +106,7 @@ def report(data: TrainingData, predictions: Dict[int, Dict], out: Path) -> None:
         {"text": examples[i].get("text"), "truth": label(examples[i]),
          "intent": predictions[i]["intent"], "topic": predictions[i]["topic"]}
         for i in order
-        if predictions[i]["intent"] != examples[i].get("intent")
-        or (examples[i].get("intent_response_key") and predictions[i]["topic"] != examples[i].get("intent_response_key"))
+        if is_error(examples[i], predictions[i])
     ]
     (out / "errors.json").write_text(json.dumps(errors, indent=1), encoding="utf-8")
     rounded = {kind: {name: round(f1, 3) for name, f1 in scores.items()} for kind, scores in by_class.items()}
