@@ -1,0 +1,8 @@
+"""Privacy of what people tell the assistant: how long it is kept, and how it is stored.
+
+- `intake.privacy.purge` (with `retention` and `tracker_db`, `tracker_events`): the retention
+  purge, run daily, deleting what is older than `privacy.retention_days` of config/clinic.yml.
+
+Nothing is imported here, so that one part of the package (e.g. the purge command, run by cron)
+does not load the others.
+"""
