@@ -3,7 +3,8 @@
 Rasa's own RestInput answers a body that is not a JSON object, or a `message` that is not
 text, with a 500 and a stack trace. This channel answers such requests with a clean 400 and a
 JSON error, and answers an empty message with a short prompt instead of running the
-pipeline on nothing. Everything else is passed to Rasa's RestInput unchanged.
+pipeline on nothing. A turn that fails inside Rasa is answered with a clear message
+(failure_replies) instead of an empty list. Everything else is passed to Rasa's RestInput unchanged.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from rasa_addons.channels.failure_replies import reply_on_failure
 
 MAX_SENDER_CHARS = 128
 EMPTY_MESSAGE_REPLY = (
@@ -51,7 +54,7 @@ class CheckedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(reply_on_failure(on_new_message))
 
         @blueprint.middleware("request")
         async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:

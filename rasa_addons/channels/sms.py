@@ -33,6 +33,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from intake.sms.service import InboundSms, SmsConversations
+from rasa_addons.channels.failure_replies import reply_on_failure
 
 logger = logging.getLogger(__name__)
 TWILIO_HTTP_LOGGER = logging.getLogger(f"{__name__}.twilio_http")
@@ -155,9 +156,11 @@ class SmsInput(TwilioInput):
         return RequestValidator(self.auth_token).validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        handle_message = reply_on_failure(on_new_message)
+
         async def ask_assistant(conversation_id: Text, text: Text) -> List[Dict[Text, Any]]:
             collector = SmsReplyCollector()
-            await on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
+            await handle_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
             return collector.messages
 
         self.conversations = SmsConversations(ask_assistant, self._send_text)

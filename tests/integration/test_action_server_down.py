@@ -1,4 +1,5 @@
-"""With the action server stopped, the crisis reply still goes out (it lives in domain.yml)."""
+"""With the action server stopped, the crisis reply still goes out (it lives in domain.yml), and
+every other step that needs the action server says clearly that it failed and where help is."""
 from __future__ import annotations
 
 import pytest
@@ -33,3 +34,17 @@ def test_crisis_reply_without_action_server(stack_without_actions, sender, messa
 def test_not_safe_answer_without_action_server_still_gives_911(stack_without_actions, sender):
     stack_without_actions.send(sender, "kms")
     assert "call 911 now" in texts(stack_without_actions.send(sender, "no")).lower()
+
+
+@pytest.mark.parametrize("message", ["I'd like to book a consultation", "check my symptoms",
+                                     "can I talk to a person"])
+def test_other_steps_say_clearly_that_they_failed_and_where_help_is(stack_without_actions, sender, message):
+    reply = texts(stack_without_actions.send(sender, message))
+    assert "isn't working right now" in reply
+    assert "+1 310-555-0142" in reply and "988" in reply and "911" in reply
+    assert reply.count("isn't working right now") == 1
+
+
+def test_the_crisis_reply_is_not_followed_by_an_apology(stack_without_actions, sender):
+    reply = texts(stack_without_actions.send(sender, "I want to end my life"))
+    assert "988" in reply and "isn't working right now" not in reply

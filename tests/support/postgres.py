@@ -13,7 +13,8 @@ ADMIN_DSN = os.environ.get("INTAKE_TEST_POSTGRES_DSN", "host=127.0.0.1 port=5432
 URL_PREFIX = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 
 
-def _admin():
+def admin_connection():
+    """A superuser connection (autocommit) for creating, dropping and blocking databases."""
     connection = psycopg2.connect(ADMIN_DSN, connect_timeout=5)
     connection.autocommit = True
     return connection
@@ -23,7 +24,7 @@ def _admin():
 def temporary_postgres_database() -> Iterator[str]:
     """Creates a uniquely named database, yields its SQLAlchemy URL, drops it afterwards."""
     try:
-        admin = _admin()
+        admin = admin_connection()
     except psycopg2.OperationalError as error:
         pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test: {error}")
     name = f"intake_test_{uuid.uuid4().hex[:10]}"

@@ -2,6 +2,8 @@
 
 Each stack gets its own temporary SQLite tracker store and app database, its own endpoints
 file and its own API token, so stacks never share state with `make run` or with each other.
+A stack given `production_env` instead runs its Rasa server on config/endpoints.production.yml
+with those variables (PostgreSQL tracker store, Redis lock store), as production does.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 MODEL_PATH = PROJECT_ROOT / "models" / "intake.tar.gz"
+PRODUCTION_ENDPOINTS = PROJECT_ROOT / "config" / "endpoints.production.yml"
+TRACKER_STORE_TYPE = "rasa_addons.stores.private_tracker_store.PrivateSQLTrackerStore"
 START_TIMEOUT_S = 240
 
 
@@ -58,6 +62,8 @@ class RasaStack:
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     # More environment for every process of the stack (e.g. TWILIO_* for the SMS tests).
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # The variables of config/endpoints.production.yml; None: the stack's own SQLite endpoints.
+    production_env: Optional[Dict[str, str]] = None
 
     @property
     def web_url(self) -> str:
@@ -70,7 +76,8 @@ class RasaStack:
                 # The web app's console talks to Rasa's HTTP API with the stack's token.
                 "RASA_TOKEN": self.token, "INTAKE_COOKIE_SECURE": "0",
                 # The web app's page points the chat widget at this stack's Rasa server.
-                "INTAKE_RASA_URL": self.rasa_url, **self.extra_env}
+                "INTAKE_RASA_URL": self.rasa_url, **(self.production_env or {}),
+                "ACTION_SERVER_URL": f"{self.actions_url}/webhook", **self.extra_env}
 
     @property
     def rasa_url(self) -> str:
@@ -85,11 +92,19 @@ class RasaStack:
         return f"sqlite:///{self.workdir / 'app.db'}"
 
     # -- processes ------------------------------------------------------------------------
-    def _write_endpoints(self) -> Path:
+    @property
+    def tracker_database_path(self) -> Path:
+        """The SQLite file of the tracker store (stacks without `production_env`)."""
+        return self.workdir / "tracker.db"
+
+    def _endpoints(self) -> Path:
+        if self.production_env is not None:
+            return PRODUCTION_ENDPOINTS
         path = self.workdir / "endpoints.yml"
         path.write_text(
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n'
+            f'tracker_store:\n  type: {TRACKER_STORE_TYPE}\n  dialect: "sqlite"\n'
+            f'  db: "{self.tracker_database_path}"\n'
         )
         return path
 
@@ -109,7 +124,7 @@ class RasaStack:
         self._spawn("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(self.rasa_port),
             "--enable-api", f"--auth-token={self.token}", "--credentials", "credentials.yml",
-            "--endpoints", str(self._write_endpoints()),
+            "--endpoints", str(self._endpoints()),
         ])
         self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
 
@@ -175,11 +190,15 @@ class RasaStack:
         return response.json()
 
 
-def start_stack(workdir: Path, with_actions: bool = True, extra_env: Optional[Dict[str, str]] = None) -> RasaStack:
-    """Start an action server (optional) and a Rasa server on free ports."""
+def start_stack(workdir: Path, with_actions: bool = True, extra_env: Optional[Dict[str, str]] = None,
+                production_env: Optional[Dict[str, str]] = None, actions_port: Optional[int] = None) -> RasaStack:
+    """Start an action server (optional) and a Rasa server on free ports.
+
+    `production_env` runs Rasa on the production endpoints with those variables; `actions_port`
+    points the Rasa server at an action server that is already running (with_actions=False)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = RasaStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port(),
-                      extra_env=dict(extra_env or {}))
+    stack = RasaStack(workdir=workdir, rasa_port=free_port(), actions_port=actions_port or free_port(),
+                      extra_env=dict(extra_env or {}), production_env=production_env)
     try:
         if with_actions:
             stack.start_actions()

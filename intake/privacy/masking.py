@@ -1,0 +1,118 @@
+"""Phone numbers and email addresses sealed inside stored conversation events.
+
+Rasa's tracker store keeps every event as JSON: what the person typed, what the NLU pipeline
+read from it, the slots the forms filled and what the bot answered. A person booking a
+consultation types a phone number and an email address, and some people type them unasked.
+The tracker store must not keep them readable, yet the booking form reads its slots back from
+the stored conversation on every turn, and the front desk reads transcripts through Rasa's API.
+
+So contact details are sealed, not deleted: each phone number or email address found in any
+string of an event is replaced by `[[sealed:TOKEN]]`, where TOKEN is the detail encrypted
+(Fernet: AES-128-CBC with an HMAC) with the deployment's tracker key. Reading the event back
+with the same key restores the text exactly. The database, its backups and anyone with only a
+database login see no contact details; the Rasa servers, which hold the key, see them as typed.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import lru_cache
+from typing import Any, Iterator, List, Tuple
+
+import phonenumbers
+from cryptography.fernet import Fernet, InvalidToken
+
+from intake.keys import VAR_DIR, secret_from_env_or_file
+
+TRACKER_KEY_ENV = "INTAKE_TRACKER_KEY"
+SEALED = re.compile(r"\[\[sealed:([A-Za-z0-9_\-=]+)\]\]")
+EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
+# A phone number has at least 7 digits; strings with fewer are skipped without parsing.
+MIN_PHONE_DIGITS = 7
+# A long run of digits is sealed even when it is not a valid number anywhere (a mistyped phone).
+DIGIT_RUN = re.compile(r"(?<!\d)(?:\d[\s().\-]?){9,14}\d(?!\d)")
+DEFAULT_REGION = "US"
+
+
+def contact_spans(text: str) -> List[Tuple[int, int]]:
+    """Start and end of every phone number and email address in `text`, in order, not overlapping."""
+    spans = [match.span() for match in EMAIL.finditer(text)]
+    if sum(ch.isdigit() for ch in text) >= MIN_PHONE_DIGITS:
+        spans += [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(
+            text, DEFAULT_REGION, leniency=phonenumbers.Leniency.POSSIBLE)]
+        spans += [match.span() for match in DIGIT_RUN.finditer(text)]
+    return _merged(spans)
+
+
+def _merged(spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    merged: List[Tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class ContactSeal:
+    """Seals contact details in event data with one key, and opens what that key sealed."""
+
+    def __init__(self, secret: bytes) -> None:
+        # Fernet wants 32 url-safe base64 bytes; any configured secret is stretched to that.
+        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret).digest()))
+
+    def seal_text(self, text: str) -> str:
+        """`text` with every contact detail replaced by its sealed form."""
+        if "[[sealed:" in text:  # already sealed (an event stored, read and stored again)
+            return text
+        spans = contact_spans(text)
+        if not spans:
+            return text
+        pieces, last = [], 0
+        for start, end in spans:
+            token = self._fernet.encrypt(text[start:end].encode("utf-8")).decode("ascii")
+            pieces += [text[last:start], f"[[sealed:{token}]]"]
+            last = end
+        return "".join(pieces) + text[last:]
+
+    def open_text(self, text: str) -> str:
+        """`text` with every sealed detail restored; a seal this key cannot open stays as it is."""
+        if "[[sealed:" not in text:
+            return text
+        return SEALED.sub(self._opened, text)
+
+    def _opened(self, match: "re.Match[str]") -> str:
+        try:
+            return self._fernet.decrypt(match.group(1).encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            return match.group(0)
+
+    def seal(self, data: Any) -> Any:
+        """A copy of JSON-like `data` with every string value sealed (keys are left alone)."""
+        return _map_strings(data, self.seal_text)
+
+    def open(self, data: Any) -> Any:
+        """A copy of JSON-like `data` with every sealed string value opened."""
+        return _map_strings(data, self.open_text)
+
+
+def _map_strings(data: Any, change: Any) -> Any:
+    if isinstance(data, str):
+        return change(data)
+    if isinstance(data, dict):
+        return {key: _map_strings(value, change) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_map_strings(value, change) for value in data]
+    return data
+
+
+@lru_cache(maxsize=1)
+def tracker_seal() -> ContactSeal:
+    """The seal of this deployment: INTAKE_TRACKER_KEY, or on a developer machine a key in var/."""
+    return ContactSeal(secret_from_env_or_file(TRACKER_KEY_ENV, VAR_DIR / "tracker_key"))
+
+
+def sealed_values(text: str) -> Iterator[str]:
+    """The sealed tokens in `text` (for tests and audits: how many details a row holds)."""
+    return (match.group(1) for match in SEALED.finditer(text))

@@ -1,0 +1,170 @@
+"""Two Rasa servers and one action server on the production endpoints, sharing the machine's
+PostgreSQL (tracker store and app database) and Redis (lock store), as a deployment on several
+machines does: a conversation moves freely between servers, twenty at once lose nothing, a
+restarted or killed server costs no state, a database outage gets a clear answer and writes
+nothing half, and no phone number or email is readable in the tracker database."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List
+
+import pytest
+
+from tests.support.production import database_unreachable, production_stores, tracker_rows
+from tests.support.screening_walk import SCREENING_WALK
+from tests.support.stack import RasaStack, buttons, start_stack, texts
+
+CONVERSATIONS = 20
+PAIRS = 3  # pairs of simultaneous messages in one conversation (Rasa's own Redis lock store lost one)
+STORAGE_DOWN = "can't reach our records"
+STEP_FAILED = "isn't working right now"
+
+
+@pytest.fixture(scope="module")
+def stores():
+    with production_stores() as env:
+        yield env
+
+
+@pytest.fixture(scope="module")
+def servers(stores, tmp_path_factory) -> Dict[str, RasaStack]:
+    """Server "a" with the action server and web app, server "b" sharing that action server."""
+    first = start_stack(tmp_path_factory.mktemp("server-a"), production_env=stores)
+    second = None
+    try:
+        second = start_stack(tmp_path_factory.mktemp("server-b"), with_actions=False, production_env=stores,
+                             actions_port=first.actions_port)
+        yield {"a": first, "b": second}
+    finally:
+        for stack in (second, first):
+            if stack is not None:
+                stack.stop_all()
+
+
+def _sender(tag: str) -> str:
+    return f"{tag}-{uuid.uuid4().hex[:10]}"
+
+
+def _walk(servers_in_turn: List[RasaStack], sender: str, steps=SCREENING_WALK) -> None:
+    """Send each step to the next server in turn; each reply must ask the expected next question."""
+    for number, (message, expected) in enumerate(steps):
+        stack = servers_in_turn[number % len(servers_in_turn)]
+        reply = texts(stack.send(sender, message))
+        assert expected in reply, f"step {number} ({message!r}) on port {stack.rasa_port}: {reply!r}"
+
+
+def _user_texts(stack: RasaStack, sender: str) -> List[str]:
+    return [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_one_conversation_alternates_between_the_servers_and_keeps_its_state(servers):
+    sender = _sender("alternate")
+    _walk([servers["a"], servers["b"]], sender)
+    sent = [message for message, _ in SCREENING_WALK]
+    assert _user_texts(servers["a"], sender) == sent == _user_texts(servers["b"], sender)
+
+
+def test_twenty_concurrent_conversations_over_both_servers_lose_no_event(servers, stores):
+    senders = [_sender(f"crowd{n}") for n in range(CONVERSATIONS)]
+    start = threading.Barrier(CONVERSATIONS)
+
+    def converse(number: int) -> None:
+        start.wait()
+        order = [servers["a"], servers["b"]] if number % 2 else [servers["b"], servers["a"]]
+        _walk(order, senders[number], SCREENING_WALK[:5])
+
+    with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
+        list(pool.map(converse, range(CONVERSATIONS)))  # re-raises the first failed walk
+
+    sent = [message for message, _ in SCREENING_WALK[:5]]
+    stored: Dict[str, int] = {}
+    for sender_id, data in tracker_rows(stores):
+        if sender_id in senders and '"event": "user"' in data:
+            stored[sender_id] = stored.get(sender_id, 0) + 1
+    assert stored == {sender: len(sent) for sender in senders}
+    for sender in senders:
+        assert _user_texts(servers["a"], sender) == sent
+
+
+def test_two_messages_of_one_conversation_at_once_are_handled_one_after_the_other(servers):
+    """The Redis lock store: both messages are kept, each answered before the next is read."""
+    sender = _sender("same-time")
+    servers["a"].send(sender, "hello")
+    start = threading.Barrier(2)
+
+    def send(args) -> str:
+        stack, message = args
+        start.wait()
+        return texts(stack.send(sender, message))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(PAIRS):
+            replies = list(pool.map(send, [(servers["a"], "what is ketamine therapy"),
+                                           (servers["b"], "how long do the effects last")]))
+            assert all(replies)
+    kinds = [e["event"] for e in servers["b"].tracker(sender)["events"] if e["event"] in ("user", "bot")]
+    assert kinds.count("user") == 1 + 2 * PAIRS
+    # Every message is followed by its own answer before the next message is read.
+    assert all(kinds[i + 1] == "bot" for i, kind in enumerate(kinds) if kind == "user")
+
+
+def test_a_phone_number_and_email_typed_in_chat_are_not_readable_in_the_tracker_database(servers, stores):
+    sender = _sender("contact")
+    servers["a"].send(sender, "you can reach me on (310) 555-0187 or at dana.reyes@example.com")
+    servers["b"].send(sender, "or text 310.555.0187")
+    stored = "\n".join(data for sender_id, data in tracker_rows(stores) if sender_id == sender)
+    assert "[[sealed:" in stored
+    for raw in ("555-0187", "5550187", "555.0187", "dana.reyes", "example.com"):
+        assert raw not in stored
+    # The servers, which hold the key, read the conversation as it was typed.
+    assert "(310) 555-0187" in _user_texts(servers["b"], sender)[0]
+
+
+def test_a_restarted_server_resumes_the_conversation_from_postgresql(servers):
+    sender = _sender("restart")
+    _walk([servers["a"]], sender, SCREENING_WALK[:3])
+    servers["a"].stop("rasa")
+    servers["a"].start_rasa()
+    _walk([servers["a"]], sender, SCREENING_WALK[3:])
+
+
+def test_tracker_database_unreachable_gives_a_clear_message_and_writes_nothing(servers, stores):
+    sender = _sender("outage")
+    _walk([servers["a"], servers["b"]], sender, SCREENING_WALK[:3])
+    rows_before = [row for row in tracker_rows(stores) if row[0] == sender]
+    with database_unreachable(stores["TRACKER_DB_NAME"]):
+        reply = texts(servers["b"].send(sender, SCREENING_WALK[3][0]))
+        assert STORAGE_DOWN in reply and "988" in reply and "911" in reply
+        # A crisis message still gets the crisis line, even while the store is down.
+        assert "988" in texts(servers["a"].send(_sender("outage-crisis"), "I want to kill myself"))
+    assert [row for row in tracker_rows(stores) if row[0] == sender] == rows_before
+    # Once the database answers again, the same answer takes the conversation on from where it was.
+    _walk([servers["a"], servers["b"]], sender, SCREENING_WALK[3:])
+
+
+def test_app_database_unreachable_gives_a_clear_message_and_the_request_can_be_made_again(servers, stores):
+    sender = _sender("app-outage")
+    app_database = stores["INTAKE_DATABASE_URL"].rsplit("/", 1)[1]
+    with database_unreachable(app_database):
+        reply = servers["b"].send(sender, "I'd like to book a consultation")
+    assert STEP_FAILED in texts(reply) and "988" in texts(reply)
+    assert not _offered_times(reply)
+    reply = servers["a"].send(sender, "I'd like to book a consultation")
+    assert STEP_FAILED not in texts(reply) and _offered_times(reply), texts(reply)
+
+
+def _offered_times(reply: List[dict]) -> List[str]:
+    return [b["payload"] for b in buttons(reply) if "booking_slot" in b["payload"]]
+
+
+def test_a_killed_server_leaves_the_conversation_to_the_other(servers):
+    sender = _sender("killed")
+    _walk([servers["b"]], sender, SCREENING_WALK[:3])
+    doomed = servers["b"].processes.pop("rasa")
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait()
+    _walk([servers["a"]], sender, SCREENING_WALK[3:])

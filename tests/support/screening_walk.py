@@ -1,0 +1,24 @@
+"""A scripted walk through the start of the symptom check, with what each reply must ask next.
+
+Tests that move a conversation between servers, restart or kill a server, or cut off a database
+use it: a reply that asks the expected next question proves the conversation's state survived.
+"""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from intake.safety.asq import ITEMS as ASQ_ITEMS
+from intake.screening import pcptsd5
+
+LEAD_IN_END = "Have you ever experienced this kind of event?"
+
+# (what the person sends, a piece of the reply that shows the assistant is at the right step)
+SCREENING_WALK: List[Tuple[str, str]] = [
+    ("check my symptoms", LEAD_IN_END),
+    ("yes", pcptsd5.question("pc_nightmares")),
+    ("yes", pcptsd5.question("pc_avoidance")),
+    ("no", pcptsd5.question("pc_on_guard")),
+    ("yes", pcptsd5.question("pc_numb")),
+    ("no", pcptsd5.question("pc_guilt")),
+    ("no", ASQ_ITEMS["asq_wished_dead"]),
+]
