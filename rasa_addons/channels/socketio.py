@@ -1,21 +1,49 @@
-"""Rasa's socket.io channel (the website's chat widget) with failed turns answered clearly."""
+"""Rasa's socket.io channel (the website's chat widget), ready for several Rasa servers.
+
+Two changes to Rasa's `socketio` channel:
+
+- A failed turn gets a clear message, not silence (failure_replies).
+- With INTAKE_SOCKETIO_REDIS_URL set, the socket.io servers of all Rasa processes share their
+  rooms through Redis (python-socketio's AsyncRedisManager). A person's chat is connected to one
+  Rasa process, but the front desk's messages during a takeover reach Rasa through its HTTP API,
+  on whichever server the load balancer picks; without the shared manager that server would store
+  the message and push it to nobody. The manager pickles what it publishes, so the Redis must be
+  private to the deployment (as the lock store's already is). Unset (the embedded default, one
+  process), rooms stay in the process.
+"""
 from __future__ import annotations
 
+import os
 from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+from socketio import AsyncRedisManager
 
 from rasa_addons.channels.failure_replies import reply_on_failure
 
+SHARED_ROOMS_URL_ENV = "INTAKE_SOCKETIO_REDIS_URL"
+
+
+def shared_rooms_channel() -> str:
+    """The Redis pub/sub channel; deployments sharing one Redis keep apart by their key prefix."""
+    return f"{os.environ.get('REDIS_KEY_PREFIX') or 'intake'}:socketio"
+
 
 class AnsweringSocketIOInput(SocketIOInput):
-    """`socketio` as Rasa ships it, except that a failed turn gets a clear message, not silence."""
+    """`socketio` as Rasa ships it, answering failed turns and sharing rooms across servers."""
 
     @classmethod
     def name(cls) -> Text:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(reply_on_failure(on_new_message))
+        blueprint = super().blueprint(reply_on_failure(on_new_message))
+        redis_url = os.environ.get(SHARED_ROOMS_URL_ENV)
+        if redis_url and self.sio is not None:
+            # Swapped before the first connection, which is when the server initialises its manager.
+            manager = AsyncRedisManager(redis_url, channel=shared_rooms_channel())
+            manager.set_server(self.sio)
+            self.sio.manager = manager
+        return blueprint

@@ -5,6 +5,7 @@ restarted or killed server costs no state, a database outage gets a clear answer
 nothing half, and no phone number or email is readable in the tracker database."""
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -14,9 +15,12 @@ from typing import Dict, List
 
 import pytest
 
+from intake.handoff.rasa_api import RasaConversations
+from tests.support.handoff import STAFF, STAFF_JOINED
 from tests.support.production import database_unreachable, production_stores, tracker_rows
 from tests.support.screening_walk import SCREENING_WALK
 from tests.support.stack import RasaStack, buttons, start_stack, texts
+from tests.support.webchat import WebChat, joined
 
 CONVERSATIONS = 20
 PAIRS = 3  # pairs of simultaneous messages in one conversation (Rasa's own Redis lock store lost one)
@@ -110,6 +114,27 @@ def test_two_messages_of_one_conversation_at_once_are_handled_one_after_the_othe
     assert kinds.count("user") == 1 + 2 * PAIRS
     # Every message is followed by its own answer before the next message is read.
     assert all(kinds[i + 1] == "bot" for i, kind in enumerate(kinds) if kind == "user")
+
+
+def test_the_front_desk_reaches_a_web_chat_open_on_the_other_server(servers):
+    """The chat is connected to server a; the console's takeover goes through server b's API."""
+    desk = RasaConversations(servers["b"].rasa_url, servers["b"].token)
+
+    async def scenario() -> None:
+        chat = WebChat(servers["a"].rasa_url)
+        await chat.open()
+        try:
+            await chat.say("hello")
+            assert await chat.messages()
+            await desk.start_takeover(chat.session_id, STAFF[1])
+            assert STAFF_JOINED in joined(await chat.messages())
+            await desk.send_staff_message(chat.session_id, "Hi, Dana here. How can I help?")
+            assert [m.get("text") for m in await chat.messages()] == ["Hi, Dana here. How can I help?"]
+            await desk.end_takeover(chat.session_id)
+        finally:
+            await chat.close()
+
+    asyncio.run(scenario())
 
 
 def test_a_phone_number_and_email_typed_in_chat_are_not_readable_in_the_tracker_database(servers, stores):
