@@ -3,18 +3,21 @@
 Two changes to Rasa's `socketio` channel:
 
 - A failed turn gets a clear message, not silence (failure_replies).
-- With INTAKE_SOCKETIO_REDIS_URL set, the socket.io servers of all Rasa processes share their
-  rooms through Redis (python-socketio's AsyncRedisManager). A person's chat is connected to one
-  Rasa process, but the front desk's messages during a takeover reach Rasa through its HTTP API,
-  on whichever server the load balancer picks; without the shared manager that server would store
-  the message and push it to nobody. The manager pickles what it publishes, so the Redis must be
-  private to the deployment (as the lock store's already is). Unset (the embedded default, one
-  process), rooms stay in the process.
+- In production (REDIS_HOST set, as config/endpoints.production.yml needs for the lock store),
+  the socket.io servers of all Rasa processes share their rooms through that Redis
+  (python-socketio's AsyncRedisManager; INTAKE_SOCKETIO_REDIS_URL names another Redis, or ""
+  switches sharing off). A person's chat is connected to one Rasa process, but the front desk's
+  messages during a takeover reach Rasa through its HTTP API, on whichever server the load
+  balancer picks; without the shared manager that server would store the message and push it to
+  nobody (the scale test fails that way with sharing off). The manager pickles what it publishes, so the Redis must be
+  private to the deployment (as the lock store's already is). In the embedded default (one
+  process, no Redis) rooms stay in the process.
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Awaitable, Callable, Text
+from typing import Any, Awaitable, Callable, Optional, Text
+from urllib.parse import quote
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -24,6 +27,19 @@ from socketio import AsyncRedisManager
 from rasa_addons.channels.failure_replies import reply_on_failure
 
 SHARED_ROOMS_URL_ENV = "INTAKE_SOCKETIO_REDIS_URL"
+
+
+def shared_rooms_url() -> Optional[str]:
+    """The Redis whose pub/sub carries socket.io messages between Rasa processes, if any."""
+    explicit = os.environ.get(SHARED_ROOMS_URL_ENV)
+    if explicit is not None:
+        return explicit or None
+    host = os.environ.get("REDIS_HOST")
+    if not host:
+        return None
+    password = quote(os.environ.get("REDIS_PASSWORD") or "", safe="")
+    credentials = f":{password}@" if password else ""
+    return f"redis://{credentials}{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
 
 
 def shared_rooms_channel() -> str:
@@ -40,7 +56,7 @@ class AnsweringSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(reply_on_failure(on_new_message))
-        redis_url = os.environ.get(SHARED_ROOMS_URL_ENV)
+        redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
             # Swapped before the first connection, which is when the server initialises its manager.
             manager = AsyncRedisManager(redis_url, channel=shared_rooms_channel())

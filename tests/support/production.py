@@ -30,8 +30,6 @@ def production_stores() -> Iterator[Dict[str, str]]:
             "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "TRACKER_DB_LOGIN_DB": "postgres",
             "REDIS_HOST": REDIS_HOST, "REDIS_PORT": str(REDIS_PORT), "REDIS_DB": str(REDIS_DB),
             "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": prefix,
-            # socket.io rooms shared by the servers (rasa_addons/channels/socketio.py).
-            "INTAKE_SOCKETIO_REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
             # The app database (screenings, bookings, handoffs) is a database of its own, as in production.
             "INTAKE_DATABASE_URL": app_url,
         }
