@@ -369,6 +369,11 @@ def test_the_env_example_holds_placeholders_only():
     assert (DEPLOY / ".gitignore").read_text(encoding="utf-8").split().count(ENV_FILE_NAME) == 1
 
 
+def test_the_redis_key_prefix_is_one_rasa_accepts():
+    """Rasa's Redis lock store ignores a prefix that is not letters and digits (and shares keys)."""
+    assert env_file(ENV_EXAMPLE)["REDIS_KEY_PREFIX"].isalnum()
+
+
 def test_every_variable_the_code_reads_is_documented():
     """Every INTAKE_/TWILIO_/RASA_ name in the processes' code (os.environ, CREDENTIAL_ENV, keys)."""
     documented = set(env_file(ENV_EXAMPLE))
