@@ -1,0 +1,40 @@
+"""A turn that fails inside the Rasa server is answered, never silent: the outage message once,
+with the desk's number and the crisis lines, after the crisis reply when the message is a crisis.
+(The integration tests show the same through real servers with the database cut off.)"""
+from __future__ import annotations
+
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from rasa_addons.channels.failure_replies import crisis_reply, reply_on_failure
+from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
+
+
+async def _store_down(message: UserMessage) -> None:
+    raise TrackerStorageUnavailable("OperationalError")
+
+
+def _answer(text: str, channel: str = "rest"):
+    output = CollectingOutputChannel()
+    asyncio.run(reply_on_failure(_store_down)(UserMessage(text, output, "person", input_channel=channel)))
+    return output.messages
+
+
+def test_an_ordinary_message_gets_the_outage_message_once_with_the_desk_and_the_crisis_lines():
+    messages = _answer("how long does a session take")
+    assert len(messages) == 1
+    assert "can't reach our records" in messages[0]["text"]
+    assert "+1 310-555-0142" in messages[0]["text"] and "988" in messages[0]["text"]
+
+
+def test_a_crisis_message_gets_its_crisis_reply_first():
+    messages = _answer("I want to kill myself", channel="socketio")
+    assert messages[0]["text"] == crisis_reply("suicide", "socketio")["text"]
+    assert {b["payload"] for b in messages[0]["buttons"]} == {"tel:988", "sms:988", "tel:911"}
+    assert "can't reach our records" in messages[1]["text"]
+
+
+def test_the_crisis_reply_fits_the_channel():
+    assert len(crisis_reply("suicide", "sms")["text"]) < len(crisis_reply("suicide", "rest")["text"])
+    assert "channel" not in crisis_reply("suicide", "sms")
