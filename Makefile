@@ -19,6 +19,14 @@ test: setup
 bench-detector: setup
 	@PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m bench.detector
 
+# End-to-end benchmark against a fresh `rasa init` assistant: training time, start-up, latency and
+# throughput over REST (1 and 20 conversations at once), memory, 1 vs 2 Sanic workers on
+# PostgreSQL + Redis. Prints a table with the targets and writes build/bench/results.json.
+# `make bench BENCH_ARGS=--skip-training` reuses the trained models (minutes instead of ~15).
+.PHONY: bench
+bench: setup
+	@PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv/bin/python -m bench.run $(BENCH_ARGS)
+
 # Recall per category and false-positive rate of the risk detector on the labelled sets.
 safety-report: setup
 	@for set in tests/safety/*_set.tsv; do echo "== $$set"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation $$set || exit 1; done

@@ -1,0 +1,188 @@
+"""End-to-end benchmark of the intake assistant against a fresh `rasa init` assistant.
+
+Run: `make bench` (or `.venv/bin/python -m bench.run [--skip-training]`). In one run it:
+1. creates the `rasa init` assistant in build/bench/rasa_init and times `rasa train --force`
+   for it and for ours (skipped with --skip-training: models/intake.tar.gz is used instead);
+2. starts each assistant's Rasa server (ours with its action server, SQLite tracker store and
+   app database in a temporary folder; theirs with its own default endpoints and credentials),
+   timing start-up until a first REST reply;
+3. runs scripted conversations over REST: one at a time, then many at once, measuring latency
+   per message, throughput and the Rasa server's peak memory;
+4. runs ours with a PostgreSQL tracker store and the Redis lock store, with 1 then 2 Sanic
+   workers;
+5. prints the table and the targets and writes the same figures to build/bench/results.json.
+Every process, temporary folder, database and lock key it creates is removed, also on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+from bench import report
+from bench.conversations import INTAKE, MOODBOT, Conversation
+from bench.load import check_conversation, run_load
+from bench.production_stores import production_endpoints
+from bench.servers import BenchStack, start_bench_stack
+from bench.training import create_rasa_init_project, train, trained_model
+from tests.support.stack import MODEL_PATH, PROJECT_ROOT, free_port
+
+BENCH_DIR = PROJECT_ROOT / "build" / "bench"
+RASA_INIT_DIR = BENCH_DIR / "rasa_init"
+LOG_DIR = BENCH_DIR / "logs"
+RESULTS_PATH = BENCH_DIR / "results.json"
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-training", action="store_true",
+                        help="reuse models/intake.tar.gz and the existing rasa init model; training is not measured")
+    parser.add_argument("--clients", type=int, default=20, help="conversations at once in the concurrent runs")
+    parser.add_argument("--conversations-per-client", type=int, default=2,
+                        help="conversations each concurrent client holds back to back")
+    parser.add_argument("--sequential-conversations", type=int, default=5,
+                        help="conversations in a row in the one-at-a-time run")
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def running(stack: BenchStack, label: str) -> Iterator[BenchStack]:
+    """Stop the stack's process groups when the measurement is done (or fails), keeping its logs."""
+    try:
+        yield stack
+    finally:
+        stack.stop_all()
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        for log in stack.workdir.glob("*.log"):
+            shutil.copyfile(log, LOG_DIR / f"{label}-{log.name}")
+
+
+def prepare_models(args: argparse.Namespace, warnings: List[str]) -> Dict[str, Any]:
+    """Model paths and training seconds (None when not measured) for both assistants."""
+    their_models = RASA_INIT_DIR / "models"
+    if args.skip_training:
+        their_model = trained_model(their_models)
+        if their_model is None:
+            warnings.append("no rasa init model was found: it was created and trained (not measured)")
+            create_rasa_init_project(RASA_INIT_DIR)
+            train(RASA_INIT_DIR, their_models, LOG_DIR / "train-rasa-init.log")
+            their_model = trained_model(their_models)
+        return {"intake": (MODEL_PATH, None), "rasa_init": (their_model, None)}
+    print("training the rasa init assistant ...", flush=True)
+    create_rasa_init_project(RASA_INIT_DIR)
+    their_seconds = train(RASA_INIT_DIR, their_models, LOG_DIR / "train-rasa-init.log")
+    print(f"  {their_seconds:.0f} s\ntraining the intake assistant (several minutes) ...", flush=True)
+    our_models = BENCH_DIR / "models"
+    our_seconds = train(PROJECT_ROOT, our_models, LOG_DIR / "train-intake.log")
+    print(f"  {our_seconds:.0f} s", flush=True)
+    return {"intake": (trained_model(our_models), our_seconds), "rasa_init": (trained_model(their_models), their_seconds)}
+
+
+def measure(stack: BenchStack, conversation: Conversation, args: argparse.Namespace, prefix: str,
+            warnings: List[str]) -> Dict[str, Any]:
+    """Warm-up (checking the replies), one conversation at a time, then many at once."""
+    mismatches = check_conversation(stack.rasa_url, conversation, prefix)
+    warnings.extend(f"{prefix}: reply not as scripted: {m}" for m in mismatches)
+    one = run_load(stack.rasa_url, conversation, 1, args.sequential_conversations, prefix)
+    many = run_load(stack.rasa_url, conversation, args.clients, args.conversations_per_client, prefix)
+    for load in (one, many):
+        if load.errors:
+            warnings.append(f"{prefix}: {load.errors} failed messages with {load.clients} conversations at once")
+    return {"startup_s": round(stack.startup_s, 1), "rss": stack.rasa_peak_rss_mb(),
+            "one_at_a_time": one.summary(), "concurrent": many.summary(),
+            "median_ms_by_turn_one_at_a_time": one.median_by_turn(conversation),
+            "script_mismatches": mismatches}
+
+
+def measure_workers(workers: int, model: Path, tmp: Path, args: argparse.Namespace,
+                    warnings: List[str]) -> Dict[str, Any]:
+    """Ours with PostgreSQL + Redis and `workers` Sanic workers, at `args.clients` conversations."""
+    prefix = f"bench-workers{workers}"
+    actions_port = free_port()
+    with production_endpoints(tmp, f"http://127.0.0.1:{actions_port}") as endpoints:
+        stack = start_bench_stack(tmp / prefix, model, with_actions=True, endpoints=endpoints,
+                                  extra_env={"SANIC_WORKERS": str(workers)}, actions_port=actions_port)
+        with running(stack, prefix):
+            print(f"  {workers} worker(s): up in {stack.startup_s:.1f} s", flush=True)
+            mismatches = check_conversation(stack.rasa_url, INTAKE, prefix)
+            warnings.extend(f"{prefix}: reply not as scripted: {m}" for m in mismatches)
+            # Every worker warms up its own copy of the model: a few conversations at once reach each.
+            run_load(stack.rasa_url, INTAKE, 2 * workers, 1, f"{prefix}-warmup")
+            load = run_load(stack.rasa_url, INTAKE, args.clients, args.conversations_per_client, prefix)
+            if load.errors:
+                warnings.append(f"{prefix}: {load.errors} failed messages")
+            return {"startup_s": round(stack.startup_s, 1), "rss": stack.rasa_peak_rss_mb(), "load": load.summary()}
+
+
+def run_benchmark(args: argparse.Namespace, cleanup: ExitStack) -> Dict[str, Any]:
+    started = time.monotonic()
+    results: Dict[str, Any] = {"machine": report.machine(), "warnings": [],
+                               "settings": {"clients": args.clients,
+                                            "conversations_per_client": args.conversations_per_client,
+                                            "sequential_conversations": args.sequential_conversations,
+                                            "messages_per_conversation": len(INTAKE.turns),
+                                            "skip_training": args.skip_training}}
+    warnings: List[str] = results["warnings"]
+    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
+    models = prepare_models(args, warnings)
+
+    print("intake assistant: start-up and load ...", flush=True)
+    our_model, our_training = models["intake"]
+    with running(start_bench_stack(tmp / "intake", our_model, with_actions=True), "intake") as stack:
+        results["intake"] = {"model": str(our_model), "training_s": _rounded(our_training),
+                             **measure(stack, INTAKE, args, "bench-intake", warnings)}
+
+    print("rasa init assistant: start-up and load ...", flush=True)
+    their_model, their_training = models["rasa_init"]
+    with running(start_bench_stack(tmp / "rasa_init", their_model, with_actions=False,
+                                   credentials=RASA_INIT_DIR / "credentials.yml",
+                                   endpoints=RASA_INIT_DIR / "endpoints.yml"), "rasa-init") as stack:
+        results["rasa_init"] = {"model": str(their_model), "training_s": _rounded(their_training),
+                                **measure(stack, MOODBOT, args, "bench-moodbot", warnings)}
+
+    print("intake assistant with PostgreSQL + Redis, 1 then 2 Sanic workers ...", flush=True)
+    runs = {str(n): measure_workers(n, our_model, tmp, args, warnings) for n in (1, 2)}
+    one, two = runs["1"]["load"], runs["2"]["load"]
+    results["workers"] = {"clients": args.clients, "runs": runs,
+                          "throughput_ratio": report.ratio(two["throughput_msg_s"], one["throughput_msg_s"]),
+                          "p95_ratio": report.ratio(two["p95_ms"], one["p95_ms"])}
+    results["targets"] = report.evaluate_targets(results)
+    results["wall_s"] = round(time.monotonic() - started, 1)
+    return results
+
+
+def _rounded(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(value, 1)
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM unwinds like Ctrl-C, so every cleanup below still runs."""
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with ExitStack() as cleanup:
+            results = run_benchmark(args, cleanup)
+    except KeyboardInterrupt:
+        print("\ninterrupted: every server, temporary folder, database and lock key it started is removed",
+              file=sys.stderr)
+        return 130
+    print()
+    print(report.format_report(results))
+    report.write_json(results, RESULTS_PATH)
+    print(f"\nfigures written to {RESULTS_PATH.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
