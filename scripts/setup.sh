@@ -115,9 +115,10 @@ fi
 
 # 4. Rasa model, trained only when training data, config or custom components changed -----------
 model=models/intake.tar.gz
-# Input channels and stores (rasa_addons/channels, rasa_addons/stores) are not part of the model,
-# so editing them does not retrain.
-model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*' ! -path 'rasa_addons/stores/*' | sort)
+# Input channels, stores and the server's runtime changes (rasa_addons/channels, stores, runtime)
+# are not part of the model, so editing them does not retrain.
+model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*' ! -path 'rasa_addons/stores/*' \
+  ! -path 'rasa_addons/runtime/*' | sort)
 # shellcheck disable=SC2086
 train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then

@@ -33,6 +33,8 @@ MIN_PHONE_DIGITS = 7
 # A long run of digits is sealed even when it is not a valid number anywhere (a mistyped phone).
 DIGIT_RUN = re.compile(r"(?<!\d)(?:\d[\s().\-]?){9,14}\d(?!\d)")
 DEFAULT_REGION = "US"
+# Event ids (message_id) are hex: never a contact detail, and often seven digits in a row.
+HEX_ID = re.compile(r"[0-9a-f]{16,}")
 
 
 def contact_spans(text: str) -> List[Tuple[int, int]]:
@@ -64,7 +66,7 @@ class ContactSeal:
 
     def seal_text(self, text: str) -> str:
         """`text` with every contact detail replaced by its sealed form."""
-        if "[[sealed:" in text:  # already sealed (an event stored, read and stored again)
+        if "[[sealed:" in text or HEX_ID.fullmatch(text):  # already sealed, or an event id
             return text
         spans = contact_spans(text)
         if not spans:

@@ -1,6 +1,6 @@
 """Input channels. They only translate between a transport and Rasa, including a failure into a
-clear message to the person (failure_replies, installed here because every Rasa server of this
-project loads its channels)."""
-from rasa_addons.channels import failure_replies
+clear message to the person (failure_replies). Every Rasa server of this project loads its
+channels, so the changes to how it runs custom actions are installed here too."""
+from rasa_addons.runtime import remote_actions
 
-failure_replies.install()
+remote_actions.install()

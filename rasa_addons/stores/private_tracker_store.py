@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import DBAPIError
 
 from intake.privacy.masking import ContactSeal, tracker_seal
+from intake.storage.db import use_write_ahead_log
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, seal: Optional[ContactSeal] = None, **kwargs: Any) -> None:
         self.seal = seal or tracker_seal()
         super().__init__(*args, **kwargs)
+        use_write_ahead_log(self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         return self._with_database(lambda: self._load(sender_id, all_sessions=False))
@@ -59,10 +61,15 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def _load(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
-            events = [self.seal.open(json.loads(row.data)) for row in rows]
+            events = [self._opened(row.data) for row in rows]
         if not events or not self.domain:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _opened(self, stored: str) -> Any:
+        """One stored event, its sealed details opened (most events hold none: skip the walk)."""
+        data = json.loads(stored)
+        return self.seal.open(data) if "[[sealed:" in stored else data
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> None:
         """Insert the events not stored yet, sealed, in one transaction."""

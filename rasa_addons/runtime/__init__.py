@@ -1,0 +1,1 @@
+"""Changes to how the Rasa server runs custom actions (not part of the trained model)."""
