@@ -3,13 +3,13 @@
 Run: `make bench` (or `.venv/bin/python -m bench.run [--skip-training]`). In one run it:
 1. creates the `rasa init` assistant in build/bench/rasa_init and times `rasa train --force`
    for it and for ours (skipped with --skip-training: models/intake.tar.gz is used instead);
-2. starts each assistant's Rasa server (ours with its action server, SQLite tracker store and
-   app database in a temporary folder; theirs with its own default endpoints and credentials),
+2. starts each assistant's Rasa server, both with a SQLite tracker store in a temporary folder
+   (ours with its action server and app database; theirs with Rasa's stock SQL store),
    timing start-up until a first REST reply;
 3. runs scripted conversations over REST: one at a time, then many at once, measuring latency
    per message, throughput and the Rasa server's peak memory;
-4. runs ours with a PostgreSQL tracker store and the Redis lock store, with 1 then 2 Sanic
-   workers;
+4. runs ours as deployed (config/endpoints.production.yml: the tracker store and app database on
+   PostgreSQL, the lock store on Redis), with 1 then 2 Sanic workers;
 5. prints the table and the targets and writes the same figures to build/bench/results.json.
 Every process, temporary folder, database and lock key it creates is removed, also on Ctrl-C.
 """
@@ -28,10 +28,10 @@ from typing import Any, Dict, Iterator, List, Optional
 from bench import report
 from bench.conversations import INTAKE, MOODBOT, Conversation
 from bench.load import check_conversation, run_load
-from bench.production_stores import production_endpoints
 from bench.servers import BenchStack, start_bench_stack
 from bench.training import create_rasa_init_project, train, trained_model
-from tests.support.stack import MODEL_PATH, PROJECT_ROOT, free_port
+from tests.support.production import production_stores
+from tests.support.stack import MODEL_PATH, PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "build" / "bench"
 RASA_INIT_DIR = BENCH_DIR / "rasa_init"
@@ -104,10 +104,9 @@ def measure_workers(workers: int, model: Path, tmp: Path, args: argparse.Namespa
                     warnings: List[str]) -> Dict[str, Any]:
     """Ours with PostgreSQL + Redis and `workers` Sanic workers, at `args.clients` conversations."""
     prefix = f"bench-workers{workers}"
-    actions_port = free_port()
-    with production_endpoints(tmp, f"http://127.0.0.1:{actions_port}") as endpoints:
-        stack = start_bench_stack(tmp / prefix, model, with_actions=True, endpoints=endpoints,
-                                  extra_env={"SANIC_WORKERS": str(workers)}, actions_port=actions_port)
+    with production_stores() as stores:
+        stack = start_bench_stack(tmp / prefix, model, with_actions=True, production_env=stores,
+                                  extra_env={"SANIC_WORKERS": str(workers)})
         with running(stack, prefix):
             print(f"  {workers} worker(s): up in {stack.startup_s:.1f} s", flush=True)
             mismatches = check_conversation(stack.rasa_url, INTAKE, prefix)
@@ -143,7 +142,7 @@ def run_benchmark(args: argparse.Namespace, cleanup: ExitStack) -> Dict[str, Any
     their_model, their_training = models["rasa_init"]
     with running(start_bench_stack(tmp / "rasa_init", their_model, with_actions=False,
                                    credentials=RASA_INIT_DIR / "credentials.yml",
-                                   endpoints=RASA_INIT_DIR / "endpoints.yml"), "rasa-init") as stack:
+                                   endpoints=sqlite_endpoints(tmp / "rasa_init")), "rasa-init") as stack:
         results["rasa_init"] = {"model": str(their_model), "training_s": _rounded(their_training),
                                 **measure(stack, MOODBOT, args, "bench-moodbot", warnings)}
 
@@ -156,6 +155,16 @@ def run_benchmark(args: argparse.Namespace, cleanup: ExitStack) -> Dict[str, Any
     results["targets"] = report.evaluate_targets(results)
     results["wall_s"] = round(time.monotonic() - started, 1)
     return results
+
+
+def sqlite_endpoints(workdir: Path) -> Path:
+    """The `rasa init` assistant with Rasa's own SQL tracker store on SQLite, as ours runs in the
+    single-machine measurements: its generated endpoints.yml keeps conversations in memory, which
+    no deployment that must survive a restart can do, and would compare two different stores."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "endpoints.yml"
+    path.write_text(f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n')
+    return path
 
 
 def _rounded(value: Optional[float]) -> Optional[float]:

@@ -22,10 +22,9 @@ from tests.support.stack import PROJECT_ROOT, START_TIMEOUT_S, VENV_BIN, RasaSta
 class BenchStack(RasaStack):
     """A Rasa server (and, for ours, its action server) started for one benchmark run.
 
-    `endpoints` is a file given as is (the `rasa init` project's own, or a Postgres + Redis one);
-    None writes one like the test stack's: the action server and a SQLite tracker store in the
-    stack's temporary folder. It names Rasa's stock SQL tracker store, as the Postgres + Redis
-    file does, so every run of ours measures the same store code.
+    `endpoints` is a file given as is (the `rasa init` project's own); None uses the test stack's:
+    the project's tracker store on SQLite in the stack's temporary folder, or with
+    `production_env` config/endpoints.production.yml (PostgreSQL, Redis), as deployed.
     """
 
     model: Path = PROJECT_ROOT / "models" / "intake.tar.gz"
@@ -35,7 +34,7 @@ class BenchStack(RasaStack):
 
     def start_rasa(self) -> None:
         """Start the Rasa server and record the seconds from spawn to a first real reply."""
-        endpoints = self.endpoints or self._write_sqlite_endpoints()
+        endpoints = self.endpoints or self._endpoints()
         started = time.monotonic()
         self._spawn("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
@@ -46,14 +45,6 @@ class BenchStack(RasaStack):
         self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
         self._wait_for_first_reply()
         self.startup_s = time.monotonic() - started
-
-    def _write_sqlite_endpoints(self) -> Path:
-        path = self.workdir / "endpoints.yml"
-        path.write_text(
-            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{self.workdir / "tracker.db"}"\n'
-        )
-        return path
 
     def _wait_for_first_reply(self) -> None:
         """`/status` answers once the model is loaded; a message also proves the channel and
@@ -83,16 +74,16 @@ class BenchStack(RasaStack):
 
 def start_bench_stack(workdir: Path, model: Path, with_actions: bool, credentials: Optional[Path] = None,
                       endpoints: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None,
-                      actions_port: Optional[int] = None) -> BenchStack:
+                      production_env: Optional[Dict[str, str]] = None) -> BenchStack:
     """Start an action server (ours only) and then a Rasa server, both on free loopback ports.
 
     The action server is up before Rasa's clock starts, so start-up time is the Rasa server's own.
-    `actions_port` is for endpoints files written before the stack exists.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    stack = BenchStack(workdir=workdir, rasa_port=free_port(), actions_port=actions_port or free_port(),
+    stack = BenchStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port(),
                        extra_env=dict(extra_env or {}), model=model, endpoints=endpoints,
-                       credentials=credentials or PROJECT_ROOT / "credentials.yml")
+                       credentials=credentials or PROJECT_ROOT / "credentials.yml",
+                       production_env=production_env)
     try:
         if with_actions:
             stack.start_actions()
