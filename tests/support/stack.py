@@ -34,8 +34,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_thread_settings() -> Dict[str, str]:
+    """config/server-threads.env: the math-library threads every server process runs with."""
+    lines = (PROJECT_ROOT / "config" / "server-threads.env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def _server_env(workdir: Path) -> Dict[str, str]:
-    env = dict(os.environ)
+    env = {**os.environ, **server_thread_settings()}
     env.update(
         PYTHONPATH=str(PROJECT_ROOT),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",

@@ -499,3 +499,13 @@ def test_the_image_copies_the_trained_model_and_downloads_nothing_at_run_time():
         for source in parts[:-1]:
             assert source.rstrip("/") in allowed, f"{source} is excluded from the build context"
             assert (ROOT / source).exists() or source.startswith("models/"), source
+
+
+def test_the_image_runs_every_process_with_the_thread_settings_of_config():
+    """config/server-threads.env (read by make run and the test stacks) and the image's ENV agree."""
+    from tests.support.stack import server_thread_settings
+
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    runtime = dockerfile[dockerfile.rindex("FROM "):]
+    declared = dict(re.findall(r"\b([A-Z_]+_THREADS)=(\S+)", runtime))
+    assert server_thread_settings() == declared
