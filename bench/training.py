@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Dict, Optional
 
-from tests.support.stack import PROJECT_ROOT, VENV_BIN
+from tests.support.stack import PROJECT_ROOT, VENV_BIN, stop_process_group
 
 MODEL_NAME = "bench"
 
@@ -73,15 +72,3 @@ def trained_model(out_dir: Path) -> Optional[Path]:
     """The model `train` wrote to out_dir, if there is one."""
     path = out_dir / f"{MODEL_NAME}.tar.gz"
     return path if path.exists() else None
-
-
-def stop_process_group(process: subprocess.Popen) -> None:
-    """Stop a process started with start_new_session and everything it started."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()

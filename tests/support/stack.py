@@ -53,6 +53,18 @@ def _server_env(workdir: Path) -> Dict[str, str]:
     return env
 
 
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop a process started with start_new_session, and everything it started, and wait."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @dataclass
 class RasaStack:
     """A running Rasa server plus action server, with helpers to talk to them over REST."""
@@ -142,14 +154,8 @@ class RasaStack:
     def stop(self, name: str) -> None:
         """Stop one process (its whole process group) and wait for it."""
         proc = self.processes.pop(name, None)
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc is not None:
+            stop_process_group(proc)
 
     def stop_all(self) -> None:
         for name in list(self.processes):
