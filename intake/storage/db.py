@@ -22,7 +22,9 @@ class Database:
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+        # hide_parameters: a database error logged with its statement must not quote what people wrote.
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args,
+                                            hide_parameters=True)
         use_write_ahead_log(self.engine)
         upgrade_to_head(self.engine)
         self.sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)

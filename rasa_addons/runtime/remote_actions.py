@@ -5,7 +5,9 @@ where every server of this project loads its channels):
 
 - A custom action that fails (action server down, an action raised) sends the step-failed
   message, once per turn, instead of leaving the person with nothing: Rasa logs the failure and
-  carries on with the action's events lost. Actions that only record a crisis for the front desk
+  carries on with the action's events lost, logging the error, which holds the action server's
+  answer and with it the whole conversation; the error passed on names the failure only. Actions
+  that only record a crisis for the front desk
   stay silent to the person: the crisis reply, which is in domain.yml, has already gone out and
   an apology after it would bury it; their failure is logged as an error for the clinic.
 - The action server's answer is checked against Rasa's response schema with a validator built
@@ -22,6 +24,7 @@ from typing import Any, Dict, List, Text
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import OutputChannel
+from rasa.shared.exceptions import RasaException
 
 from intake.outage_replies import step_failed_reply
 from intake.settings import settings
@@ -56,7 +59,9 @@ def _run_or_say_so(run_remote: Any) -> Any:
                              self.name(), type(error).__name__)
             else:
                 await tell_once(output_channel, tracker.sender_id, step_failed_reply(settings().clinic))
-            raise
+            # Rasa logs the failure with its traceback; the original error carries the action
+            # server's answer, which repeats the whole conversation. Only the kind goes on.
+            raise RasaException(f"custom action '{self.name()}' failed ({type(error).__name__})") from None
 
     run._intake_wrapped = True  # type: ignore[attr-defined]
     return run

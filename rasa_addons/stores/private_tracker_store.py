@@ -94,6 +94,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     # The error names the database and the failure, never conversation content.
                     logger.error("the tracker store's database cannot be reached: %s",
                                  type(error.orig).__name__ if error.orig else type(error).__name__)
-                    raise TrackerStorageUnavailable(str(type(error).__name__)) from error
+                    # Not chained: the database error quotes the statement and its data.
+                    raise TrackerStorageUnavailable(type(error).__name__) from None
                 time.sleep(RETRY_PAUSE_S)
         raise AssertionError("unreachable")

@@ -1,8 +1,9 @@
-"""Two Rasa servers and one action server on the production endpoints, sharing the machine's
-PostgreSQL (tracker store and app database) and Redis (lock store), as a deployment on several
-machines does: a conversation moves freely between servers, twenty at once lose nothing, a
-restarted or killed server costs no state, a database outage gets a clear answer and writes
-nothing half, and no phone number or email is readable in the tracker database."""
+"""Two Rasa servers (one of them with two Sanic workers) and one action server on the production
+endpoints, sharing the machine's PostgreSQL (tracker store and app database) and Redis (lock
+store, socket.io rooms), as a deployment on several machines does: a conversation moves freely
+between servers, twenty at once lose nothing, a restarted or killed server costs no state, a
+database outage gets a clear answer and writes nothing half, and no phone number or email is
+readable in the tracker database."""
 from __future__ import annotations
 
 import asyncio
@@ -36,12 +37,13 @@ def stores():
 
 @pytest.fixture(scope="module")
 def servers(stores, tmp_path_factory) -> Dict[str, RasaStack]:
-    """Server "a" with the action server and web app, server "b" sharing that action server."""
+    """Server "a" with the action server and web app; server "b" with two Sanic workers (two
+    processes behind one port, as SANIC_WORKERS gives in production), sharing that action server."""
     first = start_stack(tmp_path_factory.mktemp("server-a"), production_env=stores)
     second = None
     try:
         second = start_stack(tmp_path_factory.mktemp("server-b"), with_actions=False, production_env=stores,
-                             actions_port=first.actions_port)
+                             actions_port=first.actions_port, extra_env={"SANIC_WORKERS": "2"})
         yield {"a": first, "b": second}
     finally:
         for stack in (second, first):
@@ -181,6 +183,11 @@ def test_app_database_unreachable_gives_a_clear_message_and_the_request_can_be_m
     assert not _offered_times(reply)
     reply = servers["a"].send(sender, "I'd like to book a consultation")
     assert STEP_FAILED not in texts(reply) and _offered_times(reply), texts(reply)
+    # The failed actions were logged, without the conversation (the action server's error answer
+    # repeats the whole tracker).
+    for stack, name in ((servers["a"], "actions"), (servers["b"], "rasa"), (servers["a"], "rasa")):
+        log = (stack.workdir / f"{name}.log").read_text(errors="replace")
+        assert "like to book a consultation" not in log and sender not in log, name
 
 
 def _offered_times(reply: List[dict]) -> List[str]:
