@@ -1,9 +1,10 @@
 """Launching the assistants under benchmark and measuring their start-up time and peak memory.
 
 Built on tests/support/stack.py (free ports, the stack's environment, process groups, stopping)
-so the benchmark starts Rasa exactly as the integration tests do; what it adds is a choice of
-model, credentials and endpoints (ours, the `rasa init` assistant, or Postgres + Redis), a Sanic
-worker count, and a start-up clock that stops only when the server has answered a real message.
+so the benchmark starts Rasa exactly as the integration tests do, with the stack's choice of
+model, credentials and endpoints (ours, the `rasa init` assistant, or Postgres + Redis); what it
+adds is a start-up clock that stops only when the server has answered a real message, and the
+peak memory of the server's processes.
 """
 from __future__ import annotations
 
@@ -15,34 +16,20 @@ from typing import Dict, List, Optional
 
 import requests
 
-from tests.support.stack import PROJECT_ROOT, START_TIMEOUT_S, VENV_BIN, RasaStack, free_port
+from tests.support.stack import START_TIMEOUT_S, RasaStack, free_port
 
 
 @dataclass
 class BenchStack(RasaStack):
-    """A Rasa server (and, for ours, its action server) started for one benchmark run.
+    """A Rasa server (and, for ours, its action server) started for one benchmark run: the test
+    stack (its model, credentials and endpoints fields choose what runs) with a start-up clock."""
 
-    `endpoints` is a file given as is (the `rasa init` project's own); None uses the test stack's:
-    the project's tracker store on SQLite in the stack's temporary folder, or with
-    `production_env` config/endpoints.production.yml (PostgreSQL, Redis), as deployed.
-    """
-
-    model: Path = PROJECT_ROOT / "models" / "intake.tar.gz"
-    credentials: Path = PROJECT_ROOT / "credentials.yml"
-    endpoints: Optional[Path] = None
     startup_s: Optional[float] = None
 
     def start_rasa(self) -> None:
         """Start the Rasa server and record the seconds from spawn to a first real reply."""
-        endpoints = self.endpoints or self._endpoints()
         started = time.monotonic()
-        self._spawn("rasa", [
-            str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            # The "=" form: a token starting with "-" would otherwise be read as an option.
-            "--enable-api", f"--auth-token={self.token}",
-            "--credentials", str(self.credentials), "--endpoints", str(endpoints),
-        ])
-        self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
+        super().start_rasa()
         self._wait_for_first_reply()
         self.startup_s = time.monotonic() - started
 
@@ -82,8 +69,9 @@ def start_bench_stack(workdir: Path, model: Path, with_actions: bool, credential
     workdir.mkdir(parents=True, exist_ok=True)
     stack = BenchStack(workdir=workdir, rasa_port=free_port(), actions_port=free_port(),
                        extra_env=dict(extra_env or {}), model=model, endpoints=endpoints,
-                       credentials=credentials or PROJECT_ROOT / "credentials.yml",
                        production_env=production_env)
+    if credentials:
+        stack.credentials = credentials
     try:
         if with_actions:
             stack.start_actions()

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import re
 from functools import lru_cache
-from typing import Any, Iterator, List, Tuple
+from typing import Any, List, Tuple
 
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
@@ -113,8 +113,3 @@ def _map_strings(data: Any, change: Any) -> Any:
 def tracker_seal() -> ContactSeal:
     """The seal of this deployment: INTAKE_TRACKER_KEY, or on a developer machine a key in var/."""
     return ContactSeal(secret_from_env_or_file(TRACKER_KEY_ENV, VAR_DIR / "tracker_key"))
-
-
-def sealed_values(text: str) -> Iterator[str]:
-    """The sealed tokens in `text` (for tests and audits: how many details a row holds)."""
-    return (match.group(1) for match in SEALED.finditer(text))

@@ -19,7 +19,7 @@ from rasa.core.channels.channel import UserMessage
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.safety.detector import detect_risk
-from intake.settings import settings
+from intake.settings import Clinic, settings
 from rasa_addons.runtime.once_per_turn import tell_once
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
 
@@ -35,23 +35,22 @@ def reply_on_failure(on_new_message: OnNewMessage) -> OnNewMessage:
         try:
             await on_new_message(message)
         except TrackerStorageUnavailable:
-            logger.error("a message was not handled: the conversation store is unreachable")
-            await _crisis_reply_if_needed(message)
-            await tell_once(message.output_channel, message.sender_id, storage_unavailable_reply(settings().clinic))
+            await _answer_failed_turn(message, "the conversation store is unreachable", storage_unavailable_reply)
         except Exception as error:  # noqa: BLE001 - the person must get an answer whatever failed
-            logger.error("a message was not handled: %s", type(error).__name__)
-            await _crisis_reply_if_needed(message)
-            await tell_once(message.output_channel, message.sender_id, message_failed_reply(settings().clinic))
+            await _answer_failed_turn(message, type(error).__name__, message_failed_reply)
 
     return handle
 
 
-async def _crisis_reply_if_needed(message: UserMessage) -> None:
-    """The crisis reply the assistant gives this message, when the risk detector finds a crisis."""
+async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Callable[[Clinic], str]) -> None:
+    """Log the kind of failure (never the text); send the crisis reply the message calls for, if
+    any, then the outage message."""
+    logger.error("a message was not handled: %s", failure)
     finding = detect_risk(message.text or "")
     reply = crisis_reply(finding.category, message.input_channel) if finding else None
     if reply:
         await message.output_channel.send_response(message.sender_id, reply)
+    await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic))
 
 
 def crisis_reply(category: str, channel: Optional[str]) -> Optional[Dict[str, Any]]:

@@ -5,10 +5,11 @@ Two changes to Rasa's `socketio` channel:
 - A failed turn gets a clear message, not silence (failure_replies).
 - In production (REDIS_HOST set, as config/endpoints.production.yml needs for the lock store),
   the socket.io servers of all Rasa processes share their rooms through that Redis
-  (python-socketio's AsyncRedisManager; INTAKE_SOCKETIO_REDIS_URL names another Redis). A person's chat is connected to one Rasa process, but the front desk's
-  messages during a takeover reach Rasa through its HTTP API, on whichever server the load
-  balancer picks; without the shared manager that server would store the message and push it to
-  nobody (the scale test failed that way before this). The manager pickles what it publishes, so the Redis must be
+  (python-socketio's AsyncRedisManager; INTAKE_SOCKETIO_REDIS_URL names another Redis). A
+  person's chat is connected to one Rasa process, but the front desk's messages during a
+  takeover reach Rasa through its HTTP API, on whichever server the load balancer picks; without
+  the shared manager that server would store the message and push it to nobody (the scale test
+  failed that way before this). The manager pickles what it publishes, so the Redis must be
   private to the deployment (as the lock store's already is). In the embedded default (one
   process, no Redis) rooms stay in the process.
 """

@@ -5,11 +5,11 @@ where every server of this project loads its channels):
 
 - A custom action that fails (action server down, an action raised) sends the step-failed
   message, once per turn, instead of leaving the person with nothing: Rasa logs the failure and
-  carries on with the action's events lost, logging the error, which holds the action server's
-  answer and with it the whole conversation; the error passed on names the failure only. Actions
-  that only record a crisis for the front desk
-  stay silent to the person: the crisis reply, which is in domain.yml, has already gone out and
-  an apology after it would bury it; their failure is logged as an error for the clinic.
+  carries on with the action's events lost. The error Rasa logs is replaced by one that names
+  the failure only: the original holds the action server's answer, which repeats the whole
+  conversation. Actions that only record a crisis for the front desk stay silent to the person:
+  the crisis reply, which is in domain.yml, has already gone out and an apology after it would
+  bury it; their failure is logged as an error for the clinic.
 - The action server's answer is checked against Rasa's response schema with a validator built
   once. Rasa calls `jsonschema.validate` for every answer, which first checks the schema itself
   against the JSON Schema meta-schema: profiling `make bench` showed that check taking about half

@@ -19,7 +19,7 @@ import pytest
 from intake.handoff.rasa_api import RasaConversations
 from tests.support.handoff import STAFF, STAFF_JOINED
 from tests.support.production import database_unreachable, production_stores, tracker_rows
-from tests.support.screening_walk import SCREENING_WALK
+from tests.support.screening_walk import SCREENING_WALK, walk
 from tests.support.stack import RasaStack, buttons, start_stack, texts
 from tests.support.webchat import WebChat, joined
 
@@ -55,21 +55,13 @@ def _sender(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}"
 
 
-def _walk(servers_in_turn: List[RasaStack], sender: str, steps=SCREENING_WALK) -> None:
-    """Send each step to the next server in turn; each reply must ask the expected next question."""
-    for number, (message, expected) in enumerate(steps):
-        stack = servers_in_turn[number % len(servers_in_turn)]
-        reply = texts(stack.send(sender, message))
-        assert expected in reply, f"step {number} ({message!r}) on port {stack.rasa_port}: {reply!r}"
-
-
 def _user_texts(stack: RasaStack, sender: str) -> List[str]:
     return [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
 
 
 def test_one_conversation_alternates_between_the_servers_and_keeps_its_state(servers):
     sender = _sender("alternate")
-    _walk([servers["a"], servers["b"]], sender)
+    walk([servers["a"], servers["b"]], sender)
     sent = [message for message, _ in SCREENING_WALK]
     assert _user_texts(servers["a"], sender) == sent == _user_texts(servers["b"], sender)
 
@@ -81,7 +73,7 @@ def test_twenty_concurrent_conversations_over_both_servers_lose_no_event(servers
     def converse(number: int) -> None:
         start.wait()
         order = [servers["a"], servers["b"]] if number % 2 else [servers["b"], servers["a"]]
-        _walk(order, senders[number], SCREENING_WALK[:5])
+        walk(order, senders[number], SCREENING_WALK[:5])
 
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
         list(pool.map(converse, range(CONVERSATIONS)))  # re-raises the first failed walk
@@ -153,15 +145,15 @@ def test_a_phone_number_and_email_typed_in_chat_are_not_readable_in_the_tracker_
 
 def test_a_restarted_server_resumes_the_conversation_from_postgresql(servers):
     sender = _sender("restart")
-    _walk([servers["a"]], sender, SCREENING_WALK[:3])
+    walk([servers["a"]], sender, SCREENING_WALK[:3])
     servers["a"].stop("rasa")
     servers["a"].start_rasa()
-    _walk([servers["a"]], sender, SCREENING_WALK[3:])
+    walk([servers["a"]], sender, SCREENING_WALK[3:])
 
 
 def test_tracker_database_unreachable_gives_a_clear_message_and_writes_nothing(servers, stores):
     sender = _sender("outage")
-    _walk([servers["a"], servers["b"]], sender, SCREENING_WALK[:3])
+    walk([servers["a"], servers["b"]], sender, SCREENING_WALK[:3])
     rows_before = [row for row in tracker_rows(stores) if row[0] == sender]
     with database_unreachable(stores["TRACKER_DB_NAME"]):
         reply = texts(servers["b"].send(sender, SCREENING_WALK[3][0]))
@@ -171,7 +163,7 @@ def test_tracker_database_unreachable_gives_a_clear_message_and_writes_nothing(s
         assert crisis.startswith("I'm really glad you told me") and STORAGE_DOWN in crisis
     assert [row for row in tracker_rows(stores) if row[0] == sender] == rows_before
     # Once the database answers again, the same answer takes the conversation on from where it was.
-    _walk([servers["a"], servers["b"]], sender, SCREENING_WALK[3:])
+    walk([servers["a"], servers["b"]], sender, SCREENING_WALK[3:])
 
 
 def test_app_database_unreachable_gives_a_clear_message_and_the_request_can_be_made_again(servers, stores):
@@ -196,8 +188,8 @@ def _offered_times(reply: List[dict]) -> List[str]:
 
 def test_a_killed_server_leaves_the_conversation_to_the_other(servers):
     sender = _sender("killed")
-    _walk([servers["b"]], sender, SCREENING_WALK[:3])
+    walk([servers["b"]], sender, SCREENING_WALK[:3])
     doomed = servers["b"].processes.pop("rasa")
     os.killpg(doomed.pid, signal.SIGKILL)
     doomed.wait()
-    _walk([servers["a"]], sender, SCREENING_WALK[3:])
+    walk([servers["a"]], sender, SCREENING_WALK[3:])

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-from tests.support.screening_walk import SCREENING_WALK
-from tests.support.stack import texts
+from tests.support.screening_walk import SCREENING_WALK, walk
 
 
 def _stored_events(stack, sender: str) -> str:
@@ -39,9 +38,7 @@ def test_info_logs_carry_no_message_text(stack, sender):
 
 
 def test_a_restarted_rasa_server_resumes_the_conversation_from_sqlite(stack, sender):
-    for message, expected in SCREENING_WALK[:3]:
-        assert expected in texts(stack.send(sender, message))
+    walk([stack], sender, SCREENING_WALK[:3])
     stack.stop("rasa")
     stack.start_rasa()
-    for message, expected in SCREENING_WALK[3:]:
-        assert expected in texts(stack.send(sender, message))
+    walk([stack], sender, SCREENING_WALK[3:])

@@ -11,7 +11,9 @@ import uuid
 from contextlib import contextmanager
 from typing import Dict, Iterator
 
+import psycopg2
 import redis
+from sqlalchemy.engine import make_url
 
 from tests.support.postgres import admin_connection, temporary_postgres_database
 
@@ -25,9 +27,11 @@ def production_stores() -> Iterator[Dict[str, str]]:
     """The environment of config/endpoints.production.yml for a throw-away database and prefix."""
     prefix = f"intaketest{uuid.uuid4().hex[:10]}"
     with temporary_postgres_database() as url, temporary_postgres_database() as app_url:
+        tracker = make_url(url)
         env = {
-            "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": url.rsplit("/", 1)[1],
-            "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "TRACKER_DB_LOGIN_DB": "postgres",
+            "TRACKER_DB_HOST": tracker.host, "TRACKER_DB_PORT": str(tracker.port or 5432),
+            "TRACKER_DB_NAME": tracker.database, "TRACKER_DB_USER": tracker.username,
+            "TRACKER_DB_PASSWORD": tracker.password or "", "TRACKER_DB_LOGIN_DB": "postgres",
             "REDIS_HOST": REDIS_HOST, "REDIS_PORT": str(REDIS_PORT), "REDIS_DB": str(REDIS_DB),
             "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": prefix,
             # The app database (screenings, bookings, handoffs) is a database of its own, as in production.
@@ -44,10 +48,9 @@ def production_stores() -> Iterator[Dict[str, str]]:
 
 def tracker_rows(env: Dict[str, str]) -> "list[tuple[str, str]]":
     """(sender_id, data) of every stored event in the tracker database of `env`."""
-    import psycopg2
-
     connection = psycopg2.connect(host=env["TRACKER_DB_HOST"], port=env["TRACKER_DB_PORT"],
-                                  user=env["TRACKER_DB_USER"], dbname=env["TRACKER_DB_NAME"])
+                                  user=env["TRACKER_DB_USER"], password=env["TRACKER_DB_PASSWORD"],
+                                  dbname=env["TRACKER_DB_NAME"])
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT sender_id, data FROM events ORDER BY id")

@@ -5,10 +5,11 @@ use it: a reply that asks the expected next question proves the conversation's s
 """
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 from intake.safety.asq import ITEMS as ASQ_ITEMS
 from intake.screening import pcptsd5
+from tests.support.stack import RasaStack, texts
 
 LEAD_IN_END = "Have you ever experienced this kind of event?"
 
@@ -22,3 +23,12 @@ SCREENING_WALK: List[Tuple[str, str]] = [
     ("no", pcptsd5.question("pc_guilt")),
     ("no", ASQ_ITEMS["asq_wished_dead"]),
 ]
+
+
+def walk(servers_in_turn: Sequence[RasaStack], sender: str,
+         steps: Sequence[Tuple[str, str]] = SCREENING_WALK) -> None:
+    """Send each step to the next server in turn; each reply must ask the expected next question."""
+    for number, (message, expected) in enumerate(steps):
+        stack = servers_in_turn[number % len(servers_in_turn)]
+        reply = texts(stack.send(sender, message))
+        assert expected in reply, f"step {number} ({message!r}) on port {stack.rasa_port}: {reply!r}"

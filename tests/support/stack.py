@@ -82,6 +82,11 @@ class RasaStack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     # The variables of config/endpoints.production.yml; None: the stack's own SQLite endpoints.
     production_env: Optional[Dict[str, str]] = None
+    # What the Rasa server runs; `endpoints` None: as `production_env` says (the benchmark gives
+    # the `rasa init` project's own files here).
+    model: Path = MODEL_PATH
+    credentials: Path = PROJECT_ROOT / "credentials.yml"
+    endpoints: Optional[Path] = None
 
     @property
     def web_url(self) -> str:
@@ -140,9 +145,9 @@ class RasaStack:
 
     def start_rasa(self) -> None:
         self._spawn("rasa", [
-            str(VENV_BIN / "rasa"), "run", "--model", str(MODEL_PATH), "--port", str(self.rasa_port),
-            "--enable-api", f"--auth-token={self.token}", "--credentials", "credentials.yml",
-            "--endpoints", str(self._endpoints()),
+            str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--enable-api", f"--auth-token={self.token}", "--credentials", str(self.credentials),
+            "--endpoints", str(self.endpoints or self._endpoints()),
         ])
         self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
 

@@ -505,7 +505,7 @@ def test_the_image_runs_every_process_with_the_thread_settings_of_config():
     """config/server-threads.env (read by make run and the test stacks) and the image's ENV agree."""
     from tests.support.stack import server_thread_settings
 
-    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     runtime = dockerfile[dockerfile.rindex("FROM "):]
     declared = dict(re.findall(r"\b([A-Z_]+_THREADS)=(\S+)", runtime))
     assert server_thread_settings() == declared
