@@ -1,6 +1,7 @@
-"""Rasa's SQL tracker store, with contact details sealed and outages made visible.
+"""Rasa's SQL tracker store, with contact details sealed, outages made visible, and recent
+conversations kept in memory.
 
-Two changes to `SQLTrackerStore`, both about what happens in the stored conversation:
+Three changes to `SQLTrackerStore`:
 
 - Every event is written with its phone numbers and email addresses sealed
   (intake.privacy.masking) and read back opened, so the database holds none of them readable
@@ -12,27 +13,44 @@ Two changes to `SQLTrackerStore`, both about what happens in the stored conversa
   what they said next would be lost. The error therefore derives from BaseException, which that
   wrapper does not catch. A turn's events are written in one transaction, so a failed save
   leaves the stored conversation exactly as it was before the turn.
+- The tracker of a recent conversation is handed out again instead of being rebuilt from its
+  events, when one small query shows the database unchanged (rasa_addons.stores.recent_trackers,
+  which says why and when that is safe). How many are kept: `recent_trackers` in the endpoints
+  file (0 turns it off).
+
+On SQLite (the embedded default) connections are pooled rather than opened for every read and
+write, and on every database a failed statement is logged without its parameters, which hold
+what people wrote.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
-from typing import Any, Callable, Optional, Text, TypeVar
+from typing import Any, Callable, List, Optional, Text, TypeVar
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from intake.privacy.masking import ContactSeal, tracker_seal
 from intake.storage.db import use_write_ahead_log
+from rasa_addons.stores.recent_trackers import RecentTrackers, StoredMark
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # A connection dropped by a database restart fails once and works on the next try.
 ATTEMPTS = 2
 RETRY_PAUSE_S = 0.3
+# Conversations whose trackers are kept by default: far more than a clinic's chats at one time,
+# and a few hundred MB at most for long conversations.
+DEFAULT_RECENT_TRACKERS = 256
 
 
 class TrackerStorageUnavailable(BaseException):
@@ -43,13 +61,27 @@ class TrackerStorageUnavailable(BaseException):
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` that seals contact details in stored events (endpoints.yml `type:`)."""
 
-    def __init__(self, *args: Any, seal: Optional[ContactSeal] = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, seal: Optional[ContactSeal] = None,
+                 recent_trackers: int = DEFAULT_RECENT_TRACKERS, **kwargs: Any) -> None:
         self.seal = seal or tracker_seal()
+        self.recent = RecentTrackers(int(recent_trackers))
         super().__init__(*args, **kwargs)
+        self._use_quiet_pooled_engine()
         use_write_ahead_log(self.engine)
 
+    def _use_quiet_pooled_engine(self) -> None:
+        """Rasa's engine again, with parameters kept out of error logs and, on SQLite, a pool:
+        Rasa's SQLite engine opens and closes a connection for every read and every write."""
+        url = self.engine.url
+        options: dict = {**create_engine_kwargs(url), "hide_parameters": True}
+        if self.engine.dialect.name == "sqlite":
+            options.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, **options)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return self._with_database(lambda: self._load(sender_id, all_sessions=False))
+        return self._with_database(lambda: self._latest_session(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return self._with_database(lambda: self._load(conversation_id, all_sessions=True))
@@ -58,10 +90,33 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         self._with_database(lambda: self._store_new_events(tracker))
 
+    def _stored_mark(self, session: Session, sender_id: Text) -> StoredMark:
+        rows, highest_id = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
+            self.SQLEvent.sender_id == sender_id).one()
+        return StoredMark(int(rows), highest_id)
+
+    def _latest_session(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The kept tracker when the database is unchanged, else the latest session loaded.
+
+        The mark is read before the events: a row written in between then shows as a changed
+        mark on the next turn (a reload), never as an unchanged mark over missing events."""
+        with self.session_scope() as session:
+            mark = self._stored_mark(session, sender_id)
+            tracker = self.recent.get(sender_id, mark)
+            if tracker is None:
+                tracker = self._tracker_from(sender_id, self._event_query(
+                    session, sender_id, fetch_events_from_all_sessions=False).all())
+                if tracker is not None:
+                    self.recent.keep(tracker, mark)
+        return tracker
+
     def _load(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
-            events = [self._opened(row.data) for row in rows]
+            return self._tracker_from(sender_id, rows)
+
+    def _tracker_from(self, sender_id: Text, rows: List[Any]) -> Optional[DialogueStateTracker]:
+        events = [self._opened(row.data) for row in rows]
         if not events or not self.domain:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -72,16 +127,35 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return self.seal.open(data) if "[[sealed:" in stored else data
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> None:
-        """Insert the events not stored yet, sealed, in one transaction."""
+        """Insert the events not stored yet, sealed, in one transaction, and keep the tracker when
+        it now matches the database event for event."""
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(self.seal.seal(data)),
-                ))
+            mark = self._stored_mark(session, tracker.sender_id)
+            stored = self.recent.stored_events(tracker, mark)
+            if stored is None and mark.rows == 0:
+                stored = 0  # a new conversation: the database holds none of its events
+            new_events = list(itertools.islice(tracker.events, stored, None) if stored is not None
+                              else self._additional_events(session, tracker))
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # assigns the row ids, read below once the session is closed
+            new_ids = [row.id for row in rows]
             session.commit()
+        if stored is None or any(isinstance(event, SessionStarted) for event in new_events):
+            # Rasa's own count decided what was new, or a new session began: the next turn reads
+            # the latest session from the database.
+            self.recent.forget(tracker.sender_id)
+        else:
+            self.recent.keep(tracker, StoredMark(mark.rows + len(rows),
+                                                 max(new_ids, default=mark.highest_id)))
+
+    def _row(self, sender_id: Text, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"), data=json.dumps(self.seal.seal(data)),
+        )
 
     def _with_database(self, work: Callable[[], T]) -> T:
         """Run `work`, retrying once after a dropped connection; TrackerStorageUnavailable if the

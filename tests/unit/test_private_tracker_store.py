@@ -1,6 +1,7 @@
 """The tracker store of every Rasa server, on a real SQLite file: stored rows hold no readable
-contact details, the conversation reads back as typed, and an unreachable database stops the
-turn instead of being papered over by Rasa's fail-safe wrapper."""
+contact details, the conversation reads back as typed, an unreachable database stops the turn
+instead of being papered over by Rasa's fail-safe wrapper, and a conversation kept in memory is
+handed out only while it is exactly what the database holds."""
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +10,10 @@ import sqlite3
 import pytest
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from intake.privacy.masking import ContactSeal
 from rasa_addons.stores.private_tracker_store import PrivateSQLTrackerStore, TrackerStorageUnavailable
@@ -70,3 +73,137 @@ def test_an_unreachable_database_stops_the_turn_through_rasas_fail_safe_wrapper(
         asyncio.run(wrapped.retrieve("person-1"))
     with pytest.raises(TrackerStorageUnavailable):
         asyncio.run(wrapped.save(_conversation()))
+
+
+# -- recent conversations kept in memory (rasa_addons/stores/recent_trackers.py) ------------------
+
+def _turn(tracker: DialogueStateTracker, text: str) -> None:
+    """What a turn adds: the person's message, the answer, and listening again."""
+    tracker.update(UserUttered(text, {"name": "inform", "confidence": 0.9}))
+    tracker.update(BotUttered(f"you said {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def _second_server(tmp_path) -> PrivateSQLTrackerStore:
+    return PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
+                                  seal=ContactSeal(b"unit test key"))
+
+
+def _stored_texts(tmp_path):
+    """The person's messages as stored, in order (the first one, with contact details, sealed)."""
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        texts = [row[0] for row in connection.execute(
+            "SELECT json_extract(data, '$.text') FROM events WHERE type_name = 'user' ORDER BY id")]
+    return ["(sealed)" if "[[sealed:" in text else text for text in texts]
+
+
+def test_an_unchanged_conversation_is_handed_back_without_a_reload_and_matches_the_database(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    tracker = asyncio.run(store.retrieve("person-1"))
+    for text in ("first", "second", "third"):
+        _turn(tracker, text)
+        asyncio.run(store.save(tracker))
+        again = asyncio.run(store.retrieve("person-1"))
+        assert again is tracker
+        tracker = again
+    loaded = asyncio.run(_second_server(tmp_path).retrieve("person-1"))
+    assert loaded is not tracker
+    assert loaded.current_state() == tracker.current_state()
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    kept = asyncio.run(store.retrieve("person-1"))
+    other = _second_server(tmp_path)
+    elsewhere = asyncio.run(other.retrieve("person-1"))
+    _turn(elsewhere, "answered by server b")
+    asyncio.run(other.save(elsewhere))
+    back = asyncio.run(store.retrieve("person-1"))
+    assert back is not kept
+    assert back.latest_message.text == "answered by server b"
+    # and the next turn here is stored after server b's, once
+    _turn(back, "back on server a")
+    asyncio.run(store.save(back))
+    assert _stored_texts(tmp_path) == ["(sealed)", "answered by server b", "back on server a"]
+
+
+def test_a_turn_that_failed_before_saving_leaves_nothing_behind(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    tracker = asyncio.run(store.retrieve("person-1"))
+    _turn(tracker, "never saved")  # the turn failed after this: no save
+    back = asyncio.run(store.retrieve("person-1"))
+    assert back is not tracker
+    assert back.latest_message.text == TYPED
+    _turn(back, "the next message")
+    asyncio.run(store.save(back))
+    assert _stored_texts(tmp_path) == ["(sealed)", "the next message"]
+
+
+def test_a_failed_save_is_retried_from_the_same_point(store, tmp_path, monkeypatch):
+    asyncio.run(store.save(_conversation()))
+    tracker = asyncio.run(store.retrieve("person-1"))
+    _turn(tracker, "saved on the second try")
+    real_flush, calls = Session.flush, []
+
+    def flush_failing_once(session, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+        return real_flush(session, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "flush", flush_failing_once)
+    asyncio.run(store.save(tracker))
+    monkeypatch.undo()
+    assert _stored_texts(tmp_path) == ["(sealed)", "saved on the second try"]
+    assert asyncio.run(store.retrieve("person-1")) is tracker
+
+
+def test_a_new_session_is_read_back_as_rasa_reads_it(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    tracker = asyncio.run(store.retrieve("person-1"))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "a new day")
+    asyncio.run(store.save(tracker))
+    back = asyncio.run(store.retrieve("person-1"))
+    assert back is not tracker
+    assert [e.as_dict() for e in back.events] == [
+        e.as_dict() for e in asyncio.run(_second_server(tmp_path).retrieve("person-1")).events]
+    assert back.get_slot("booking_phone") is None  # the old session's slots are not carried
+
+
+def test_a_tracker_the_store_did_not_hand_out_is_stored_by_rasas_count(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    asyncio.run(store.retrieve("person-1"))
+    replacement = _conversation()  # e.g. Rasa's API replacing the events: a new object
+    _turn(replacement, "from the API")
+    asyncio.run(store.save(replacement))
+    assert _stored_texts(tmp_path) == ["(sealed)", "from the API"]
+    assert asyncio.run(store.retrieve("person-1")) is not replacement
+
+
+def test_deleted_rows_are_noticed(store, tmp_path):
+    asyncio.run(store.save(_conversation()))
+    asyncio.run(store.retrieve("person-1"))
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        connection.execute("DELETE FROM events WHERE sender_id = 'person-1'")
+    assert asyncio.run(store.retrieve("person-1")) is None
+
+
+def test_at_most_the_configured_number_of_conversations_is_kept(tmp_path):
+    store = PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
+                                   seal=ContactSeal(b"unit test key"), recent_trackers=2)
+    for person in ("a", "b", "c"):
+        tracker = DialogueStateTracker.from_events(person, [ActionExecuted("action_listen")], slots=DOMAIN.slots)
+        asyncio.run(store.save(tracker))
+    assert len(store.recent) == 2
+    assert asyncio.run(store.retrieve("a")).sender_id == "a"  # dropped from memory, read from the database
+    off = PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
+                                 seal=ContactSeal(b"unit test key"), recent_trackers=0)
+    first = asyncio.run(off.retrieve("b"))
+    _turn(first, "hello")
+    asyncio.run(off.save(first))
+    assert asyncio.run(off.retrieve("b")) is not first
+    assert len(off.recent) == 0
