@@ -23,7 +23,7 @@ and the safety guard's learned-crisis threshold read them as they read DIET's co
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -102,8 +102,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def probabilities(self, messages: List[Message]) -> np.ndarray:
         """Softmax over the intents, one row per message."""
-        rows = [sentence_blocks(m, self.config["featurizers"]) for m in messages]
-        scores = np.asarray(self.layout.matrix(rows) @ self.weights.T) + self.bias
+        scores = np.empty((len(messages), len(self.labels)))
+        for number, message in enumerate(messages):
+            # Only the row's nonzero columns of the weights are read (see FeatureLayout.entries).
+            columns, values = self.layout.entries(sentence_blocks(message, self.config["featurizers"]))
+            scores[number] = self.weights[:, columns] @ values + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

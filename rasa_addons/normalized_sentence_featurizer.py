@@ -24,6 +24,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -93,7 +94,9 @@ class NormalizedSentenceFeaturizer(SparseFeaturizer, GraphComponent):
         texts = [m for m in messages if m.get(TEXT) is not None]
         if self.layout is None or not texts:
             return messages
-        matrix = self.layout.matrix([self._blocks(m) for m in texts])
-        for message, row in zip(texts, matrix):
-            message.add_features(Features(row.tocoo(), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        width = self.layout.width
+        for message in texts:
+            columns, values = self.layout.entries(self._blocks(message))
+            row = scipy.sparse.coo_matrix((values, (np.zeros_like(columns), columns)), shape=(1, width))
+            message.add_features(Features(row, FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         return messages

@@ -57,6 +57,28 @@ def test_a_missing_block_is_zeros_and_a_row_can_be_chosen_by_origin():
     assert set(sentence_blocks(full, ["encoder"])) == {"encoder"}
 
 
+def _reference_row(counts: np.ndarray, idf: np.ndarray, dense: np.ndarray, dense_weight: float) -> np.ndarray:
+    """The row written out densely: log(1 + count) x idf at unit length, then the dense block at
+    length `dense_weight`."""
+    tfidf = np.log1p(counts) * idf
+    return np.concatenate([tfidf / (np.linalg.norm(tfidf) or 1.0),
+                           dense / (np.linalg.norm(dense) or 1.0) * dense_weight])
+
+
+def test_each_row_is_sublinear_tfidf_and_scaled_dense_values_in_block_order():
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 3, size=(30, 12)) * (rng.random((30, 12)) < 0.4)
+    dense = rng.normal(size=(30, 5))
+    rows = [sentence_blocks(with_features(f"m{i}", list(c), list(d))) for i, (c, d) in enumerate(zip(counts, dense))]
+    layout = FeatureLayout.fitted(rows, dense_weight=2.0)
+    present = (counts > 0).sum(axis=0)
+    idf = np.log((1 + len(rows)) / (1 + present)) + 1.0
+    expected = np.vstack([_reference_row(c, idf, d, 2.0) for c, d in zip(counts, dense)])
+    assert np.allclose(layout.matrix(rows).toarray(), expected, rtol=1e-12, atol=1e-15)
+    columns, values = layout.entries(rows[3])
+    assert np.allclose(np.bincount(columns, values, minlength=17), expected[3])
+
+
 def test_stored_layout_gives_the_same_rows():
     rows = [sentence_blocks(with_features(t, [i, 1, 0], [i, 1.0])) for i, t in enumerate(TEXTS)]
     layout = FeatureLayout.fitted(rows, 2.0)
