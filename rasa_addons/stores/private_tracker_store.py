@@ -91,8 +91,10 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._with_database(lambda: self._store_new_events(tracker))
 
     def _stored_mark(self, session: Session, sender_id: Text) -> StoredMark:
-        rows, highest_id = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).one()
+        events = self.SQLEvent.__table__
+        rows, highest_id = session.execute(
+            sa.select(sa.func.count(events.c.id), sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)
+        ).one()
         return StoredMark(int(rows), highest_id)
 
     def _latest_session(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -128,12 +130,18 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def _store_new_events(self, tracker: DialogueStateTracker) -> None:
         """Insert the events not stored yet, sealed, in one transaction, and keep the tracker when
-        it now matches the database event for event."""
+        it then matches the database event for event.
+
+        For the kept tracker the new events are those added since it was kept: under Rasa's lock
+        no other turn of this conversation can have written since. Had one written anyway, the
+        mark worked out here would differ from the database's and the next turn would reload."""
+        kept = self.recent.kept_state(tracker)
         with self.session_scope() as session:
-            mark = self._stored_mark(session, tracker.sender_id)
-            stored = self.recent.stored_events(tracker, mark)
-            if stored is None and mark.rows == 0:
-                stored = 0  # a new conversation: the database holds none of its events
+            if kept is None:
+                mark = self._stored_mark(session, tracker.sender_id)
+                stored = 0 if mark.rows == 0 else None  # 0: a new conversation, none of it stored
+            else:
+                stored, mark = kept
             new_events = list(itertools.islice(tracker.events, stored, None) if stored is not None
                               else self._additional_events(session, tracker))
             rows = [self._row(tracker.sender_id, event) for event in new_events]
@@ -146,8 +154,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             # the latest session from the database.
             self.recent.forget(tracker.sender_id)
         else:
-            self.recent.keep(tracker, StoredMark(mark.rows + len(rows),
-                                                 max(new_ids, default=mark.highest_id)))
+            self.recent.keep(tracker, StoredMark(mark.rows + len(rows), max(new_ids, default=mark.highest_id)))
 
     def _row(self, sender_id: Text, event: Event) -> Any:
         data = event.as_dict()

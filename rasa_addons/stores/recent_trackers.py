@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional, Text
+from typing import Optional, Text, Tuple
 
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -59,13 +59,13 @@ class RecentTrackers:
         self._kept.move_to_end(sender_id)
         return kept.tracker
 
-    def stored_events(self, tracker: DialogueStateTracker, mark: StoredMark) -> Optional[int]:
-        """How many of `tracker`'s events the database holds, when `tracker` is the kept one and
-        the database is as it was when kept; None when only the database can say."""
+    def kept_state(self, tracker: DialogueStateTracker) -> Optional[Tuple[int, StoredMark]]:
+        """How many of `tracker`'s events the database held, and its mark, when `tracker` was
+        kept; None when `tracker` is not the kept object (only the database can say then)."""
         kept = self._kept.get(tracker.sender_id)
-        if kept is None or kept.tracker is not tracker or kept.mark != mark:
+        if kept is None or kept.tracker is not tracker:
             return None
-        return kept.events_stored
+        return kept.events_stored, kept.mark
 
     def keep(self, tracker: DialogueStateTracker, mark: StoredMark) -> None:
         """Remember `tracker` as matching the database's `mark` now."""

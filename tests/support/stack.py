@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 MODEL_PATH = PROJECT_ROOT / "models" / "intake.tar.gz"
 PRODUCTION_ENDPOINTS = PROJECT_ROOT / "config" / "endpoints.production.yml"
-TRACKER_STORE_TYPE = "rasa_addons.stores.private_tracker_store.PrivateSQLTrackerStore"
+EMBEDDED_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 START_TIMEOUT_S = 240
 
 
@@ -123,12 +124,12 @@ class RasaStack:
     def _endpoints(self) -> Path:
         if self.production_env is not None:
             return PRODUCTION_ENDPOINTS
+        # The embedded default (`make run`), with this stack's action server and tracker file.
+        endpoints = yaml.safe_load(EMBEDDED_ENDPOINTS.read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"{self.actions_url}/webhook"
+        endpoints["tracker_store"]["db"] = str(self.tracker_database_path)
         path = self.workdir / "endpoints.yml"
-        path.write_text(
-            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
-            f'tracker_store:\n  type: {TRACKER_STORE_TYPE}\n  dialect: "sqlite"\n'
-            f'  db: "{self.tracker_database_path}"\n'
-        )
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path
 
     def _spawn(self, name: str, args: List[str]) -> None:

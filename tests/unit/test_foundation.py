@@ -1,10 +1,8 @@
 """Unit tests of the foundation: the spaCy pipeline, the clinic settings, the REST payload check."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pytest
 
 from intake.nlp import PIPELINE_PATH, build_pipeline, load_pipeline
 from intake.settings import load_settings

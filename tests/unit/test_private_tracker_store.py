@@ -128,6 +128,22 @@ def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_pat
     assert _stored_texts(tmp_path) == ["(sealed)", "answered by server b", "back on server a"]
 
 
+def test_a_write_from_elsewhere_during_a_turn_is_not_hidden_by_the_kept_tracker(store, tmp_path):
+    """Rasa's lock prevents this; were it broken, the next turn must still see every stored event."""
+    asyncio.run(store.save(_conversation()))
+    here = asyncio.run(store.retrieve("person-1"))
+    other = _second_server(tmp_path)
+    elsewhere = asyncio.run(other.retrieve("person-1"))
+    _turn(here, "turn on server a")
+    _turn(elsewhere, "turn on server b")
+    asyncio.run(other.save(elsewhere))
+    asyncio.run(store.save(here))
+    assert _stored_texts(tmp_path) == ["(sealed)", "turn on server b", "turn on server a"]
+    back = asyncio.run(store.retrieve("person-1"))
+    assert back is not here
+    assert [e.text for e in back.events if isinstance(e, UserUttered)][1:] == ["turn on server b", "turn on server a"]
+
+
 def test_a_turn_that_failed_before_saving_leaves_nothing_behind(store, tmp_path):
     asyncio.run(store.save(_conversation()))
     tracker = asyncio.run(store.retrieve("person-1"))
