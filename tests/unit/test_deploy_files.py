@@ -507,5 +507,5 @@ def test_the_image_runs_every_process_with_the_thread_settings_of_config():
 
     dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     runtime = dockerfile[dockerfile.rindex("FROM "):]
-    declared = dict(re.findall(r"\b([A-Z_]+_THREADS)=(\S+)", runtime))
+    declared = dict(re.findall(r"\b([A-Z_]+_THREADS|INTAKE_TURNS_AT_ONCE)=(\S+)", runtime))
     assert server_thread_settings() == declared
