@@ -10,6 +10,10 @@ as plain matrix products: about a millisecond per short message on one core.
 
     encoder = MiniLM.load(path)
     tokens, vectors = encoder.encode("how long is a session")   # per word piece, 384 dims
+
+The four large products of each layer go through `products` (x @ weight, by weight name), NumPy
+by default; a caller that has a faster matrix library loaded can hand in its own
+(rasa_addons.minilm_featurizer does, with TensorFlow's).
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -27,6 +31,8 @@ from intake.paths import PROJECT_ROOT
 
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "build" / "minilm"
 MAX_WORD_PIECES = 128  # patients' messages are short; longer ones are cut (the end matters least)
+LINEAR_WEIGHTS = ("qkv", "attention.output.dense", "intermediate.dense", "output.dense")
+Products = Callable[[np.ndarray, str], np.ndarray]  # (x, weight name) -> x @ weight
 
 
 # -- tokenisation (BERT's uncased basic tokenizer + WordPiece, as the model was trained) ------------
@@ -136,6 +142,12 @@ class MiniLM:
         self.wordpiece = WordPiece(vocab)
         self.cls, self.sep = vocab["[CLS]"], vocab["[SEP]"]
         self.dimension = int(config["hidden_size"])
+        self.products: Products = lambda x, name: x @ self.w[name]
+
+    def linear_weights(self) -> Dict[str, np.ndarray]:
+        """The (in, out) matrices that go through `products`, by name."""
+        return {f"encoder.layer.{layer}.{name}.weight": self.w[f"encoder.layer.{layer}.{name}.weight"]
+                for layer in range(self.layers) for name in LINEAR_WEIGHTS}
 
     @classmethod
     def load(cls, model_dir: Path = DEFAULT_MODEL_DIR) -> "MiniLM":
@@ -168,19 +180,19 @@ class MiniLM:
         return x
 
     def _encoder_layer(self, x: np.ndarray, p: str) -> np.ndarray:
-        w, n, heads = self.w, x.shape[0], self.heads
+        w, n, heads, product = self.w, x.shape[0], self.heads, self.products
         size = x.shape[1] // heads
-        qkv = (x @ w[f"{p}qkv.weight"] + w[f"{p}qkv.bias"]).reshape(n, 3, heads, size).transpose(1, 2, 0, 3)
+        qkv = (product(x, f"{p}qkv.weight") + w[f"{p}qkv.bias"]).reshape(n, 3, heads, size).transpose(1, 2, 0, 3)
         q, k, v = qkv[0], qkv[1], qkv[2]
         scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         context = (scores / scores.sum(-1, keepdims=True)) @ v
         context = context.transpose(1, 0, 2).reshape(n, heads * size)
-        attended = context @ w[f"{p}attention.output.dense.weight"] + w[f"{p}attention.output.dense.bias"]
+        attended = product(context, f"{p}attention.output.dense.weight") + w[f"{p}attention.output.dense.bias"]
         x = _layer_norm(attended + x, w[f"{p}attention.output.LayerNorm.weight"],
                         w[f"{p}attention.output.LayerNorm.bias"], self.eps)
-        hidden = _gelu(x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"])
-        out = hidden @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+        hidden = _gelu(product(x, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
+        out = product(hidden, f"{p}output.dense.weight") + w[f"{p}output.dense.bias"]
         return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
 
     def sentence_embedding(self, text: str) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Rasa's remote (custom) actions, answered when they fail and checked without waste.
 
-Two changes to `RemoteAction`, installed once per Rasa server process by `install()` (called
-where every server of this project loads its channels):
+Three changes to how Rasa calls the action server, installed once per Rasa server process by
+`install()` (called where every server of this project loads its channels):
 
 - A custom action that fails (action server down, an action raised) sends the step-failed
   message, once per turn, instead of leaving the person with nothing: Rasa logs the failure and
@@ -14,17 +14,24 @@ where every server of this project loads its channels):
   once. Rasa calls `jsonschema.validate` for every answer, which first checks the schema itself
   against the JSON Schema meta-schema: profiling `make bench` showed that check taking about half
   of the Rasa server's time in a form-filling conversation. The check of the answer is the same.
+- The request, which carries the whole conversation, is written as JSON by orjson instead of the
+  standard library: profiling showed `json.dumps` of it taking about 7 % of the Rasa server's
+  time, orjson takes a tenth of that. The JSON is the same data; what orjson cannot write (not
+  the case for anything Rasa sends) is written by the standard library as before.
 """
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
 from typing import Any, Dict, List, Text
 
+import orjson
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import OutputChannel
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 from intake.outage_replies import step_failed_reply
 from intake.settings import settings
@@ -67,9 +74,27 @@ def _run_or_say_so(run_remote: Any) -> Any:
     return run
 
 
+def json_body(value: Any) -> bytes:
+    """`value` as UTF-8 JSON, by orjson where it can."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError: e.g. keys that are not strings
+        return json.dumps(value).encode("utf-8")
+
+
+def _request_with_json_body(request: Any) -> Any:
+    async def send(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+        if "json" in kwargs:  # sent as bytes; `request` keeps its Content-Type: application/json
+            kwargs["data"] = json_body(kwargs.pop("json"))
+        return await request(self, *args, **kwargs)
+
+    return send
+
+
 def install() -> None:
-    """Apply both changes to RemoteAction, once per process."""
+    """Apply the three changes, once per process."""
     if getattr(RemoteAction.run, "_intake_wrapped", False):
         return
     RemoteAction.run = _run_or_say_so(RemoteAction.run)  # type: ignore[assignment]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    EndpointConfig.request = _request_with_json_body(EndpointConfig.request)  # type: ignore[assignment]

@@ -1,4 +1,5 @@
-"""The NumPy MiniLM encoder against the reference model, and the Rasa featurizer around it.
+"""The NumPy MiniLM encoder against the reference model, and the Rasa featurizer around it (which
+computes the encoder's large products with TensorFlow).
 
 The reference numbers were computed once with sentence-transformers (PyTorch) on the same
 weights; the NumPy encoder must reproduce them, else every dense feature is silently wrong."""
@@ -60,3 +61,16 @@ def test_featurizer_gives_one_row_per_token_and_the_sentence_vector() -> None:
     # A token with no word pieces (whitespace) gets a zero row instead of breaking the alignment.
     sequence, _ = featurizer.token_and_sentence_vectors(["ok", " "])
     assert np.abs(sequence[1]).sum() == 0 and np.abs(sequence[0]).sum() > 0
+
+
+def test_the_featurizers_tensorflow_products_give_the_numpy_encoders_states(encoder: MiniLM) -> None:
+    """The Rasa featurizer computes the large products with TensorFlow (faster for a few rows):
+    same states as NumPy's for short, long and cut messages, and the reference vector."""
+    from rasa_addons.minilm_featurizer import shared_encoder
+
+    featurized = shared_encoder("build/minilm")
+    assert featurized.products is not encoder.products
+    assert featurized.sentence_embedding("how long is a session")[:6].tolist() == pytest.approx(REFERENCE_HOW_LONG, abs=2e-5)
+    for text in ("yes", "I keep having nightmares about the accident and I can't sleep", "word " * 300):
+        ids = [encoder.wordpiece.vocab[p] for _, ps in encoder.word_pieces(text) for p in ps]
+        assert np.abs(featurized.encode_ids(ids) - encoder.encode_ids(ids)).max() < 1e-4
