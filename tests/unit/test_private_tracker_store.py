@@ -112,11 +112,15 @@ def test_an_unchanged_conversation_is_handed_back_without_a_reload_and_matches_t
     assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in tracker.events]
 
 
-def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_path):
+def _read_on_two_servers(store, tmp_path):
+    """One stored conversation, read by this store (server a) and by a second one (server b)."""
     asyncio.run(store.save(_conversation()))
-    kept = asyncio.run(store.retrieve("person-1"))
     other = _second_server(tmp_path)
-    elsewhere = asyncio.run(other.retrieve("person-1"))
+    return asyncio.run(store.retrieve("person-1")), other, asyncio.run(other.retrieve("person-1"))
+
+
+def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_path):
+    kept, other, elsewhere = _read_on_two_servers(store, tmp_path)
     _turn(elsewhere, "answered by server b")
     asyncio.run(other.save(elsewhere))
     back = asyncio.run(store.retrieve("person-1"))
@@ -130,10 +134,7 @@ def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_pat
 
 def test_a_write_from_elsewhere_during_a_turn_is_not_hidden_by_the_kept_tracker(store, tmp_path):
     """Rasa's lock prevents this; were it broken, the next turn must still see every stored event."""
-    asyncio.run(store.save(_conversation()))
-    here = asyncio.run(store.retrieve("person-1"))
-    other = _second_server(tmp_path)
-    elsewhere = asyncio.run(other.retrieve("person-1"))
+    here, other, elsewhere = _read_on_two_servers(store, tmp_path)
     _turn(here, "turn on server a")
     _turn(elsewhere, "turn on server b")
     asyncio.run(other.save(elsewhere))
