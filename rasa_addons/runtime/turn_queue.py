@@ -3,10 +3,10 @@
 Why: a Rasa server answers every message it receives at once, interleaving them on one event
 loop. A turn that calls the action server (a screening step calls it two to four times) goes to
 the back of the line each time it waits for an answer, behind every other message in progress.
-With 20 conversations at once, `make bench` measured screening turns taking four to five times
-as long as a greeting, although their work is less than twice as much. Letting only a few turns
-run at once and the rest wait their turn in order makes each message's wait about the same: the
-work ahead of it. It does not add work or lose messages; it only changes who waits.
+With 20 conversations at once, `make bench` measured a p95 latency of 1.76 s against a median of
+0.59 s: the screening turns. Letting only a few turns run at once and the rest wait their turn in
+order makes each message's wait about the same, the work ahead of it: p95 0.94 s, median 0.64 s,
+at the same throughput. It does not add work or lose messages; it only changes who waits.
 
 A message the risk detector reads as a crisis does not wait behind the others: it takes the
 first free place, so its crisis reply goes out as soon as a turn ends.
