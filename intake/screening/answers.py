@@ -35,6 +35,7 @@ _PHRASES = {
         r"not that i know of", r"no way", r"definitely not", r"nothing like that", r"no i haven'?t",
         r"no i don'?t", r"no i didn'?t", r"i did not", r"i didn'?t", r"nop", r"noo+pe", r"hell no",
         r"no ma'?am", r"no sir", r"not lately", r"not recently",
+        r"(absolutely|certainly|of course|definitely) not", r"(that'?s |thats )?not true",
     ],
     Answer.YES: [
         r"1", r"y", r"ye+s+", r"yeah+", r"yea", r"yep", r"yup", r"ya", r"yah", r"sure", r"i have", r"i do",
@@ -42,6 +43,7 @@ _PHRASES = {
         r"yes i have", r"yes i do", r"yes i did", r"many times", r"all the time", r"a lot", r"often",
         r"constantly", r"every day", r"uh huh", r"mhm+", r"si", r"sí", r"ok yes", r"unfortunately yes",
         r"sadly yes", r"i guess so", r"i think so", r"yes,? sometimes", r"yes unfortunately",
+        r"certainly", r"(that'?s |thats )(right|true|correct)",
     ],
 }
 _COMPILED = {
