@@ -121,17 +121,25 @@ model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*
   ! -path 'rasa_addons/runtime/*' | sort)
 # shellcheck disable=SC2086
 train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
+# shellcheck disable=SC2086
+code_hash=$(inputs_hash $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)
   mkdir -p build
-  if ! "$VENV/bin/rasa" train --fixed-model-name intake --out models --quiet > build/train.log 2>&1; then
+  # Rasa's training cache (.rasa/cache) knows a component by its configuration, not its code: after
+  # a change to a component's code it would reuse the old outputs, e.g. classifiers trained on the
+  # old features. --force retrains every component then; a change to data alone still uses the cache.
+  force=()
+  stamp_matches model-code "$code_hash" || force=(--force)
+  if ! "$VENV/bin/rasa" train --fixed-model-name intake --out models --quiet ${force[@]+"${force[@]}"} > build/train.log 2>&1; then
     tail -40 build/train.log >&2
     echo "ERROR: training failed; the full log is in build/train.log" >&2
     exit 1
   fi
   log "trained in $(( $(date +%s) - start )) s"
   write_stamp model "$train_hash"
+  write_stamp model-code "$code_hash"
 else
   log "model is up to date: $model (no retraining)"
 fi
