@@ -111,8 +111,11 @@ def measure_workers(workers: int, model: Path, tmp: Path, args: argparse.Namespa
             print(f"  {workers} worker(s): up in {stack.startup_s:.1f} s", flush=True)
             mismatches = check_conversation(stack.rasa_url, INTAKE, prefix)
             warnings.extend(f"{prefix}: reply not as scripted: {m}" for m in mismatches)
-            # Every worker warms up its own copy of the model: a few conversations at once reach each.
-            run_load(stack.rasa_url, INTAKE, 2 * workers, 1, f"{prefix}-warmup")
+            # Every worker warms up its own copy of the model (TensorFlow traces its functions on the
+            # first prediction, a second or more of CPU). Each client's connection goes to one
+            # worker, as the kernel hands it out: with 8 per worker, a worker left cold is a
+            # chance of 2 in 65,536 (with 2 per worker it was 1 in 8).
+            run_load(stack.rasa_url, INTAKE, 8 * workers, 1, f"{prefix}-warmup")
             load = run_load(stack.rasa_url, INTAKE, args.clients, args.conversations_per_client, prefix)
             if load.errors:
                 warnings.append(f"{prefix}: {load.errors} failed messages")
