@@ -124,3 +124,14 @@ def load_settings(path: Optional[Path] = None) -> Settings:
 def settings() -> Settings:
     """The process-wide settings, read once."""
     return load_settings()
+
+
+SERVER_PROCESS_SETTINGS = PROJECT_ROOT / "config" / "server-threads.env"
+
+
+def server_process_settings() -> Dict[str, str]:
+    """config/server-threads.env (math-library threads, turns at once) as NAME -> value: what
+    every server process runs with. scripts/run.sh and the image set the same as environment
+    variables; the test stacks and a server started without them read it here."""
+    lines = SERVER_PROCESS_SETTINGS.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))

@@ -119,10 +119,11 @@ model=models/intake.tar.gz
 # are not part of the model, so editing them does not retrain.
 model_components=$(find rasa_addons -name '*.py' ! -path 'rasa_addons/channels/*' ! -path 'rasa_addons/stores/*' \
   ! -path 'rasa_addons/runtime/*' | sort)
+model_code="$model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt"
 # shellcheck disable=SC2086
-train_hash=$(inputs_hash config.yml domain.yml data $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
+code_hash=$(inputs_hash $model_code)
 # shellcheck disable=SC2086
-code_hash=$(inputs_hash $model_components intake/nlp.py intake/minilm.py requirements.txt requirements-models.txt)
+train_hash=$(inputs_hash config.yml domain.yml data $model_code)
 if ! stamp_matches model "$train_hash" || [ ! -f "$model" ]; then
   log "training the Rasa model (data or config changed)"
   start=$(date +%s)

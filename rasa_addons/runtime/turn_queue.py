@@ -25,10 +25,9 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Deque, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from intake.paths import PROJECT_ROOT
 from intake.safety.detector import detect_risk
+from intake.settings import server_process_settings
 
-SETTINGS_FILE = PROJECT_ROOT / "config" / "server-threads.env"
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -90,10 +89,7 @@ _queue: Optional[TurnQueue] = None
 def turns_at_once() -> int:
     """INTAKE_TURNS_AT_ONCE from the environment, else from config/server-threads.env."""
     value = os.environ.get("INTAKE_TURNS_AT_ONCE")
-    if value is None:
-        lines = SETTINGS_FILE.read_text(encoding="utf-8").splitlines()
-        value = next(line.split("=", 1)[1] for line in lines if line.startswith("INTAKE_TURNS_AT_ONCE="))
-    return int(value)
+    return int(value if value is not None else server_process_settings()["INTAKE_TURNS_AT_ONCE"])
 
 
 def process_queue() -> TurnQueue:

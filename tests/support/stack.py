@@ -20,6 +20,8 @@ from typing import Dict, List, Optional
 import requests
 import yaml
 
+from intake.settings import server_process_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 MODEL_PATH = PROJECT_ROOT / "models" / "intake.tar.gz"
@@ -35,14 +37,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_thread_settings() -> Dict[str, str]:
-    """config/server-threads.env: the math-library threads every server process runs with."""
-    lines = (PROJECT_ROOT / "config" / "server-threads.env").read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
-
-
 def _server_env(workdir: Path) -> Dict[str, str]:
-    env = {**os.environ, **server_thread_settings()}
+    env = {**os.environ, **server_process_settings()}
     env.update(
         PYTHONPATH=str(PROJECT_ROOT),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",

@@ -503,9 +503,9 @@ def test_the_image_copies_the_trained_model_and_downloads_nothing_at_run_time():
 
 def test_the_image_runs_every_process_with_the_thread_settings_of_config():
     """config/server-threads.env (read by make run and the test stacks) and the image's ENV agree."""
-    from tests.support.stack import server_thread_settings
+    from intake.settings import server_process_settings
 
     dockerfile = DOCKERFILE.read_text(encoding="utf-8")
     runtime = dockerfile[dockerfile.rindex("FROM "):]
     declared = dict(re.findall(r"\b([A-Z_]+_THREADS|INTAKE_TURNS_AT_ONCE)=(\S+)", runtime))
-    assert server_thread_settings() == declared
+    assert server_process_settings() == declared
