@@ -7,7 +7,8 @@ Run: `make bench` (or `.venv/bin/python -m bench.run [--skip-training]`). In one
    (ours with its action server and app database; theirs with Rasa's stock SQL store),
    timing start-up until a first REST reply;
 3. runs scripted conversations over REST: one at a time, then many at once, measuring latency
-   per message, throughput and the Rasa server's peak memory;
+   per message, throughput and the Rasa server's peak memory (many at once: for a time window,
+   each person starting a new conversation when one ends, so that many are in flight throughout);
 4. runs ours as deployed (config/endpoints.production.yml: the tracker store and app database on
    PostgreSQL, the lock store on Redis), with 1 then 2 Sanic workers;
 5. prints the table and the targets and writes the same figures to build/bench/results.json.
@@ -44,8 +45,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--skip-training", action="store_true",
                         help="reuse models/intake.tar.gz and the existing rasa init model; training is not measured")
     parser.add_argument("--clients", type=int, default=20, help="conversations at once in the concurrent runs")
-    parser.add_argument("--conversations-per-client", type=int, default=2,
-                        help="conversations each concurrent client holds back to back")
+    parser.add_argument("--window", type=float, default=30.0,
+                        help="seconds each concurrent run lasts, every client starting a new conversation when one ends")
     parser.add_argument("--sequential-conversations", type=int, default=5,
                         help="conversations in a row in the one-at-a-time run")
     return parser.parse_args(argv)
@@ -89,8 +90,8 @@ def measure(stack: BenchStack, conversation: Conversation, args: argparse.Namesp
     """Warm-up (checking the replies), one conversation at a time, then many at once."""
     mismatches = check_conversation(stack.rasa_url, conversation, prefix)
     warnings.extend(f"{prefix}: reply not as scripted: {m}" for m in mismatches)
-    one = run_load(stack.rasa_url, conversation, 1, args.sequential_conversations, prefix)
-    many = run_load(stack.rasa_url, conversation, args.clients, args.conversations_per_client, prefix)
+    one = run_load(stack.rasa_url, conversation, 1, prefix, conversations_per_client=args.sequential_conversations)
+    many = run_load(stack.rasa_url, conversation, args.clients, prefix, window_s=args.window)
     for load in (one, many):
         if load.errors:
             warnings.append(f"{prefix}: {load.errors} failed messages with {load.clients} conversations at once")
@@ -115,8 +116,8 @@ def measure_workers(workers: int, model: Path, tmp: Path, args: argparse.Namespa
             # first prediction, a second or more of CPU). Each client's connection goes to one
             # worker, as the kernel hands it out: with 8 per worker, a worker left cold is a
             # chance of 2 in 65,536 (with 2 per worker it was 1 in 8).
-            run_load(stack.rasa_url, INTAKE, 8 * workers, 1, f"{prefix}-warmup")
-            load = run_load(stack.rasa_url, INTAKE, args.clients, args.conversations_per_client, prefix)
+            run_load(stack.rasa_url, INTAKE, 8 * workers, f"{prefix}-warmup", conversations_per_client=1)
+            load = run_load(stack.rasa_url, INTAKE, args.clients, prefix, window_s=args.window)
             if load.errors:
                 warnings.append(f"{prefix}: {load.errors} failed messages")
             return {"startup_s": round(stack.startup_s, 1), "rss": stack.rasa_peak_rss_mb(), "load": load.summary()}
@@ -126,7 +127,7 @@ def run_benchmark(args: argparse.Namespace, cleanup: ExitStack) -> Dict[str, Any
     started = time.monotonic()
     results: Dict[str, Any] = {"machine": report.machine(), "warnings": [],
                                "settings": {"clients": args.clients,
-                                            "conversations_per_client": args.conversations_per_client,
+                                            "window_s": args.window,
                                             "sequential_conversations": args.sequential_conversations,
                                             "messages_per_conversation": len(INTAKE.turns),
                                             "skip_training": args.skip_training}}
