@@ -6,14 +6,21 @@ classifier and the response selector see meaning ("how many hours is one treatme
 last") and not only shared letters. Not trainable: the encoder's weights are fixed, so it adds
 nothing to training but the forward passes.
 
+Short replies repeat: most turns of an intake are "yes", "no", "not really", "hi". Their vectors
+are kept (`short_replies_kept`, least recently used first out), so the encoder runs once per
+distinct short reply and process rather than on every turn. Only replies of at most three
+words of letters are kept: a phone number, an email or anything with digits is always encoded
+afresh and never held.
+
     - name: rasa_addons.minilm_featurizer.MiniLMFeaturizer
       model_dir: build/minilm
+      short_replies_kept: 1024
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -56,6 +63,16 @@ def tensorflow_products(weights: Dict[str, np.ndarray]) -> Products:
     return lambda x, name: tf.linalg.matmul(x, constants[name]).numpy()
 
 
+SHORT_REPLY_WORDS = 3
+
+
+def is_short_reply(token_texts: Sequence[str]) -> bool:
+    """At most three tokens, each letters with an inner apostrophe at most ("don't"): the replies
+    that recur from person to person, and never a number, a phone number or an email."""
+    return 0 < len(token_texts) <= SHORT_REPLY_WORDS and all(
+        text.replace("'", "").replace("’", "").isalpha() for text in token_texts)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds MiniLM sequence and sentence features to every message."""
@@ -66,11 +83,12 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "model_dir": "build/minilm"}
+        return {**DenseFeaturizer.get_default_config(), "model_dir": "build/minilm", "short_replies_kept": 1024}
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self.encoder = shared_encoder(str(self._config["model_dir"]))
+        self._short_reply_vectors = lru_cache(maxsize=int(self._config["short_replies_kept"]))(self._encode)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -101,7 +119,15 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, attribute, alias))
 
     def token_and_sentence_vectors(self, token_texts: List[str]) -> Tuple[np.ndarray, np.ndarray]:
-        """One forward pass over the tokens' word pieces: (tokens x 384, 1 x 384)."""
+        """(tokens x 384, 1 x 384): a short reply's kept vectors (copies, so that nobody changes
+        the kept ones), or one forward pass."""
+        if is_short_reply(token_texts):
+            sequence, sentence = self._short_reply_vectors(tuple(token_texts))
+            return sequence.copy(), sentence.copy()
+        return self._encode(token_texts)
+
+    def _encode(self, token_texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """One forward pass over the tokens' word pieces."""
         vocab = self.encoder.wordpiece.vocab
         ids: List[int] = []
         spans: List[Optional[Tuple[int, int]]] = []

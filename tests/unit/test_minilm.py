@@ -74,3 +74,36 @@ def test_the_featurizers_tensorflow_products_give_the_numpy_encoders_states(enco
     for text in ("yes", "I keep having nightmares about the accident and I can't sleep", "word " * 300):
         ids = [encoder.wordpiece.vocab[p] for _, ps in encoder.word_pieces(text) for p in ps]
         assert np.abs(featurized.encode_ids(ids) - encoder.encode_ids(ids)).max() < 1e-4
+
+
+@pytest.mark.parametrize("tokens, short", [
+    (["yes"], True), (["not", "really"], True), (["I", "don't", "know"], True), (["sí"], True),
+    (["no", "not", "at", "all"], False), (["555", "0100"], False), (["me@example.com"], False),
+    (["call", "me", "5550100"], False), (["🙂"], False), ([], False),
+])
+def test_only_short_replies_of_letters_are_kept(tokens: list, short: bool) -> None:
+    """Phone numbers, emails and anything with digits are never held in the featurizer's memory."""
+    from rasa_addons.minilm_featurizer import is_short_reply
+
+    assert is_short_reply(tokens) is short
+
+
+def test_a_short_reply_is_encoded_once_and_handed_out_as_copies() -> None:
+    from rasa_addons.minilm_featurizer import MiniLMFeaturizer
+
+    featurizer = MiniLMFeaturizer({**MiniLMFeaturizer.get_default_config(), "alias": "minilm"}, "minilm")
+    passes = []
+    encode_ids = featurizer.encoder.encode_ids
+    featurizer.encoder.encode_ids = lambda ids: passes.append(ids) or encode_ids(ids)
+    try:
+        first_sequence, first_sentence = featurizer.token_and_sentence_vectors(["not", "really"])
+        first_sequence[:] = 0  # whoever receives the features may change them
+        sequence, sentence = featurizer.token_and_sentence_vectors(["not", "really"])
+        featurizer.token_and_sentence_vectors(["call", "me", "at", "5550100"])
+        featurizer.token_and_sentence_vectors(["call", "me", "at", "5550100"])
+    finally:
+        del featurizer.encoder.encode_ids
+    assert len(passes) == 3  # the short reply once, the longer message each time
+    assert np.abs(sequence).sum() > 0
+    assert float(sentence[0] @ first_sentence[0]) == pytest.approx(1.0, abs=1e-6)
+    assert float(sentence[0] @ featurizer.encoder.sentence_embedding("not really")) == pytest.approx(1.0, abs=1e-5)
