@@ -51,3 +51,23 @@ def test_a_batch_of_another_shape_is_left_to_tensorflow_to_refuse():
     except (TypeError, ValueError):
         return
     raise AssertionError("a batch missing an input was accepted")
+
+
+class _Rows:
+    """An input that is not an array but that TensorFlow can convert (a registered conversion)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+
+tf.register_tensor_conversion_function(
+    _Rows, lambda value, dtype=None, name=None, as_ref=False: tf.constant(value.values, dtype=dtype))
+
+
+def test_inputs_the_eager_constructor_refuses_take_tensorflows_full_conversion():
+    function = _rasa_like_function()
+    step = TracedPredictStep(function)
+    features = np.arange(8, dtype=np.float32).reshape(2, 4)
+    expected = function((features, np.ones(2, dtype=np.int64)))["scores"].numpy()
+    got = step((_Rows(features), np.ones(2, dtype=np.int64)))["scores"].numpy()
+    assert np.allclose(got, expected)
