@@ -116,6 +116,7 @@ def run_load(rasa_url: str, conversation: Conversation, clients: int, sender_pre
     # Set on Ctrl-C or an error so the people stop after their current message instead of
     # finishing their conversations while the orchestrator waits to stop the servers.
     stop = threading.Event()
+    # The window's end, set once every person has started (a list so that the people see it change).
     deadline = [math.inf]
 
     def more_conversations(done: int) -> bool:
