@@ -21,6 +21,20 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "clinic.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def flag(value: Optional[str], default: bool, name: str) -> bool:
+    """An on/off setting from the environment or an endpoints file: 1/0 (true/false, yes/no,
+    on/off); empty or unset is the default, anything else a clear error naming the setting."""
+    if value is None or str(value).strip() == "":
+        return default
+    if str(value).strip().lower() in _TRUE:
+        return True
+    if str(value).strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"{name} must be 1 or 0, not {value!r}")
 
 
 @dataclass(frozen=True)

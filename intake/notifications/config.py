@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
+from intake.settings import flag
+
 DEFAULT_CONSOLE_URL = "http://localhost:8080/frontdesk/"
 NOTIFY_PRIORITIES = ("urgent", "high")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -101,16 +101,6 @@ def webhook_host(url: str) -> str:
     return host or "(invalid URL)"
 
 
-def _flag(value: Optional[str], default: bool, name: str) -> bool:
-    if value is None or value.strip() == "":
-        return default
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise ValueError(f"{name} must be 1 or 0, not {value!r}")
-
-
 def _recipients(value: Any) -> Tuple[str, ...]:
     if not value:
         return ()
@@ -135,7 +125,7 @@ def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: 
     host = (env.get("INTAKE_SMTP_HOST") or "").strip()
     recipients = _recipients(section.get("email_to"))
     if host and recipients:
-        starttls = _flag(env.get("INTAKE_SMTP_STARTTLS"), True, "INTAKE_SMTP_STARTTLS")
+        starttls = flag(env.get("INTAKE_SMTP_STARTTLS"), True, "INTAKE_SMTP_STARTTLS")
         port_text = (env.get("INTAKE_SMTP_PORT") or "").strip()
         smtp = SmtpSettings(
             host=host, port=int(port_text) if port_text else (587 if starttls else 25),

@@ -24,6 +24,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from socketio import AsyncRedisManager
 
+from intake.settings import flag
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.runtime.turn_queue import in_turn
 
@@ -40,7 +41,8 @@ def shared_rooms_url() -> Optional[str]:
         return None
     password = quote(os.environ.get("REDIS_PASSWORD") or "", safe="")
     credentials = f":{password}@" if password else ""
-    return f"redis://{credentials}{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
+    scheme = "rediss" if flag(os.environ.get("REDIS_USE_SSL"), False, "REDIS_USE_SSL") else "redis"
+    return f"{scheme}://{credentials}{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
 
 
 def shared_rooms_channel() -> str:

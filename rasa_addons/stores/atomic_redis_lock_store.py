@@ -22,6 +22,8 @@ from typing import Iterator, Text
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from intake.settings import flag
+
 # A lock change takes a few Redis round trips; a holder that died frees the mutex after this.
 MUTEX_EXPIRY_S = 5.0
 MUTEX_WAIT_S = 10.0
@@ -39,6 +41,8 @@ class AtomicRedisLockStore(RedisLockStore):
             settings["port"] = int(settings["port"])
         if "db" in settings:
             settings["db"] = int(settings["db"])
+        # An endpoints file's ${REDIS_USE_SSL} arrives as text, and "0" would be true to redis-py.
+        settings["use_ssl"] = flag(settings.get("use_ssl"), False, "lock_store use_ssl (REDIS_USE_SSL)")
         super().__init__(host=endpoint_config.url or "localhost", **settings)
 
     @contextmanager

@@ -33,7 +33,7 @@ def production_stores() -> Iterator[Dict[str, str]]:
             "TRACKER_DB_NAME": tracker.database, "TRACKER_DB_USER": tracker.username,
             "TRACKER_DB_PASSWORD": tracker.password or "", "TRACKER_DB_LOGIN_DB": "postgres",
             "REDIS_HOST": REDIS_HOST, "REDIS_PORT": str(REDIS_PORT), "REDIS_DB": str(REDIS_DB),
-            "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": prefix,
+            "REDIS_PASSWORD": "", "REDIS_KEY_PREFIX": prefix, "REDIS_USE_SSL": "0",
             # The app database (screenings, bookings, handoffs) is a database of its own, as in production.
             "INTAKE_DATABASE_URL": app_url,
         }

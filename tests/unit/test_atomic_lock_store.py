@@ -28,10 +28,21 @@ def prefix():
     client.close()
 
 
-def _store(prefix: str) -> AtomicRedisLockStore:
+def _store(prefix: str, use_ssl: str = "0", **settings: object) -> AtomicRedisLockStore:
     """One server's lock store, configured as config/endpoints.production.yml does (strings)."""
     return AtomicRedisLockStore(EndpointConfig(url=REDIS_HOST, port=str(REDIS_PORT), db=str(REDIS_DB),
-                                               password="", key_prefix=prefix))
+                                               password="", key_prefix=prefix, use_ssl=use_ssl, **settings))
+
+
+def test_use_ssl_from_the_endpoints_file_is_read_as_on_or_off(prefix):
+    """REDIS_USE_SSL arrives as text: "0" must mean plain (redis-py would take any text as TLS), "1"
+    TLS, which this machine's plain Redis refuses, and anything else is a clear error."""
+    plain = _store(prefix, "0")
+    assert plain.issue_ticket("c") == 0
+    with pytest.raises(redis.exceptions.RedisError):  # the TLS handshake gets no answer
+        _store(prefix, "1", socket_timeout=1).issue_ticket("c")
+    with pytest.raises(ValueError, match="REDIS_USE_SSL"):
+        _store(prefix, "maybe")
 
 
 def test_tickets_drawn_at_once_by_several_servers_are_all_different(prefix):

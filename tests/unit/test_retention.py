@@ -311,7 +311,7 @@ def test_the_production_endpoints_are_read_with_their_environment_variables(monk
     values = {"TRACKER_DB_HOST": "db.internal", "TRACKER_DB_PORT": "6543", "TRACKER_DB_NAME": "rasa_tracker",
               "TRACKER_DB_USER": "rasa", "TRACKER_DB_PASSWORD": "s3cr:et@", "TRACKER_DB_LOGIN_DB": "postgres",
               "ACTION_SERVER_URL": "http://actions:5055/webhook", "REDIS_HOST": "redis", "REDIS_PORT": "6379",
-              "REDIS_DB": "0", "REDIS_PASSWORD": "x", "REDIS_KEY_PREFIX": "prod"}
+              "REDIS_DB": "0", "REDIS_PASSWORD": "x", "REDIS_KEY_PREFIX": "prod", "REDIS_USE_SSL": "1"}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     tracker = find_tracker_database(PROJECT_ROOT / "config" / "endpoints.production.yml")
