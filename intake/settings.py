@@ -25,7 +25,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def flag(value: Optional[str], default: bool, name: str) -> bool:
+def flag(value: Any, default: bool, name: str) -> bool:
     """An on/off setting from the environment or an endpoints file: 1/0 (true/false, yes/no,
     on/off); empty or unset is the default, anything else a clear error naming the setting."""
     if value is None or str(value).strip() == "":
