@@ -24,10 +24,9 @@ from intake.frontdesk.accounts import MIN_PASSWORD_LENGTH, AccountError
 
 
 def _console_url() -> str:
-    from intake.settings import settings
+    from intake.notifications.config import notification_settings
 
-    configured = settings().section("notifications").get("console_url")
-    return configured or settings().public_web_url + "/frontdesk/"
+    return notification_settings().console_url
 
 
 def _read_password(from_stdin: bool) -> str:

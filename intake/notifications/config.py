@@ -109,6 +109,14 @@ def _recipients(value: Any) -> Tuple[str, ...]:
     return tuple(address.strip() for address in value if str(address).strip())
 
 
+def _web_app_console_url() -> str:
+    """The console on the web app's public address: what patients' links use, so a deployment
+    that sets INTAKE_PUBLIC_WEB_URL gets alerts that open on it, not on localhost."""
+    from intake.settings import settings
+
+    return f"{settings().public_web_url}/frontdesk/"
+
+
 def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: Optional[Mapping[str, str]] = None,
                           time_zone: Optional[str] = None) -> NotificationSettings:
     """Settings from a `notifications:` section (default: the clinic file's) and an environment (default: os.environ)."""
@@ -135,7 +143,7 @@ def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: 
 
     defaults = NotificationSettings()
     return NotificationSettings(
-        console_url=str(section.get("console_url") or DEFAULT_CONSOLE_URL),
+        console_url=str(section.get("console_url") or _web_app_console_url()),
         time_zone=time_zone,
         attempts=int(section.get("attempts", defaults.attempts)),
         backoff_seconds=float(section.get("backoff_seconds", defaults.backoff_seconds)),

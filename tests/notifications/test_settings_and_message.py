@@ -42,6 +42,14 @@ def test_email_needs_a_host_and_recipients_and_starttls_can_be_turned_off():
         NotificationSettings(attempts=0)
 
 
+def test_without_a_console_url_alerts_open_the_console_on_the_web_apps_public_address(monkeypatch):
+    """A deployment sets INTAKE_PUBLIC_WEB_URL; alerts must not send staff to localhost."""
+    monkeypatch.setenv("INTAKE_PUBLIC_WEB_URL", "https://intake.clinic.example/")
+    without = {key: value for key, value in SECTION.items() if key != "console_url"}
+    assert notification_settings(without, {}, time_zone="UTC").console_url == "https://intake.clinic.example/frontdesk/"
+    assert notification_settings(SECTION, {}, time_zone="UTC").console_url == SECTION["console_url"]
+
+
 def test_the_clinic_file_section_reads():
     config = notification_settings(load_settings().section("notifications"), {}, time_zone="America/Los_Angeles")
     assert config.console_url.endswith("/frontdesk/") and config.attempts >= 1 and config.backoff_seconds > 0
