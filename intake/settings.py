@@ -28,11 +28,12 @@ _FALSE = {"0", "false", "no", "off"}
 def flag(value: Any, default: bool, name: str) -> bool:
     """An on/off setting from the environment or an endpoints file: 1/0 (true/false, yes/no,
     on/off); empty or unset is the default, anything else a clear error naming the setting."""
-    if value is None or str(value).strip() == "":
+    text = "" if value is None else str(value).strip().lower()
+    if not text:
         return default
-    if str(value).strip().lower() in _TRUE:
+    if text in _TRUE:
         return True
-    if str(value).strip().lower() in _FALSE:
+    if text in _FALSE:
         return False
     raise ValueError(f"{name} must be 1 or 0, not {value!r}")
 

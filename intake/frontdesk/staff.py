@@ -21,12 +21,7 @@ from typing import List, Optional
 
 from intake.frontdesk import accounts
 from intake.frontdesk.accounts import MIN_PASSWORD_LENGTH, AccountError
-
-
-def _console_url() -> str:
-    from intake.notifications.config import notification_settings
-
-    return notification_settings().console_url
+from intake.notifications.config import console_url
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -69,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 raise AccountError(f"There is already an account '{username}'.")
             member = accounts.create_account(username, args.name, _read_password(args.password_stdin))
             print(f"Created the staff account '{member.username}' ({member.display_name}). "
-                  f"Sign in at {_console_url()}")
+                  f"Sign in at {console_url()}")
             return 0
         if args.command == "list":
             members = accounts.list_accounts()

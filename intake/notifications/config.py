@@ -109,12 +109,15 @@ def _recipients(value: Any) -> Tuple[str, ...]:
     return tuple(address.strip() for address in value if str(address).strip())
 
 
-def _web_app_console_url() -> str:
-    """The console on the web app's public address: what patients' links use, so a deployment
-    that sets INTAKE_PUBLIC_WEB_URL gets alerts that open on it, not on localhost."""
+def console_url(section: Optional[Mapping[str, Any]] = None) -> str:
+    """Where alerts and staff messages send staff: `console_url` of a `notifications:` section
+    (default: the clinic file's), else the console on the web app's public address, which
+    patients' links use too, so a deployment that sets INTAKE_PUBLIC_WEB_URL never links to localhost."""
     from intake.settings import settings
 
-    return f"{settings().public_web_url}/frontdesk/"
+    if section is None:
+        section = settings().section("notifications")
+    return str(section.get("console_url") or f"{settings().public_web_url}/frontdesk/")
 
 
 def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: Optional[Mapping[str, str]] = None,
@@ -143,7 +146,7 @@ def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: 
 
     defaults = NotificationSettings()
     return NotificationSettings(
-        console_url=str(section.get("console_url") or _web_app_console_url()),
+        console_url=console_url(section),
         time_zone=time_zone,
         attempts=int(section.get("attempts", defaults.attempts)),
         backoff_seconds=float(section.get("backoff_seconds", defaults.backoff_seconds)),

@@ -180,6 +180,7 @@ def test_the_staff_command_lists_disables_unlocks_and_resets(url, monkeypatch, c
     from intake.settings import settings
 
     monkeypatch.setenv("INTAKE_DATABASE_URL", url)
+    monkeypatch.setenv("INTAKE_PUBLIC_WEB_URL", "https://intake.clinic.example")
     settings.cache_clear()
     try:
         def run(*args: str, stdin: str = ""):
@@ -189,7 +190,9 @@ def test_the_staff_command_lists_disables_unlocks_and_resets(url, monkeypatch, c
             return code, out, err
 
         assert run("list")[1].startswith("No staff accounts yet")
-        assert run("add", "dana", "--name", "Dana Reyes", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+        code, out, _ = run("add", "dana", "--name", "Dana Reyes", "--password-stdin", stdin=PASSWORD + "\n")
+        # The console on the deployment's public address, as in alerts (the clinic file sets none).
+        assert code == 0 and "Sign in at https://intake.clinic.example/frontdesk/" in out
         code, _, err = run("add", "Dana", "--name", "Dana", "--password-stdin", stdin=PASSWORD + "\n")
         assert code == 1 and "already an account" in err
         answers = iter([PASSWORD, PASSWORD + "!"])
