@@ -1,7 +1,12 @@
-"""Benchmark of the risk detector alone: time per message, p50 / p99 / max, over the labelled sets.
+"""Benchmark of the safety decision: time per message, p50 / p99 / max, over the labelled sets.
 
-Run: `make bench-detector` (or `.venv/bin/python -m bench.detector`). Each message of the
-evaluation sets is timed over several rounds after a warm-up; the table shows milliseconds.
+Run: `make bench-detector` (or `.venv/bin/python -m bench.detector`). Two figures:
+- the patterns alone (the risk detector);
+- the combined decision (patterns, then the learned model), given the message's MiniLM sentence
+  vector, as in the running assistant, where the NLU pipeline has made that vector already for
+  the intent classifier. The encoder's own time is part of the pipeline, not of this decision;
+  it is measured by `make bench` with everything else.
+Each message is timed over several rounds after a warm-up; the table shows milliseconds.
 """
 from __future__ import annotations
 
@@ -9,14 +14,18 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
+from intake.safety.decision import SafetyJudge
 from intake.safety.detector import RiskDetector
 from intake.safety.evaluation import load_set
+from intake.safety.risk_model import RiskModel
+from intake.safety.sentence_vectors import SentenceVectors
 
-SETS = sorted((Path(__file__).resolve().parents[1] / "tests" / "safety").glob("*_set.tsv"))
-ROUNDS = 20
-TARGET_P99_MS = 1.0
+SAFETY_TESTS = Path(__file__).resolve().parents[1] / "tests" / "safety"
+SETS = sorted(SAFETY_TESTS.glob("*_set.tsv")) + sorted((SAFETY_TESTS / "frozen").glob("*.tsv"))
+ROUNDS = 10
+TARGET_P99_MS = 2.0
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -24,25 +33,37 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    started = time.perf_counter()
-    detector = RiskDetector()
-    build_ms = (time.perf_counter() - started) * 1000
-    texts = [m.text for path in SETS for m in load_set(path)]
-    for text in texts:  # warm-up
-        detector.detect(text)
-    timings: List[float] = []
-    for _ in range(ROUNDS):
-        for text in texts:
+def timings(calls: List[Callable[[], object]], rounds: int = ROUNDS) -> List[float]:
+    for call in calls:  # warm-up
+        call()
+    measured: List[float] = []
+    for _ in range(rounds):
+        for call in calls:
             start = time.perf_counter()
-            detector.detect(text)
-            timings.append((time.perf_counter() - start) * 1000)
-    p50, p99 = percentile(timings, 0.50), percentile(timings, 0.99)
-    print(f"risk detector: {len(texts)} messages x {ROUNDS} rounds, build {build_ms:.0f} ms")
-    print(f"{'mean ms':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
-    print(f"{statistics.mean(timings):>10.3f}{p50:>10.3f}{p99:>10.3f}{max(timings):>10.3f}")
+            call()
+            measured.append((time.perf_counter() - start) * 1000)
+    return measured
+
+
+def row(name: str, measured: List[float]) -> str:
+    return (f"{name:<22}{statistics.mean(measured):>10.3f}{percentile(measured, 0.5):>10.3f}"
+            f"{percentile(measured, 0.99):>10.3f}{max(measured):>10.3f}")
+
+
+def main() -> int:
+    detector = RiskDetector()
+    judge = SafetyJudge(detector, RiskModel.load())
+    texts = [m.text for path in SETS for m in load_set(path)]
+    vectors = SentenceVectors().sentence_vectors(texts)
+    patterns = timings([lambda t=t: detector.detect(t) for t in texts])
+    combined = timings([lambda t=t, v=v: judge.decide(t, v) for t, v in zip(texts, vectors)])
+    print(f"safety decision: {len(texts)} messages x {ROUNDS} rounds (milliseconds)")
+    print(f"{'':<22}{'mean':>10}{'p50':>10}{'p99':>10}{'max':>10}")
+    print(row("patterns alone", patterns))
+    print(row("patterns + model", combined))
+    p99 = percentile(combined, 0.99)
     verdict = "meets" if p99 < TARGET_P99_MS else "MISSES"
-    print(f"p99 {verdict} the target of {TARGET_P99_MS} ms per message")
+    print(f"combined p99 {verdict} the target of {TARGET_P99_MS} ms per message")
     return 0 if p99 < TARGET_P99_MS else 1
 
 

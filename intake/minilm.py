@@ -21,7 +21,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -194,6 +194,28 @@ class MiniLM:
         hidden = _gelu(product(x, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
         out = product(hidden, f"{p}output.dense.weight") + w[f"{p}output.dense.bias"]
         return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+
+    def encode_tokens(self, token_texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+        """(tokens x 384, 1 x 384) for a tokenizer's tokens: each token's vector is the mean of its
+        word pieces' states, the sentence vector the unit-length mean of all states. The Rasa
+        featurizer and the risk model both call this, so the risk model learns from the vectors
+        it is given in the running assistant."""
+        vocab = self.wordpiece.vocab
+        ids: List[int] = []
+        spans: List[Optional[Tuple[int, int]]] = []
+        for text in token_texts:
+            start = len(ids)
+            ids += [vocab[piece] for _, pieces in self.word_pieces(text) for piece in pieces]
+            spans.append((start, len(ids)) if len(ids) > start else None)
+        states = self.encode_ids(ids)  # [CLS] pieces [SEP]; pieces past the limit are cut
+        kept = states.shape[0] - 2
+        sequence = np.zeros((len(token_texts), self.dimension), dtype=np.float32)
+        for index, span in enumerate(spans):
+            if span is not None and span[0] < kept:
+                sequence[index] = states[1 + span[0]: 1 + min(span[1], kept)].mean(0)
+        pooled = states.mean(0)
+        sentence = (pooled / max(float(np.linalg.norm(pooled)), 1e-12))[np.newaxis, :]
+        return sequence, sentence
 
     def sentence_embedding(self, text: str) -> np.ndarray:
         """The model's sentence vector: mean of all token states, unit length (as sentence-transformers)."""

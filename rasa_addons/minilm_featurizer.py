@@ -128,19 +128,4 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _encode(self, token_texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
         """One forward pass over the tokens' word pieces."""
-        vocab = self.encoder.wordpiece.vocab
-        ids: List[int] = []
-        spans: List[Optional[Tuple[int, int]]] = []
-        for text in token_texts:
-            start = len(ids)
-            ids += [vocab[piece] for _, pieces in self.encoder.word_pieces(text) for piece in pieces]
-            spans.append((start, len(ids)) if len(ids) > start else None)
-        states = self.encoder.encode_ids(ids)  # [CLS] pieces [SEP]; pieces past the limit are cut
-        kept = states.shape[0] - 2
-        sequence = np.zeros((len(token_texts), self.encoder.dimension), dtype=np.float32)
-        for index, span in enumerate(spans):
-            if span is not None and span[0] < kept:
-                sequence[index] = states[1 + span[0]: 1 + min(span[1], kept)].mean(0)
-        pooled = states.mean(0)
-        sentence = (pooled / max(float(np.linalg.norm(pooled)), 1e-12))[np.newaxis, :]
-        return sequence, sentence
+        return self.encoder.encode_tokens(token_texts)

@@ -1,62 +1,73 @@
-"""The safety guard: a Rasa NLU component that runs the risk detector on every user message.
+"""The safety guard: a Rasa NLU component that applies the safety decision to every user message.
 
-It runs after the intent classifier and the FallbackClassifier, so it sees every parsed
-message, whatever the conversation state (first message, inside a form, after a fallback,
-during a handoff), and its decision is final: when the detector fires, the intent becomes the
-crisis intent for the finding with confidence 1.0, and the finding travels with the message
-(`risk` in the parse data) for the actions that record alerts.
-
-The learned classifier may also predict a crisis intent for wording the detector does not
-know. That prediction is kept when it is very confident (the crisis reply is sent); otherwise
-the message becomes `feeling_low`, whose rule asks the person directly whether they are
-thinking of harming themselves: asking costs little, staying silent could cost a life.
+It runs last in the NLU pipeline, so it sees every parsed message whatever the conversation state
+(first message, inside a form, after a fallback, during a handoff), and its decision is final.
+The decision itself lives in the domain package (intake.safety.decision): the patterns, then the
+learned risk model, which reads the MiniLM sentence vector the pipeline has already made.
+- crisis: the intent becomes the crisis intent of the finding (confidence 1.0), and the finding
+  travels with the message (`risk` in the parse data) for the actions that record alerts;
+- check-in: `feeling_low`, whose rule asks the person directly whether they are thinking of
+  harming themselves or are in danger;
+- trauma told as history, ordinary distress: their own intents, when the classifier had nothing
+  more specific to say (a booking request stays a booking request); a history also gets the
+  `trauma_kind` entity, so the acknowledgement offers the hotline that fits;
+- nothing: a crisis or check-in intent that only the intent classifier guessed is not kept (the
+  decision saw no risk); a bare answer word stays an answer.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from intake.safety import RiskDetector, RiskFinding, default_detector
+from intake.paths import PROJECT_ROOT
+from intake.safety import default_detector
+from intake.safety.decision import CHECK_IN, CRISIS, DISTRESS, HISTORY, SafetyDecision, SafetyJudge
+from intake.safety.risk_model import RiskModel
+from intake.safety.trauma_kinds import trauma_kind
 from intake.screening.answers import Answer, parse_yes_no
 
 CRISIS_PREFIX = "crisis_"
 RISK_KEY = "risk"
-# A bare answer word ("never", "yes", "skip") carries no risk by itself: a learned crisis
-# prediction on it is noise, and it must stay an answer to the question that was asked.
+FALLBACK_INTENT = "nlu_fallback"
 ANSWER_INTENTS = {Answer.YES: "affirm", Answer.NO: "deny", Answer.SKIP: "skip_question"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyGuard(GraphComponent):
-    """Overrides the predicted intent with the crisis intent when a risk is detected."""
+    """Sets the intent from the safety decision."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # A learned crisis prediction without a detector finding is kept at or above this.
-            "learned_crisis_threshold": 0.9,
+            "risk_model": "build/risk_model",
+            "sentence_features": "minilm",
             "check_in_intent": "feeling_low",
+            "history_intent": "share_trauma_history",
+            "distress_intent": "share_distress",
+            # Intents a history or distress reading may replace: the classifier's guesses that
+            # say nothing more specific than "something personal" or "not understood".
+            "replaceable_intents": ["nlu_fallback", "out_of_scope", "feeling_low", "describe_symptoms",
+                                    "share_distress", "share_trauma_history", "faq"],
         }
 
-    def __init__(self, config: Dict[Text, Any], detector: Optional[RiskDetector] = None) -> None:
+    def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self.detector = detector or default_detector()
+        if judge is None:
+            path = PROJECT_ROOT / self.config["risk_model"]
+            judge = SafetyJudge(default_detector(), RiskModel.load(path))
+        self.judge = judge
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafetyGuard":
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyGuard":
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -67,32 +78,55 @@ class SafetyGuard(GraphComponent):
             self._guard(message)
         return messages
 
+    def _sentence_vector(self, message: Message) -> Optional[np.ndarray]:
+        """The MiniLM sentence vector the pipeline made for this message, if any."""
+        _, sentence = message.get_dense_features(TEXT, [self.config["sentence_features"]])
+        return None if sentence is None else np.asarray(sentence.features).reshape(-1)
+
     def _guard(self, message: Message) -> None:
         text = message.get(TEXT)
         if not text:
             return
-        finding = self.detector.detect(text)
-        if finding is not None:
-            self._override(message, finding)
-            return
-        predicted = message.get(INTENT) or {}
-        name = predicted.get("name") or ""
-        if not name.startswith(CRISIS_PREFIX):
-            return
-        answer = parse_yes_no(text)
-        if answer in ANSWER_INTENTS:
-            message.set(INTENT, {"name": ANSWER_INTENTS[answer], "confidence": 1.0}, add_to_output=True)
-        elif (predicted.get("confidence") or 0) < self.config["learned_crisis_threshold"]:
-            message.set(INTENT, {"name": self.config["check_in_intent"], "confidence": 1.0}, add_to_output=True)
+        decision = self.judge.decide(text, self._sentence_vector(message))
+        name = (message.get(INTENT) or {}).get("name") or ""
+        if decision.outcome == CRISIS:
+            self._override(message, decision)
+        elif decision.outcome == CHECK_IN:
+            self._set(message, self.config["check_in_intent"])
+        elif decision.outcome in (HISTORY, DISTRESS) and self._replaceable(name):
+            key = "history_intent" if decision.outcome == HISTORY else "distress_intent"
+            self._set(message, self.config[key])
+            if decision.outcome == HISTORY:
+                self._add_trauma_kind(message, text)
+        elif name.startswith(CRISIS_PREFIX) or name == self.config["check_in_intent"]:
+            answer = parse_yes_no(text)
+            self._set(message, ANSWER_INTENTS.get(answer, FALLBACK_INTENT))
+
+    def _replaceable(self, name: str) -> bool:
+        return name.startswith(CRISIS_PREFIX) or name in self.config["replaceable_intents"]
+
+    def _add_trauma_kind(self, message: Message, text: str) -> None:
+        """The kind of trauma told (an entity for the trauma_kind slot), for the hotline that fits."""
+        kind = trauma_kind(self.judge.detector.normalize(text))
+        entity = {"entity": "trauma_kind", "value": kind, "start": 0, "end": len(text),
+                  "extractor": type(self).__name__}
+        others = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "trauma_kind"]
+        message.set(ENTITIES, others + [entity], add_to_output=True)
 
     @staticmethod
-    def _override(message: Message, finding: RiskFinding) -> None:
+    def _set(message: Message, intent: str) -> None:
+        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+
+    @staticmethod
+    def _override(message: Message, decision: SafetyDecision) -> None:
+        finding = decision.finding
         crisis = {"name": finding.intent, "confidence": 1.0}
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != finding.intent]
         message.set(INTENT, crisis, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [crisis] + ranking, add_to_output=True)
         message.set(
             RISK_KEY,
-            {"category": finding.category, "handling": finding.handling, "rule": finding.rule_id},
+            {"category": finding.category, "handling": finding.handling, "rule": finding.rule_id,
+             "source": decision.source},
             add_to_output=True,
         )

@@ -113,6 +113,22 @@ PY
   write_stamp minilm "$minilm_hash"
 fi
 
+# 3c. The learned risk model (intake/safety/risk_model.py), built from the project's labelled corpus;
+# the safety guard loads it by path, so it is built before the Rasa model is trained.
+risk_hash=$(inputs_hash intake/safety data tests/safety/risk_eval_set.tsv tests/safety/risk_holdout_set.tsv \
+  tests/safety/risk_third_set.tsv intake/minilm.py intake/nlp.py intake/screening/answers.py requirements.txt requirements-models.txt)
+if ! stamp_matches risk-model "$risk_hash" || [ ! -f build/risk_model/risk_model.joblib ]; then
+  log "building the risk model in build/risk_model (a minute or two; thresholds in build/risk_model/report.json)"
+  start=$(date +%s)
+  if ! PYTHONPATH="$PWD" "$VENV/bin/python" -m intake.safety.train_risk_model > build/risk_model.log 2>&1; then
+    tail -40 build/risk_model.log >&2
+    echo "ERROR: building the risk model failed; the full log is in build/risk_model.log" >&2
+    exit 1
+  fi
+  log "risk model built in $(( $(date +%s) - start )) s"
+  write_stamp risk-model "$risk_hash"
+fi
+
 # 4. Rasa model, trained only when training data, config or custom components changed -----------
 model=models/intake.tar.gz
 # Input channels, stores and the server's runtime changes (rasa_addons/channels, stores, runtime)

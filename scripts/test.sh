@@ -7,11 +7,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD
 echo "== rasa data validate --fail-on-warnings"
 .venv/bin/rasa data validate --fail-on-warnings --quiet
 
-echo "== risk detector report (fails below 100% recall or above 5% false positives)"
+echo "== safety decision report: older sets (fail below 100% recall or above 5% false alarms)"
 for set in tests/safety/*_set.tsv; do
   echo "-- $set"
   .venv/bin/python -m intake.safety.evaluation "$set" || { echo "safety report failed for $set"; exit 1; }
 done
+echo "== safety decision report: frozen test split (fails below 98% recall or above 3% false alarms)"
+.venv/bin/python -m intake.safety.evaluation --frozen || { echo "safety report failed for the frozen test split"; exit 1; }
 
 echo "== pytest"
 .venv/bin/python -m pytest tests -q -p no:cacheprovider

@@ -61,6 +61,14 @@ def _without_filler(text: str) -> str:
     return re.sub(r"^(um+|uh+|well|hmm+|honestly|i mean|ok|okay)[, ]+", "", text)
 
 
+def is_bare_answer(text: str) -> bool:
+    """The whole message is one known answer phrase ("no", "not really", "skip", "sometimes"):
+    it answers the question asked and says nothing else."""
+    cleaned = _clean(text or "")
+    return bool(cleaned) and any(pattern.match(candidate) for candidate in (cleaned, _without_filler(cleaned))
+                                 for pattern in _COMPILED.values())
+
+
 def parse_yes_no(text: str) -> Answer:
     """Classify a free-text answer to a yes/no question."""
     cleaned = _clean(text or "")

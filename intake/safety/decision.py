@@ -1,0 +1,95 @@
+"""The safety decision for one message: the patterns, then the learned model.
+
+One place decides what a message is, for every channel and every state of the conversation:
+- crisis: the patterns found a risk (they are the floor: whatever they catch is a crisis), or
+  the model is confident of one; the crisis protocol of the category answers at once;
+- check_in: the model is unsure; the person is asked directly whether they are thinking of
+  harming themselves or are in danger (asking costs little, silence could cost a life);
+- history: trauma told as past; a warm acknowledgement, no present-tense assumption;
+- distress: ordinary emotional pain without risk; empathy and an offer, not the suicide question;
+- none: anything else; the rest of the assistant answers.
+A bare answer word ("no", "skip", "sometimes") carries nothing by itself and is never scored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from intake.safety.detector import RiskDetector, RiskFinding
+from intake.safety.risk_model import RiskModel, RiskScores
+from intake.safety.sentence_vectors import SentenceVectors
+from intake.screening.answers import is_bare_answer
+
+CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "distress", "none"
+ENGAGED = (CRISIS, CHECK_IN)
+MODEL_RULE = "learned_model"
+
+
+@dataclass(frozen=True)
+class SafetyDecision:
+    """What to do with one message, and why."""
+
+    outcome: str
+    finding: Optional[RiskFinding] = None
+    source: str = ""  # "patterns", "model" or "" (nothing found)
+    risk: Optional[float] = None  # the model's probability, when it was asked
+
+    @property
+    def engaged(self) -> bool:
+        """The safety layer answers this message itself (crisis protocol or check-in)."""
+        return self.outcome in ENGAGED
+
+
+def model_finding(scores: RiskScores) -> RiskFinding:
+    """A crisis the model found: the category it names, for the reply that fits."""
+    if scores.category == "third_party":
+        return RiskFinding("suicide", "third_party", MODEL_RULE, "")
+    return RiskFinding(scores.category, "self", MODEL_RULE, "")
+
+
+class SafetyJudge:
+    """Patterns and model together. Build once per process; `decide` is cheap when the caller
+    already has the message's MiniLM sentence vector (the Rasa pipeline has)."""
+
+    def __init__(self, detector: RiskDetector, model: RiskModel,
+                 vectors: Optional[SentenceVectors] = None) -> None:
+        self.detector = detector
+        self.model = model
+        self._vectors = vectors
+        self.thresholds = model.thresholds
+
+    @property
+    def vectors(self) -> SentenceVectors:
+        if self._vectors is None:
+            self._vectors = SentenceVectors()
+        return self._vectors
+
+    def decide(self, text: str, vector: Optional[np.ndarray] = None) -> SafetyDecision:
+        if not text or not text.strip():
+            return SafetyDecision(NONE)
+        finding = self.detector.detect(text)
+        if finding is not None:
+            return SafetyDecision(CRISIS, finding, "patterns")
+        if is_bare_answer(text):
+            return SafetyDecision(NONE)
+        return self.judge_scores(self.model_scores(text, vector))
+
+    def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
+        if vector is None:
+            vector = self.vectors.sentence_vector(text)
+        return self.model.scores(self.detector.normalize(text), vector)
+
+    def judge_scores(self, scores: RiskScores) -> SafetyDecision:
+        """The outcome of the model's scores alone (no pattern found anything)."""
+        limits = self.thresholds
+        if scores.risk >= limits["crisis"]:
+            return SafetyDecision(CRISIS, model_finding(scores), "model", scores.risk)
+        if scores.risk >= limits["check_in"]:
+            return SafetyDecision(CHECK_IN, None, "model", scores.risk)
+        if scores.disclosure == HISTORY and scores.disclosure_probability >= limits["history"]:
+            return SafetyDecision(HISTORY, None, "model", scores.risk)
+        if scores.disclosure == DISTRESS and scores.disclosure_probability >= limits["distress"]:
+            return SafetyDecision(DISTRESS, None, "model", scores.risk)
+        return SafetyDecision(NONE, None, "", scores.risk)

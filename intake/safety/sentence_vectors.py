@@ -1,0 +1,48 @@
+"""MiniLM sentence vectors of messages, made the way the running assistant makes them.
+
+In the Rasa server the vector comes from the pipeline (SpacyNLP lower-cases the text, the spaCy
+tokenizer splits it, rasa_addons.minilm_featurizer encodes the tokens). Training the risk model,
+evaluating it and deciding outside Rasa (the SMS channel's opted-out path, the reports) go through
+this class instead, which repeats those steps, so the model sees the same vectors everywhere.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+from intake.minilm import DEFAULT_MODEL_DIR, MiniLM
+from intake.nlp import load_pipeline
+
+
+def message_tokens(nlp, text: str) -> List[str]:
+    """The token texts Rasa's SpacyNLP + SpacyTokenizer give for a message (lower-cased,
+    whitespace tokens dropped)."""
+    return [token.text for token in nlp(text.lower()) if token.text.strip()]
+
+
+class SentenceVectors:
+    """Sentence vectors for texts; loads the encoder on first use."""
+
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, encoder: Optional[MiniLM] = None) -> None:
+        self.model_dir = model_dir
+        self._encoder = encoder
+
+    @cached_property
+    def encoder(self) -> MiniLM:
+        return self._encoder or MiniLM.load(self.model_dir)
+
+    @cached_property
+    def nlp(self):
+        return load_pipeline()
+
+    def sentence_vector(self, text: str) -> np.ndarray:
+        tokens = message_tokens(self.nlp, text)
+        if not tokens:
+            return np.zeros(self.encoder.dimension, dtype=np.float32)
+        return self.encoder.encode_tokens(tokens)[1][0]
+
+    def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self.sentence_vector(text) for text in texts]) if texts else np.zeros((0, 384), np.float32)

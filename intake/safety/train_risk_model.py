@@ -1,0 +1,228 @@
+"""Build the learned risk model from the project's labelled corpus and choose its thresholds.
+
+    python -m intake.safety.train_risk_model [--out build/risk_model]
+
+Reads:
+- intake/safety/corpus/*.tsv: the risk corpus (label, kind, text), written for variety;
+- tests/safety/*_set.tsv: the detector's older labelled sets (their benign rows say only
+  "benign", so they train the risk head but not the disclosure head);
+- the Rasa NLU examples (data/**/nlu.yml): everyday messages, and the crisis intents' examples.
+Never reads the frozen test split (tests/safety/frozen/), which measures the result; the few
+older messages that are near-duplicates of it are listed in corpus/excluded_from_training.txt.
+
+Thresholds come from out-of-fold predictions: each fold's messages are scored by a model that
+never saw them, with the patterns counted as in the assistant. The curve (threshold, recall,
+false alarms) is written beside the model in report.json and printed.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+import yaml
+from sklearn.model_selection import StratifiedKFold
+
+from intake.paths import PROJECT_ROOT
+from intake.safety.detector import RiskDetector, default_detector
+from intake.safety.risk_model import (
+    DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
+    fit_heads, read_corpus_file, risk_probabilities,
+)
+from intake.safety.sentence_vectors import SentenceVectors
+
+SETTINGS_PATH = Path(__file__).with_name("risk_model.yml")
+CORPUS_DIR = Path(__file__).with_name("corpus")
+OLDER_SETS = sorted((PROJECT_ROOT / "tests" / "safety").glob("*_set.tsv"))
+NLU_FILES = sorted((PROJECT_ROOT / "data").rglob("nlu.yml"))
+VECTOR_CACHE = "vectors.npz"
+EXCLUDED_PATH = CORPUS_DIR / "excluded_from_training.txt"
+# Rasa intents whose examples are not "none" for the model.
+INTENT_LABELS = {
+    "crisis_suicide": "suicide", "crisis_self_harm": "self_harm", "crisis_harm_to_others": "harm_to_others",
+    "crisis_in_danger": "in_danger", "crisis_medical_emergency": "medical_emergency",
+    "crisis_risk_question": "risk_question", "crisis_third_party": "third_party",
+    "share_distress": "distress", "describe_symptoms": "distress", "share_trauma_history": "history",
+}
+SKIPPED_INTENTS = {"crisis_past_attempt", "feeling_low"}
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+# -- the corpus ---------------------------------------------------------------------------------
+
+def older_set_rows(path: Path) -> List[LabelledText]:
+    """The detector's labelled sets: past attempts are left out (their reply is their own)."""
+    import csv
+
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["handling"] == "past_attempt":
+                continue
+            label = "third_party" if row["handling"] == "third_party" else row["label"]
+            rows.append(LabelledText(row["text"].strip(), label, "older_set", path.stem))
+    return rows
+
+
+def nlu_rows(path: Path) -> List[LabelledText]:
+    rows = []
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        intent = block.get("intent")
+        if not intent or intent in SKIPPED_INTENTS:
+            continue
+        label = INTENT_LABELS.get(intent.split("/")[0], "none")
+        for line in str(block.get("examples", "")).splitlines():
+            text = line.strip()
+            if text.startswith("- "):
+                text = ENTITY_MARKUP.sub(lambda m: m.group(1) or m.group(2), text[2:]).strip()
+                if text:
+                    rows.append(LabelledText(text, label, "nlu_example", path.parent.name))
+    return rows
+
+
+def load_training_corpus() -> List[LabelledText]:
+    """Every training message once; a text seen with a risk label and without keeps the risk."""
+    rows: List[LabelledText] = []
+    for path in sorted(CORPUS_DIR.glob("*.tsv")):
+        rows += read_corpus_file(path)
+    for path in OLDER_SETS:
+        rows += older_set_rows(path)
+    for path in NLU_FILES:
+        rows += nlu_rows(path)
+    excluded = {" ".join(line.lower().split()) for line in EXCLUDED_PATH.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")}
+    kept: Dict[str, LabelledText] = {}
+    for row in rows:
+        key = " ".join(row.text.lower().split())
+        if key and key not in excluded and (key not in kept or (row.is_risk and not kept[key].is_risk)):
+            kept[key] = row
+    return list(kept.values())
+
+
+# -- vectors, cached by text ----------------------------------------------------------------------
+
+def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
+    """Sentence vectors, reusing those of texts already encoded by an earlier run."""
+    keys = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:24] for text in texts]
+    cache: Dict[str, np.ndarray] = {}
+    if cache_path.is_file():
+        with np.load(cache_path) as stored:
+            cache = dict(zip(stored["keys"], stored["vectors"]))
+    missing = [i for i, key in enumerate(keys) if key not in cache]
+    if missing:
+        encoder = SentenceVectors()
+        for count, index in enumerate(missing, 1):
+            cache[keys[index]] = encoder.sentence_vector(texts[index])
+            if count % 1000 == 0:
+                print(f"  encoded {count} of {len(missing)} new messages", flush=True)
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        wanted = set(keys)
+        kept = [key for key in cache if key in wanted]
+        np.savez(cache_path, keys=np.array(kept), vectors=np.vstack([cache[key] for key in kept]))
+    return np.vstack([cache[key] for key in keys])
+
+
+# -- thresholds ------------------------------------------------------------------------------------
+
+def out_of_fold(corpus: Sequence[LabelledText], normalized: Sequence[str], vectors: np.ndarray,
+                features: FeatureSettings, heads: HeadSettings, folds: int, seed: int) -> np.ndarray:
+    """Each message's risk probability from a model trained without its fold."""
+    probabilities = np.zeros(len(corpus))
+    labels = [item.label for item in corpus]
+    for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(normalized, labels):
+        fitted = RiskFeatures(features).fit([normalized[i] for i in train])
+        rows = fitted.transform([normalized[i] for i in train], vectors[train])
+        risk_head = fit_heads(fitted, rows, [corpus[i] for i in train], heads)[0]
+        probabilities[held] = risk_probabilities(
+            risk_head, fitted.transform([normalized[i] for i in held], vectors[held]))
+    return probabilities
+
+
+def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, probabilities: np.ndarray) -> List[Dict[str, float]]:
+    """Recall and false alarms of patterns + model, for thresholds from 0.02 to 0.98."""
+    points = []
+    for threshold in np.round(np.arange(0.02, 0.99, 0.02), 2):
+        engaged = pattern_hit | (probabilities >= threshold)
+        points.append({
+            "threshold": float(threshold),
+            "recall": float(engaged[is_risk].mean()),
+            "false_alarms": float(engaged[~is_risk].mean()),
+            "model_crisis_false_alarms": float((probabilities[~is_risk] >= threshold).mean()),
+        })
+    return points
+
+
+def choose_thresholds(points: List[Dict[str, float]], selection: dict) -> Dict[str, float]:
+    """Check-in: the lowest threshold (the most recall) whose false alarms stay within the budget.
+    Crisis from the model alone: the lowest threshold at which the model would give the crisis
+    protocol to almost no message without risk."""
+    within = [p for p in points if p["false_alarms"] <= selection["check_in_false_alarms"]]
+    check_in = min(within, key=lambda p: p["threshold"])["threshold"] if within else points[-1]["threshold"]
+    quiet = [p for p in points if p["threshold"] >= check_in
+             and p["model_crisis_false_alarms"] <= selection["crisis_false_alarms"]]
+    crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
+    return {"check_in": check_in, "crisis": max(crisis, check_in),
+            "history": float(selection["history"]), "distress": float(selection["distress"])}
+
+
+# -- the command -------------------------------------------------------------------------------------
+
+def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:
+    settings = yaml.safe_load(SETTINGS_PATH.read_text(encoding="utf-8"))
+    features = FeatureSettings(tuple(settings["features"]["char_ngrams"]), tuple(settings["features"]["word_ngrams"]),
+                               int(settings["features"]["min_df"]), float(settings["features"]["dense_weight"]))
+    heads = HeadSettings(**{k: float(v) for k, v in settings["heads"].items()})
+    selection = settings["selection"]
+    detector = detector or default_detector()
+    corpus = load_training_corpus()
+    texts = [item.text for item in corpus]
+    normalized = [detector.normalize(text) for text in texts]
+    print(f"risk corpus: {sum(i.is_risk for i in corpus)} risk, {sum(not i.is_risk for i in corpus)} without risk")
+    vectors = cached_vectors(texts, out_dir / VECTOR_CACHE)
+    is_risk = np.array([item.is_risk for item in corpus])
+    pattern_hit = np.array([detector.detect(text) is not None for text in texts])
+    probabilities = out_of_fold(corpus, normalized, vectors, features, heads,
+                                int(selection["folds"]), int(selection["seed"]))
+    points = curve(is_risk, pattern_hit, probabilities)
+    thresholds = choose_thresholds(points, selection)
+    fitted = RiskFeatures(features).fit(normalized)
+    rows = fitted.transform(normalized, vectors)
+    risk_head, category_head, disclosure_head = fit_heads(fitted, rows, corpus, heads)
+    counts = {label: sum(1 for i in corpus if i.label == label) for label in sorted({i.label for i in corpus})}
+    info = {"messages": len(corpus), "labels": counts, "thresholds": thresholds, "curve": points,
+            "sources": sorted({i.source for i in corpus}), "disclosures": list(DISCLOSURES)}
+    model = RiskModel(fitted, risk_head, category_head, disclosure_head, thresholds, info)
+    model.save(out_dir)
+    (out_dir / "report.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return model, info
+
+
+def format_curve(info: dict) -> str:
+    chosen = info["thresholds"]
+    lines = ["out-of-fold, patterns + model:", f"{'threshold':>10}{'recall':>9}{'false alarms':>14}{'model crisis FA':>17}"]
+    for point in info["curve"]:
+        if point["threshold"] in (chosen["check_in"], chosen["crisis"]) or round(point["threshold"] * 50) % 5 == 0:
+            mark = " <- check-in" if point["threshold"] == chosen["check_in"] else ""
+            mark += " <- crisis" if point["threshold"] == chosen["crisis"] else ""
+            lines.append(f"{point['threshold']:>10.2f}{point['recall']:>9.1%}{point['false_alarms']:>14.1%}"
+                         f"{point['model_crisis_false_alarms']:>17.1%}{mark}")
+    return "\n".join(lines)
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = parser.parse_args(argv)
+    _, info = train(args.out)
+    print(format_curve(info))
+    print(f"thresholds: {info['thresholds']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,28 @@
+"""Which kind of past trauma a disclosure tells of (sexual assault, domestic violence, military,
+other), so the acknowledgement offers the hotline that fits. The words are in trauma_kinds.yml."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Pattern
+
+import yaml
+
+KINDS_PATH = Path(__file__).with_name("trauma_kinds.yml")
+OTHER = "other"
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns() -> Dict[str, Pattern]:
+    kinds = yaml.safe_load(KINDS_PATH.read_text(encoding="utf-8"))["kinds"]
+    return {kind: re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                             + r")(?![\w'])") for kind, words in kinds.items()}
+
+
+def trauma_kind(normalized_text: str) -> str:
+    """The first kind whose words occur in the (normalised, lower-case) text, else "other"."""
+    for kind, pattern in _kind_patterns().items():
+        if pattern.search(normalized_text):
+            return kind
+    return OTHER
