@@ -1,8 +1,11 @@
 """The safety decision for one message: the patterns, then the learned model.
 
 One place decides what a message is, for every channel and every state of the conversation:
-- crisis: the patterns found a risk (they are the floor: whatever they catch is a crisis), or
-  the model is confident of one; the crisis protocol of the category answers at once;
+- crisis: the patterns found a risk, or the model is confident of one; the crisis protocol of the
+  category answers at once. The patterns are the floor: a finding is set aside only when the
+  model is all but certain there is no risk (below `pattern_veto`, chosen under the lowest score
+  the model gives any risk message the patterns catch), which is how "I have never thought about
+  killing myself" or a rape told as history years ago stop getting the crisis protocol;
 - check_in: the model is unsure; the person is asked directly whether they are thinking of
   harming themselves or are in danger (asking costs little, silence could cost a life);
 - history: trauma told as past; a warm acknowledgement, no present-tense assumption;
@@ -13,16 +16,19 @@ A bare answer word ("no", "skip", "sometimes") carries nothing by itself and is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
 
-from intake.safety.detector import RiskDetector, RiskFinding
+from intake.safety.detector import RiskDetector, RiskFinding, default_detector
 from intake.safety.risk_model import RiskModel, RiskScores
 from intake.safety.sentence_vectors import SentenceVectors
 from intake.screening.answers import is_bare_answer
 
 CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "distress", "none"
+# The category an alert records for a check-in (the model was unsure, so there is no category).
+POSSIBLE_RISK = "possible_risk"
 ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
 
@@ -70,11 +76,12 @@ class SafetyJudge:
         if not text or not text.strip():
             return SafetyDecision(NONE)
         finding = self.detector.detect(text)
-        if finding is not None:
-            return SafetyDecision(CRISIS, finding, "patterns")
-        if is_bare_answer(text):
+        if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
-        return self.judge_scores(self.model_scores(text, vector))
+        scores = self.model_scores(text, vector)
+        if finding is not None and scores.risk >= self.thresholds["pattern_veto"]:
+            return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
+        return self.judge_scores(scores)
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         if vector is None:
@@ -93,3 +100,9 @@ class SafetyJudge:
         if scores.disclosure == DISTRESS and scores.disclosure_probability >= limits["distress"]:
             return SafetyDecision(DISTRESS, None, "model", scores.risk)
         return SafetyDecision(NONE, None, "", scores.risk)
+
+
+@lru_cache(maxsize=1)
+def default_judge() -> SafetyJudge:
+    """The process-wide judge: the shared detector and the model setup built (build/risk_model)."""
+    return SafetyJudge(default_detector(), RiskModel.load())

@@ -18,14 +18,12 @@ import csv
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 from intake.paths import PROJECT_ROOT
-from intake.safety.decision import CHECK_IN, CRISIS, HISTORY, SafetyJudge
-from intake.safety.detector import default_detector
-from intake.safety.risk_model import RISK_CATEGORIES, RiskModel, read_corpus_file
+from intake.safety.decision import CHECK_IN, CRISIS, HISTORY, SafetyJudge, default_judge
+from intake.safety.risk_model import RISK_CATEGORIES, read_corpus_file
 
 SAFETY_TESTS = PROJECT_ROOT / "tests" / "safety"
 DEFAULT_SET = SAFETY_TESTS / "risk_eval_set.tsv"
@@ -90,11 +88,6 @@ def load_set(path: Path) -> List[LabelledMessage]:
             rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             return [LabelledMessage(r["label"], r["handling"], r["text"]) for r in rows]
     return [LabelledMessage(r.label, r.kind, r.text) for r in read_corpus_file(path)]
-
-
-@lru_cache(maxsize=1)
-def default_judge() -> SafetyJudge:
-    return SafetyJudge(default_detector(), RiskModel.load())
 
 
 def evaluate(messages: Sequence[LabelledMessage], judge: SafetyJudge, limits: Limits = OLDER_SET_LIMITS

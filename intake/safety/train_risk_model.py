@@ -143,11 +143,13 @@ def out_of_fold(corpus: Sequence[LabelledText], normalized: Sequence[str], vecto
     return probabilities
 
 
-def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, probabilities: np.ndarray) -> List[Dict[str, float]]:
+def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, probabilities: np.ndarray, veto: float
+          ) -> List[Dict[str, float]]:
     """Recall and false alarms of patterns + model, for thresholds from 0.02 to 0.98."""
     points = []
+    kept_hits = pattern_hit & (probabilities >= veto)
     for threshold in np.round(np.arange(0.02, 0.99, 0.02), 2):
-        engaged = pattern_hit | (probabilities >= threshold)
+        engaged = kept_hits | (probabilities >= threshold)
         points.append({
             "threshold": float(threshold),
             "recall": float(engaged[is_risk].mean()),
@@ -157,7 +159,7 @@ def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, probabilities: np.ndarra
     return points
 
 
-def choose_thresholds(points: List[Dict[str, float]], selection: dict) -> Dict[str, float]:
+def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: float) -> Dict[str, float]:
     """Check-in: the lowest threshold (the most recall) whose false alarms stay within the budget.
     Crisis from the model alone: the lowest threshold at which the model would give the crisis
     protocol to almost no message without risk."""
@@ -166,7 +168,7 @@ def choose_thresholds(points: List[Dict[str, float]], selection: dict) -> Dict[s
     quiet = [p for p in points if p["threshold"] >= check_in
              and p["model_crisis_false_alarms"] <= selection["crisis_false_alarms"]]
     crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
-    return {"check_in": check_in, "crisis": max(crisis, check_in),
+    return {"check_in": check_in, "crisis": max(crisis, check_in), "pattern_veto": veto,
             "history": float(selection["history"]), "distress": float(selection["distress"])}
 
 
@@ -188,13 +190,16 @@ def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tu
     pattern_hit = np.array([detector.detect(text) is not None for text in texts])
     probabilities = out_of_fold(corpus, normalized, vectors, features, heads,
                                 int(selection["folds"]), int(selection["seed"]))
-    points = curve(is_risk, pattern_hit, probabilities)
-    thresholds = choose_thresholds(points, selection)
+    caught = probabilities[pattern_hit & is_risk]
+    lowest_caught = float(caught.min()) if caught.size else 1.0
+    veto = round(lowest_caught * float(selection["pattern_veto_fraction"]), 5)
+    points = curve(is_risk, pattern_hit, probabilities, veto)
+    thresholds = choose_thresholds(points, selection, veto)
     fitted = RiskFeatures(features).fit(normalized)
     rows = fitted.transform(normalized, vectors)
     risk_head, category_head, disclosure_head = fit_heads(fitted, rows, corpus, heads)
     counts = {label: sum(1 for i in corpus if i.label == label) for label in sorted({i.label for i in corpus})}
-    info = {"messages": len(corpus), "labels": counts, "thresholds": thresholds, "curve": points,
+    info = {"messages": len(corpus), "lowest_caught_risk_score": lowest_caught, "labels": counts, "thresholds": thresholds, "curve": points,
             "sources": sorted({i.source for i in corpus}), "disclosures": list(DISCLOSURES)}
     model = RiskModel(fitted, risk_head, category_head, disclosure_head, thresholds, info)
     model.save(out_dir)

@@ -2,7 +2,8 @@
 options, the assistant, and the texts that go back.
 
 Database work runs in a worker thread (`asyncio.to_thread`), so a slow app database never
-stalls the server's event loop; the risk detector (well under a millisecond) runs inline.
+stalls the server's event loop; so does the safety decision (patterns and the risk model, which
+encodes the text with MiniLM: a few milliseconds).
 
 The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
 `ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
@@ -10,8 +11,8 @@ dicts), and `send_text(phone, body)` sends one text. Sending is awaited text by 
 so the texts of one reply reach Twilio's queue in the order they are read.
 
 Safety rule for opted-out numbers: the law forbids replying, but a person who opted out may
-still text in a crisis. Such a text is run through the risk detector and a crisis finding is
-stored as an urgent alert (source "crisis_opted_out", channel "sms"), so the front desk can
+still text in a crisis. Such a text goes through the same safety decision as every message, and
+a crisis or an unsure reading (the check-in) is stored as an urgent alert (source "crisis_opted_out", channel "sms"), so the front desk can
 call; nothing is sent.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
 from intake.safety.alerts import record_crisis_alert
-from intake.safety.detector import RiskDetector, RiskFinding, default_detector
+from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge
 from intake.settings import Settings, settings as clinic_settings
 from intake.sms import contacts, messages
 from intake.sms.contacts import ContactView
@@ -69,25 +70,28 @@ class SmsConversations:
     """Handles inbound texts and sends replies for one deployment (one Twilio number)."""
 
     def __init__(self, ask_assistant: AskAssistant, send_text: SendText, settings: Optional[Settings] = None,
-                 detector: Optional[RiskDetector] = None, id_key: Optional[bytes] = None) -> None:
+                 judge: Optional[SafetyJudge] = None, id_key: Optional[bytes] = None) -> None:
         self.ask_assistant = ask_assistant
         self.send_text = send_text
         self.settings = settings or clinic_settings()
-        self._detector = detector
+        self._judge = judge
         self.id_key = id_key
 
     @property
-    def detector(self) -> RiskDetector:
-        if self._detector is None:
-            self._detector = default_detector()  # the same instance the safety guard uses
-        return self._detector
+    def judge(self) -> SafetyJudge:
+        if self._judge is None:
+            self._judge = default_judge()  # the same detector and model the safety guard uses
+        return self._judge
 
     def warm_up(self) -> None:
-        """Load the risk detector and migrate the app database at start-up, not on the first text."""
+        """Load the safety decision and migrate the app database at start-up, not on the first text."""
         from intake.storage import database
 
-        self.detector.detect("hello")
+        self.judge.decide("hello there")
         database()
+
+    async def _decide(self, body: str) -> SafetyDecision:
+        return await asyncio.to_thread(self.judge.decide, body)
 
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
@@ -120,8 +124,8 @@ class SmsConversations:
             await self._deliver(contact, messages.media_only_reply() if media else messages.empty_message_reply())
             return Outcome.MEDIA_ONLY if media else Outcome.EMPTY
 
-        finding = self.detector.detect(body)
-        if len(body) > self.settings.sms.max_inbound_chars and finding is None:
+        decision = await self._decide(body)
+        if len(body) > self.settings.sms.max_inbound_chars and not decision.engaged:
             # A crisis signal in an overlong text still goes to the assistant, whole.
             await self._deliver(contact, messages.too_long_reply(self.settings.sms.max_inbound_chars))
             return Outcome.TOO_LONG
@@ -132,7 +136,7 @@ class SmsConversations:
             logger.exception("the assistant failed on an SMS message")
             await self._deliver(contact, messages.assistant_unavailable_reply(clinic), notice_last=True)
             return Outcome.ASSISTANT_FAILED
-        await self.send_assistant_reply(contact, bot_messages, crisis=finding is not None)
+        await self.send_assistant_reply(contact, bot_messages, crisis=decision.engaged)
         return Outcome.ANSWERED
 
     async def _end_questions_in_progress(self, contact: ContactView, body: str) -> None:
@@ -146,10 +150,12 @@ class SmsConversations:
 
     async def _silent(self, contact: ContactView, body: str) -> Outcome:
         """An opted-out number wrote: no reply, but a crisis is stored as an urgent alert."""
-        finding: Optional[RiskFinding] = self.detector.detect(body) if body else None
-        if finding is None:
+        decision = await self._decide(body) if body else None
+        if decision is None or not decision.engaged:
             return Outcome.SILENT
-        await asyncio.to_thread(record_crisis_alert, contact.conversation_id, finding.category, finding.handling,
+        finding = decision.finding
+        category, handling = (finding.category, finding.handling) if finding else (POSSIBLE_RISK, "self")
+        await asyncio.to_thread(record_crisis_alert, contact.conversation_id, category, handling,
                                 source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
         logger.warning("crisis text from an opted-out SMS contact: urgent alert stored, no reply sent")
         return Outcome.SILENT_ALERT

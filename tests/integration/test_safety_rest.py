@@ -8,7 +8,7 @@ from typing import List
 import pytest
 import sqlalchemy as sa
 
-from intake.safety.evaluation import MAX_FALSE_POSITIVE_RATE, LabelledMessage, load_set
+from intake.safety.evaluation import OLDER_SET_LIMITS, LabelledMessage, load_set
 from tests.support.stack import texts
 
 SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
@@ -60,7 +60,7 @@ def test_every_risk_message_inside_the_safety_screen_gets_the_crisis_protocol(st
 
 def test_few_benign_messages_get_the_crisis_protocol(stack):
     alarms = [m.text for m in BENIGN if _is_crisis_protocol(stack.send(_new_sender(), m.text))]
-    assert len(alarms) / len(BENIGN) <= MAX_FALSE_POSITIVE_RATE, alarms
+    assert len(alarms) / len(BENIGN) <= OLDER_SET_LIMITS.false_alarms, alarms
 
 
 def test_crisis_message_is_stored_as_an_urgent_alert(stack, sender):

@@ -1,7 +1,7 @@
-"""The safety guard component on Rasa messages, with the real detector."""
+"""The safety guard component on Rasa messages, with the real detector and the built risk model."""
 from __future__ import annotations
 
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_addons.safety_guard import RISK_KEY, SafetyGuard
@@ -17,12 +17,13 @@ def _message(text: str, intent: str, confidence: float) -> Message:
 GUARD = SafetyGuard(SafetyGuard.get_default_config())
 
 
-def test_detector_finding_overrides_any_prediction_including_the_fallback():
+def test_pattern_finding_overrides_any_prediction_including_the_fallback():
     for predicted in ("nlu_fallback", "greet", "book_consultation"):
         message = GUARD.process([_message("i wanna die", predicted, 0.99)])[0]
         assert message.get(INTENT) == {"name": "crisis_suicide", "confidence": 1.0}
         assert message.get(INTENT_RANKING_KEY)[0]["name"] == "crisis_suicide"
-        assert message.get(RISK_KEY) == {"category": "suicide", "handling": "self", "rule": "suicide_explicit"}
+        assert message.get(RISK_KEY) == {"category": "suicide", "handling": "self", "rule": "suicide_explicit",
+                                         "source": "patterns"}
 
 
 def test_finding_is_in_the_parse_output():
@@ -36,14 +37,9 @@ def test_benign_message_keeps_its_intent():
     assert message.get(RISK_KEY) is None
 
 
-def test_unsure_learned_crisis_prediction_becomes_a_direct_check_in():
-    message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.7)])[0]
-    assert message.get(INTENT)["name"] == "feeling_low"
-
-
-def test_confident_learned_crisis_prediction_is_kept():
-    message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.95)])[0]
-    assert message.get(INTENT)["name"] == "crisis_suicide"
+def test_a_crisis_only_the_intent_classifier_guessed_is_not_kept_when_the_decision_sees_no_risk():
+    message = GUARD.process([_message("what time do you open on saturday", "crisis_suicide", 0.95)])[0]
+    assert message.get(INTENT)["name"] not in ("crisis_suicide", "feeling_low")
 
 
 def test_a_bare_answer_word_is_an_answer_whatever_the_learned_crisis_prediction():
@@ -56,3 +52,16 @@ def test_a_bare_answer_word_is_an_answer_whatever_the_learned_crisis_prediction(
 def test_an_answer_word_with_a_risk_is_still_a_crisis():
     message = GUARD.process([_message("yes, I want to kill myself", "affirm", 0.99)])[0]
     assert message.get(INTENT)["name"] == "crisis_suicide"
+
+
+def test_trauma_told_as_history_gets_its_intent_and_the_kind_for_the_hotline():
+    message = GUARD.process([_message("I was raped when I was nineteen, it was a long time ago",
+                                      "nlu_fallback", 0.4)])[0]
+    assert message.get(INTENT)["name"] == "share_trauma_history"
+    assert [e["value"] for e in message.get(ENTITIES) if e["entity"] == "trauma_kind"] == ["sexual_assault"]
+
+
+def test_a_specific_request_stays_a_request_when_history_is_told_with_it():
+    message = GUARD.process([_message("I was in Iraq in 2005, I'd like to book a consultation",
+                                      "book_consultation", 0.95)])[0]
+    assert message.get(INTENT)["name"] == "book_consultation"
