@@ -28,7 +28,7 @@ bench: setup
 	@PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv/bin/python -m bench.run $(BENCH_ARGS)
 
 # The safety decision on the labelled sets, per category: patterns alone, model alone, combined.
-# The older sets (100% recall), then the frozen test split (>= 98% recall, <= 3% false alarms).
+# The older sets (100% recall), then the frozen test split (target: >= 98% recall, <= 3% false alarms).
 safety-report: setup
 	@for set in tests/safety/*_set.tsv; do echo "== $$set"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation $$set || exit 1; done
 	@echo "== frozen test split (tests/safety/frozen/)"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation --frozen

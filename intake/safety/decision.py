@@ -31,6 +31,9 @@ CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "di
 POSSIBLE_RISK = "possible_risk"
 ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
+# Findings the model may never set aside: suicide attempts, told as past or not. The model is
+# not trained on them (they have a reply of their own), so its "no risk" says nothing there.
+NEVER_VETOED_RULES = {"suicide_history"}
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,13 @@ class SafetyJudge:
         if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
         scores = self.model_scores(text, vector)
-        if finding is not None and scores.risk >= self.thresholds["pattern_veto"]:
+        if finding is not None and (scores.risk >= self.thresholds["pattern_veto"] or not self._vetoable(finding)):
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
+
+    @staticmethod
+    def _vetoable(finding: RiskFinding) -> bool:
+        return finding.handling != "past_attempt" and finding.rule_id not in NEVER_VETOED_RULES
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         if vector is None:
