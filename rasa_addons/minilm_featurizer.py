@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
+from typing import Any, Dict, List, Sequence, Text, Tuple, Type
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent

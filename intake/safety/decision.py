@@ -15,9 +15,10 @@ A bare answer word ("no", "skip", "sometimes") carries nothing by itself and is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -82,18 +83,29 @@ class SafetyJudge:
         if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
         scores = self.model_scores(text, vector)
-        if finding is not None and (scores.risk >= self.thresholds["pattern_veto"] or not self._vetoable(finding)):
+        if finding is not None and (scores.risk >= self.thresholds["pattern_veto"] or not self.vetoable(finding)):
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
 
     @staticmethod
-    def _vetoable(finding: RiskFinding) -> bool:
+    def vetoable(finding: RiskFinding) -> bool:
+        """Whether the model may set this pattern finding aside."""
         return finding.handling != "past_attempt" and finding.rule_id not in NEVER_VETOED_RULES
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
+        """The model's scores for the message; a long message is also read sentence by sentence
+        and keeps the riskiest reading, so one clause in a long post is not diluted by the rest."""
         if vector is None:
             vector = self.vectors.sentence_vector(text)
-        return self.model.scores(self.detector.normalize(text), vector)
+        normalized = self.detector.normalize(text)
+        scores = self.model.scores(normalized, vector)
+        parts = long_message_parts(normalized, int(self.thresholds.get("long_message_words", 0)))
+        if not parts:
+            return scores
+        riskiest = max(self.model.scores_many(parts, np.tile(vector, (len(parts), 1))), key=lambda s: s.risk)
+        if riskiest.risk <= scores.risk:
+            return scores
+        return replace(scores, risk=riskiest.risk, category=riskiest.category)
 
     def judge_scores(self, scores: RiskScores) -> SafetyDecision:
         """The outcome of the model's scores alone (no pattern found anything)."""
@@ -107,6 +119,36 @@ class SafetyJudge:
         if scores.disclosure == DISTRESS and scores.disclosure_probability >= limits["distress"]:
             return SafetyDecision(DISTRESS, None, "model", scores.risk)
         return SafetyDecision(NONE, None, "", scores.risk)
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+PART_WORDS = 3
+WINDOW_WORDS = 20  # a run-on "sentence" longer than this is read in overlapping windows
+
+
+def long_message_parts(text: str, long_words: int) -> List[str]:
+    """The sentences of a message longer than `long_words` words (none for a shorter one, or when
+    `long_words` is 0); a sentence of fewer than three words is joined to the next."""
+    if long_words <= 0 or len(text.split()) <= long_words:
+        return []
+    parts: List[str] = []
+    pending = ""
+    for sentence in SENTENCE_END.split(text):
+        pending = f"{pending} {sentence}".strip()
+        if len(pending.split()) >= PART_WORDS:
+            parts.append(pending)
+            pending = ""
+    if pending:
+        parts.append(pending)
+    windows = [window for part in parts for window in _windows(part.split())]
+    return windows if len(windows) > 1 else []
+
+
+def _windows(words: List[str]) -> List[str]:
+    if len(words) <= WINDOW_WORDS * 3 // 2:
+        return [" ".join(words)]
+    step = WINDOW_WORDS // 2
+    return [" ".join(words[i:i + WINDOW_WORDS]) for i in range(0, len(words) - step, step)]
 
 
 @lru_cache(maxsize=1)

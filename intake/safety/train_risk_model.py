@@ -10,9 +10,11 @@ Reads:
 Never reads the frozen test split (tests/safety/frozen/), which measures the result; the few
 older messages that are near-duplicates of it are listed in corpus/excluded_from_training.txt.
 
-Thresholds come from out-of-fold predictions: each fold's messages are scored by a model that
-never saw them, with the patterns counted as in the assistant. The curve (threshold, recall,
-false alarms) is written beside the model in report.json and printed.
+Thresholds come from the development split (intake/safety/development_split/: written
+independently, like the frozen test split, and never trained on): each of its messages is read
+as the assistant reads it (patterns, then the model, long messages sentence by sentence), and
+the curve (threshold, recall, false alarms) is written beside the model in report.json and
+printed.
 """
 from __future__ import annotations
 
@@ -26,13 +28,13 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import yaml
-from sklearn.model_selection import StratifiedKFold
 
 from intake.paths import PROJECT_ROOT
+from intake.safety.decision import SafetyJudge
 from intake.safety.detector import RiskDetector, default_detector
 from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
-    fit_heads, read_corpus_file, risk_probabilities,
+    fit_heads, read_corpus_file,
 )
 from intake.safety.sentence_vectors import SentenceVectors
 
@@ -41,6 +43,8 @@ CORPUS_DIR = Path(__file__).with_name("corpus")
 OLDER_SETS = sorted((PROJECT_ROOT / "tests" / "safety").glob("*_set.tsv"))
 NLU_FILES = sorted((PROJECT_ROOT / "data").rglob("nlu.yml"))
 VECTOR_CACHE = "vectors.npz"
+DEV_VECTOR_CACHE = "development_vectors.npz"
+DEV_DIR = Path(__file__).with_name("development_split")
 EXCLUDED_PATH = CORPUS_DIR / "excluded_from_training.txt"
 # Rasa intents whose examples are not "none" for the model.
 INTENT_LABELS = {
@@ -129,25 +133,12 @@ def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
 
 # -- thresholds ------------------------------------------------------------------------------------
 
-def out_of_fold(corpus: Sequence[LabelledText], normalized: Sequence[str], vectors: np.ndarray,
-                features: FeatureSettings, heads: HeadSettings, folds: int, seed: int) -> np.ndarray:
-    """Each message's risk probability from a model trained without its fold."""
-    probabilities = np.zeros(len(corpus))
-    labels = [item.label for item in corpus]
-    for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(normalized, labels):
-        fitted = RiskFeatures(features).fit([normalized[i] for i in train])
-        rows = fitted.transform([normalized[i] for i in train], vectors[train])
-        risk_head = fit_heads(fitted, rows, [corpus[i] for i in train], heads)[0]
-        probabilities[held] = risk_probabilities(
-            risk_head, fitted.transform([normalized[i] for i in held], vectors[held]))
-    return probabilities
-
-
-def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, probabilities: np.ndarray, veto: float
-          ) -> List[Dict[str, float]]:
-    """Recall and false alarms of patterns + model, for thresholds from 0.02 to 0.98."""
+def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, vetoable: np.ndarray, probabilities: np.ndarray,
+          veto: float) -> List[Dict[str, float]]:
+    """Recall and false alarms of patterns + model on the development split, for thresholds from
+    0.02 to 0.98: a pattern finding counts unless the model sets it aside (below `veto`)."""
     points = []
-    kept_hits = pattern_hit & (probabilities >= veto)
+    kept_hits = pattern_hit & ((probabilities >= veto) | ~vetoable)
     for threshold in np.round(np.arange(0.02, 0.99, 0.02), 2):
         engaged = kept_hits | (probabilities >= threshold)
         points.append({
@@ -169,47 +160,73 @@ def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: flo
              and p["model_crisis_false_alarms"] <= selection["crisis_false_alarms"]]
     crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
     return {"check_in": check_in, "crisis": max(crisis, check_in), "pattern_veto": veto,
+            "long_message_words": int(selection["long_message_words"]),
             "history": float(selection["history"]), "distress": float(selection["distress"])}
 
 
 # -- the command -------------------------------------------------------------------------------------
 
-def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:
+def load_settings() -> Tuple[FeatureSettings, HeadSettings, dict]:
     settings = yaml.safe_load(SETTINGS_PATH.read_text(encoding="utf-8"))
-    features = FeatureSettings(tuple(settings["features"]["char_ngrams"]), tuple(settings["features"]["word_ngrams"]),
-                               int(settings["features"]["min_df"]), float(settings["features"]["dense_weight"]))
+    raw = settings["features"]
+    features = FeatureSettings(tuple(raw["char_ngrams"]), tuple(raw["word_ngrams"]), int(raw["min_df"]),
+                               float(raw["dense_weight"]))
     heads = HeadSettings(**{k: float(v) for k, v in settings["heads"].items()})
-    selection = settings["selection"]
-    detector = detector or default_detector()
-    corpus = load_training_corpus()
-    texts = [item.text for item in corpus]
-    normalized = [detector.normalize(text) for text in texts]
-    print(f"risk corpus: {sum(i.is_risk for i in corpus)} risk, {sum(not i.is_risk for i in corpus)} without risk")
-    vectors = cached_vectors(texts, out_dir / VECTOR_CACHE)
-    is_risk = np.array([item.is_risk for item in corpus])
-    pattern_hit = np.array([detector.detect(text) is not None for text in texts])
-    probabilities = out_of_fold(corpus, normalized, vectors, features, heads,
-                                int(selection["folds"]), int(selection["seed"]))
-    caught = probabilities[pattern_hit & is_risk]
-    lowest_caught = float(caught.min()) if caught.size else 1.0
-    veto = round(lowest_caught * float(selection["pattern_veto_fraction"]), 5)
-    points = curve(is_risk, pattern_hit, probabilities, veto)
-    thresholds = choose_thresholds(points, selection, veto)
+    return features, heads, settings["selection"]
+
+
+def fit_model(corpus: Sequence[LabelledText], vectors: np.ndarray, detector: RiskDetector,
+              features: FeatureSettings, heads: HeadSettings) -> RiskModel:
+    normalized = [detector.normalize(item.text) for item in corpus]
     fitted = RiskFeatures(features).fit(normalized)
     rows = fitted.transform(normalized, vectors)
     risk_head, category_head, disclosure_head = fit_heads(fitted, rows, corpus, heads)
+    return RiskModel(fitted, risk_head, category_head, disclosure_head, {}, {})
+
+
+def development_readings(judge: SafetyJudge, dev: Sequence[LabelledText], vectors: np.ndarray,
+                         long_words: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each development message: a pattern finding, whether the model may set it aside, and the
+    model's risk score as the assistant computes it (long messages sentence by sentence too)."""
+    judge.thresholds = {"long_message_words": long_words}
+    findings = [judge.detector.detect(item.text) for item in dev]
+    hits = np.array([f is not None for f in findings])
+    vetoable = np.array([f is not None and judge.vetoable(f) for f in findings])
+    scores = np.array([judge.model_scores(item.text, vector).risk for item, vector in zip(dev, vectors)])
+    return hits, vetoable, scores
+
+
+def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:
+    features, heads, selection = load_settings()
+    detector = detector or default_detector()
+    corpus = load_training_corpus()
+    print(f"risk corpus: {sum(i.is_risk for i in corpus)} risk, {sum(not i.is_risk for i in corpus)} without risk")
+    model = fit_model(corpus, cached_vectors([i.text for i in corpus], out_dir / VECTOR_CACHE), detector,
+                      features, heads)
+    dev = [row for path in sorted(DEV_DIR.glob("*.tsv")) for row in read_corpus_file(path)]
+    if sum(item.is_risk for item in dev) < 100 or sum(not item.is_risk for item in dev) < 100:
+        raise ValueError(f"the development split in {DEV_DIR} needs 100 messages with risk and 100 without")
+    dev_vectors = cached_vectors([i.text for i in dev], out_dir / DEV_VECTOR_CACHE)
+    judge = SafetyJudge(detector, model)
+    hits, vetoable, scores = development_readings(judge, dev, dev_vectors, int(selection["long_message_words"]))
+    is_risk = np.array([item.is_risk for item in dev])
+    caught = scores[vetoable & is_risk]
+    lowest_caught = float(caught.min()) if caught.size else 1.0
+    veto = round(lowest_caught * float(selection["pattern_veto_fraction"]), 5)
+    points = curve(is_risk, hits, vetoable, scores, veto)
+    model.thresholds = choose_thresholds(points, selection, veto)
     counts = {label: sum(1 for i in corpus if i.label == label) for label in sorted({i.label for i in corpus})}
-    info = {"messages": len(corpus), "lowest_caught_risk_score": lowest_caught, "labels": counts, "thresholds": thresholds, "curve": points,
-            "sources": sorted({i.source for i in corpus}), "disclosures": list(DISCLOSURES)}
-    model = RiskModel(fitted, risk_head, category_head, disclosure_head, thresholds, info)
+    model.info = {"messages": len(corpus), "labels": counts, "thresholds": model.thresholds, "curve": points,
+                  "development_messages": len(dev), "lowest_caught_risk_score": lowest_caught,
+                  "sources": sorted({i.source for i in corpus}), "disclosures": list(DISCLOSURES)}
     model.save(out_dir)
-    (out_dir / "report.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
-    return model, info
+    (out_dir / "report.json").write_text(json.dumps(model.info, indent=1), encoding="utf-8")
+    return model, model.info
 
 
 def format_curve(info: dict) -> str:
     chosen = info["thresholds"]
-    lines = ["out-of-fold, patterns + model:", f"{'threshold':>10}{'recall':>9}{'false alarms':>14}{'model crisis FA':>17}"]
+    lines = ["development split, patterns + model:", f"{'threshold':>10}{'recall':>9}{'false alarms':>14}{'model crisis FA':>17}"]
     for point in info["curve"]:
         if point["threshold"] in (chosen["check_in"], chosen["crisis"]) or round(point["threshold"] * 50) % 5 == 0:
             mark = " <- check-in" if point["threshold"] == chosen["check_in"] else ""

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from intake.safety import detect_risk
-from intake.safety.evaluation import MAX_FALSE_POSITIVE_RATE, evaluate, format_report, load_set
+from intake.safety.decision import default_judge
+from intake.safety.evaluation import OLDER_SET_LIMITS, evaluate, format_report, load_set
 
 EVALUATION_SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
 
@@ -20,9 +21,10 @@ def test_evaluation_sets_are_big_enough():
 
 @pytest.mark.parametrize("path", EVALUATION_SETS, ids=[p.name for p in EVALUATION_SETS])
 def test_every_risk_message_is_caught_and_few_benign_ones_are(path):
-    report = evaluate(load_set(path))
-    assert report.risk_recall == 1.0, format_report(report)
-    assert report.false_positive_rate <= MAX_FALSE_POSITIVE_RATE, format_report(report)
+    report = evaluate(load_set(path), default_judge())
+    assert report.recall("patterns") == 1.0, format_report(report)  # the floor
+    assert report.recall() == 1.0, format_report(report)  # patterns + model, as the assistant decides
+    assert report.false_alarm_rate() <= OLDER_SET_LIMITS.false_alarms, format_report(report)
 
 
 @pytest.mark.parametrize(

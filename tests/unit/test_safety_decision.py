@@ -1,0 +1,73 @@
+"""The safety decision (patterns, then the learned model) with the model setup built, and the
+pure parts of how its thresholds are chosen."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from intake.safety.decision import (
+    CHECK_IN, CRISIS, DISTRESS, HISTORY, NONE, SafetyJudge, default_judge, long_message_parts,
+)
+from intake.safety.detector import RiskFinding
+from intake.safety.train_risk_model import choose_thresholds, curve
+
+
+@pytest.fixture(scope="module")
+def judge() -> SafetyJudge:
+    return default_judge()
+
+
+def test_a_pattern_finding_is_a_crisis(judge):
+    decision = judge.decide("i want to kill myself tonight")
+    assert decision.outcome == CRISIS and decision.source == "patterns"
+    assert decision.finding.intent == "crisis_suicide"
+
+
+def test_wording_no_pattern_knows_is_still_engaged_by_the_model(judge):
+    for text in ("honestly the world would be lighter without me in it, everyone would finally get a break",
+                 "gave my dog to my sister and wrote letters to everyone, this is my last week here"):
+        assert judge.detector.detect(text) is None, text
+        assert judge.decide(text).outcome in (CRISIS, CHECK_IN), text
+
+
+def test_bare_answers_are_never_scored(judge):
+    for text in ("no", "never", "skip", "sometimes", "yes"):
+        decision = judge.decide(text)
+        assert decision.outcome == NONE and decision.risk is None, text
+
+
+def test_history_and_distress_have_their_own_outcomes(judge):
+    assert judge.decide("I was abused by my uncle when I was little, I'm 40 now").outcome == HISTORY
+    assert judge.decide("work has been so stressful lately and I can't sleep").outcome == DISTRESS
+
+
+def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
+    assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
+    assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
+    assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"))
+
+
+def test_a_long_message_is_read_sentence_by_sentence_and_a_short_one_whole():
+    long = "work was awful again today. " * 6 + "i have the pills saved up for friday. anyway how was your day"
+    parts = long_message_parts(long, 40)
+    assert "i have the pills saved up for friday." in parts
+    assert long_message_parts("a short message about my day", 40) == []
+    assert long_message_parts(long, 0) == []
+
+
+def test_a_run_on_message_without_punctuation_is_read_in_overlapping_windows():
+    words = [f"w{i}" for i in range(100)]
+    parts = long_message_parts(" ".join(words), 40)
+    assert len(parts) > 3 and all(len(p.split()) <= 20 for p in parts)
+    assert set(" ".join(parts).split()) == set(words)
+
+
+def test_thresholds_keep_false_alarms_within_the_budget_and_crisis_quieter_still():
+    is_risk = np.array([True] * 4 + [False] * 6)
+    hits = np.array([True, False, False, False] + [False] * 6)
+    probabilities = np.array([0.9, 0.8, 0.5, 0.3, 0.6, 0.2, 0.1, 0.1, 0.05, 0.01])
+    points = curve(is_risk, hits, hits, probabilities, veto=0.0)
+    chosen = choose_thresholds(points, {"check_in_false_alarms": 0.0, "crisis_false_alarms": 0.0,
+                                        "long_message_words": 40, "history": 0.5, "distress": 0.5}, 0.0)
+    assert chosen["check_in"] == 0.62  # the lowest threshold above the riskiest message without risk
+    assert chosen["crisis"] >= chosen["check_in"]
