@@ -16,6 +16,7 @@ learned risk model, which reads the MiniLM sentence vector the pipeline has alre
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -31,6 +32,7 @@ from intake.paths import PROJECT_ROOT
 from intake.safety import default_detector
 from intake.safety.decision import CHECK_IN, CRISIS, DISTRESS, HISTORY, SafetyDecision, SafetyJudge
 from intake.safety.risk_model import RiskModel
+from intake.safety.sentence_vectors import SentenceVectors
 from intake.safety.trauma_kinds import trauma_kind
 from intake.screening.answers import Answer, parse_yes_no
 
@@ -38,6 +40,16 @@ CRISIS_PREFIX = "crisis_"
 RISK_KEY = "risk"
 FALLBACK_INTENT = "nlu_fallback"
 ANSWER_INTENTS = {Answer.YES: "affirm", Answer.NO: "deny", Answer.SKIP: "skip_question"}
+
+
+@lru_cache(maxsize=2)
+def shared_judge(risk_model: str = "build/risk_model", minilm: str = "build/minilm") -> SafetyJudge:
+    """One safety decision per Rasa process for the guard and the SMS channel, sharing the MiniLM
+    weights the featurizer loaded (the channel encodes texts it decides on outside the pipeline)."""
+    from rasa_addons.minilm_featurizer import shared_encoder
+
+    vectors = SentenceVectors(encoder=shared_encoder(minilm))
+    return SafetyJudge(default_detector(), RiskModel.load(PROJECT_ROOT / risk_model), vectors)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -60,10 +72,7 @@ class SafetyGuard(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        if judge is None:
-            path = PROJECT_ROOT / self.config["risk_model"]
-            judge = SafetyJudge(default_detector(), RiskModel.load(path))
-        self.judge = judge
+        self.judge = judge or shared_judge(str(self.config["risk_model"]))
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

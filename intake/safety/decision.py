@@ -3,9 +3,10 @@
 One place decides what a message is, for every channel and every state of the conversation:
 - crisis: the patterns found a risk, or the model is confident of one; the crisis protocol of the
   category answers at once. The patterns are the floor: a finding is set aside only when the
-  model is all but certain there is no risk (below `pattern_veto`, chosen under the lowest score
-  the model gives any risk message the patterns catch), which is how "I have never thought about
-  killing myself" or a rape told as history years ago stop getting the crisis protocol;
+  model confidently reads the message as history, distress or neither and its risk score is
+  below that reading's veto (half the lowest score it gives any development risk message the
+  patterns catch and it reads that way), which is how a rape told as history years ago or a
+  question about suicide prevention stop getting the crisis protocol;
 - check_in: the model is unsure; the person is asked directly whether they are thinking of
   harming themselves or are in danger (asking costs little, silence could cost a life);
 - history: trauma told as past; a warm acknowledgement, no present-tense assumption;
@@ -32,9 +33,10 @@ CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "di
 POSSIBLE_RISK = "possible_risk"
 ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
-# Findings the model may never set aside: suicide attempts, told as past or not. The model is
-# not trained on them (they have a reply of their own), so its "no risk" says nothing there.
+# Findings the model may never set aside: suicide attempts, told as past or not. They have a reply
+# of their own, and the model reads a past attempt as history, which says nothing of the risk.
 NEVER_VETOED_RULES = {"suicide_history"}
+ATTEMPT_WORDS = re.compile(r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado)(?![\w'])")
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,24 @@ class SafetyJudge:
         if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
         scores = self.model_scores(text, vector)
-        if finding is not None and (scores.risk >= self.thresholds["pattern_veto"] or not self.vetoable(finding)):
+        if finding is not None and (scores.risk >= self.veto_limit(scores)
+                                    or not self.vetoable(finding, self.detector.normalize(text))):
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
 
+    def veto_limit(self, scores: RiskScores) -> float:
+        """Below this risk score the model sets a pattern finding aside: set per disclosure
+        reading (history, distress, none) when the model holds that reading confidently."""
+        if scores.disclosure_probability < self.thresholds["veto_confidence"]:
+            return 0.0
+        return float(self.thresholds["pattern_veto"].get(scores.disclosure, 0.0))
+
     @staticmethod
-    def vetoable(finding: RiskFinding) -> bool:
-        """Whether the model may set this pattern finding aside."""
-        return finding.handling != "past_attempt" and finding.rule_id not in NEVER_VETOED_RULES
+    def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:
+        """Whether the model may set this pattern finding aside: never a suicide attempt."""
+        if finding.handling == "past_attempt" or finding.rule_id in NEVER_VETOED_RULES:
+            return False
+        return not (finding.category in ("suicide", "self_harm") and ATTEMPT_WORDS.search(normalized_text))
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         """The model's scores for the message; a long message is also read sentence by sentence

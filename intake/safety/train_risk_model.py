@@ -34,7 +34,7 @@ from intake.safety.decision import SafetyJudge
 from intake.safety.detector import RiskDetector, default_detector
 from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
-    fit_heads, read_corpus_file,
+    RiskScores, fit_heads, read_corpus_file,
 )
 from intake.safety.sentence_vectors import SentenceVectors
 
@@ -134,9 +134,10 @@ def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
 # -- thresholds ------------------------------------------------------------------------------------
 
 def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, vetoable: np.ndarray, probabilities: np.ndarray,
-          veto: float) -> List[Dict[str, float]]:
+          veto: np.ndarray) -> List[Dict[str, float]]:
     """Recall and false alarms of patterns + model on the development split, for thresholds from
-    0.02 to 0.98: a pattern finding counts unless the model sets it aside (below `veto`)."""
+    0.02 to 0.98: a pattern finding counts unless the model sets it aside (a score below the
+    message's `veto` limit)."""
     points = []
     kept_hits = pattern_hit & ((probabilities >= veto) | ~vetoable)
     for threshold in np.round(np.arange(0.02, 0.99, 0.02), 2):
@@ -145,21 +146,24 @@ def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, vetoable: np.ndarray, pr
             "threshold": float(threshold),
             "recall": float(engaged[is_risk].mean()),
             "false_alarms": float(engaged[~is_risk].mean()),
+            "model_added_false_alarms": float((engaged & ~kept_hits)[~is_risk].mean()),
             "model_crisis_false_alarms": float((probabilities[~is_risk] >= threshold).mean()),
         })
     return points
 
 
-def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: float) -> Dict[str, float]:
-    """Check-in: the lowest threshold (the most recall) whose false alarms stay within the budget.
+def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: Dict[str, float]) -> Dict[str, float]:
+    """Check-in: the lowest threshold (the most recall) at which the model adds no more false alarms
+    than the budget to those the patterns already raise.
     Crisis from the model alone: the lowest threshold at which the model would give the crisis
     protocol to almost no message without risk."""
-    within = [p for p in points if p["false_alarms"] <= selection["check_in_false_alarms"]]
+    within = [p for p in points if p["model_added_false_alarms"] <= selection["check_in_added_false_alarms"]]
     check_in = min(within, key=lambda p: p["threshold"])["threshold"] if within else points[-1]["threshold"]
     quiet = [p for p in points if p["threshold"] >= check_in
              and p["model_crisis_false_alarms"] <= selection["crisis_false_alarms"]]
     crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
     return {"check_in": check_in, "crisis": max(crisis, check_in), "pattern_veto": veto,
+            "veto_confidence": float(selection["veto_confidence"]),
             "long_message_words": int(selection["long_message_words"]),
             "history": float(selection["history"]), "distress": float(selection["distress"])}
 
@@ -185,15 +189,35 @@ def fit_model(corpus: Sequence[LabelledText], vectors: np.ndarray, detector: Ris
 
 
 def development_readings(judge: SafetyJudge, dev: Sequence[LabelledText], vectors: np.ndarray,
-                         long_words: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         long_words: int) -> Tuple[np.ndarray, np.ndarray, List[RiskScores]]:
     """For each development message: a pattern finding, whether the model may set it aside, and the
-    model's risk score as the assistant computes it (long messages sentence by sentence too)."""
+    model's scores as the assistant computes them."""
     judge.thresholds = {"long_message_words": long_words}
     findings = [judge.detector.detect(item.text) for item in dev]
     hits = np.array([f is not None for f in findings])
-    vetoable = np.array([f is not None and judge.vetoable(f) for f in findings])
-    scores = np.array([judge.model_scores(item.text, vector).risk for item, vector in zip(dev, vectors)])
+    vetoable = np.array([f is not None and judge.vetoable(f, judge.detector.normalize(item.text))
+                         for f, item in zip(findings, dev)])
+    scores = [judge.model_scores(item.text, vector) for item, vector in zip(dev, vectors)]
     return hits, vetoable, scores
+
+
+def choose_vetoes(is_risk: np.ndarray, vetoable: np.ndarray, scores: Sequence[RiskScores], selection: dict
+                  ) -> Dict[str, float]:
+    """Per disclosure reading (history, distress, none) held with at least `veto_confidence`: a
+    fraction of the lowest risk score among the development risk messages the patterns catch and
+    the model reads that way, so none of them is set aside. No such message: no veto for it."""
+    confidence, fraction = float(selection["veto_confidence"]), float(selection["pattern_veto_fraction"])
+    vetoes = {}
+    for disclosure in DISCLOSURES:
+        caught = [s.risk for s, risk, hit in zip(scores, is_risk, vetoable)
+                  if risk and hit and s.disclosure == disclosure and s.disclosure_probability >= confidence]
+        vetoes[disclosure] = round(min(caught) * fraction, 5) if caught else 0.0
+    return vetoes
+
+
+def veto_limits(scores: Sequence[RiskScores], vetoes: Dict[str, float], confidence: float) -> np.ndarray:
+    return np.array([vetoes.get(s.disclosure, 0.0) if s.disclosure_probability >= confidence else 0.0
+                     for s in scores])
 
 
 def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:
@@ -210,14 +234,13 @@ def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tu
     judge = SafetyJudge(detector, model)
     hits, vetoable, scores = development_readings(judge, dev, dev_vectors, int(selection["long_message_words"]))
     is_risk = np.array([item.is_risk for item in dev])
-    caught = scores[vetoable & is_risk]
-    lowest_caught = float(caught.min()) if caught.size else 1.0
-    veto = round(lowest_caught * float(selection["pattern_veto_fraction"]), 5)
-    points = curve(is_risk, hits, vetoable, scores, veto)
-    model.thresholds = choose_thresholds(points, selection, veto)
+    vetoes = choose_vetoes(is_risk, vetoable, scores, selection)
+    limits = veto_limits(scores, vetoes, float(selection["veto_confidence"]))
+    points = curve(is_risk, hits, vetoable, np.array([s.risk for s in scores]), limits)
+    model.thresholds = choose_thresholds(points, selection, vetoes)
     counts = {label: sum(1 for i in corpus if i.label == label) for label in sorted({i.label for i in corpus})}
     model.info = {"messages": len(corpus), "labels": counts, "thresholds": model.thresholds, "curve": points,
-                  "development_messages": len(dev), "lowest_caught_risk_score": lowest_caught,
+                  "development_messages": len(dev),
                   "sources": sorted({i.source for i in corpus}), "disclosures": list(DISCLOSURES)}
     model.save(out_dir)
     (out_dir / "report.json").write_text(json.dumps(model.info, indent=1), encoding="utf-8")

@@ -35,6 +35,7 @@ from twilio.request_validator import RequestValidator
 from intake.sms.service import InboundSms, SmsConversations
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.runtime.turn_queue import in_turn
+from rasa_addons.safety_guard import shared_judge
 
 logger = logging.getLogger(__name__)
 TWILIO_HTTP_LOGGER = logging.getLogger(f"{__name__}.twilio_http")
@@ -164,7 +165,7 @@ class SmsInput(TwilioInput):
             await handle_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
             return collector.messages
 
-        self.conversations = SmsConversations(ask_assistant, self._send_text)
+        self.conversations = SmsConversations(ask_assistant, self._send_text, judge=shared_judge())
         try:
             self.conversations.warm_up()
         except Exception:  # the app database may come up later; the first text retries
@@ -209,7 +210,7 @@ class SmsInput(TwilioInput):
 
     def get_output_channel(self) -> OutputChannel:
         if self.conversations is None:
-            self.conversations = SmsConversations(self._unused_assistant, self._send_text)
+            self.conversations = SmsConversations(self._unused_assistant, self._send_text, judge=shared_judge())
         return SmsOutput(self.conversations)
 
     @staticmethod

@@ -44,7 +44,8 @@ def test_history_and_distress_have_their_own_outcomes(judge):
 def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
-    assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"))
+    assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_keyword", "suicide"), "i attempted suicide in 2019")
+    assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
 
 
 def test_a_long_message_is_read_sentence_by_sentence_and_a_short_one_whole():
@@ -66,8 +67,9 @@ def test_thresholds_keep_false_alarms_within_the_budget_and_crisis_quieter_still
     is_risk = np.array([True] * 4 + [False] * 6)
     hits = np.array([True, False, False, False] + [False] * 6)
     probabilities = np.array([0.9, 0.8, 0.5, 0.3, 0.6, 0.2, 0.1, 0.1, 0.05, 0.01])
-    points = curve(is_risk, hits, hits, probabilities, veto=0.0)
-    chosen = choose_thresholds(points, {"check_in_false_alarms": 0.0, "crisis_false_alarms": 0.0,
-                                        "long_message_words": 40, "history": 0.5, "distress": 0.5}, 0.0)
+    points = curve(is_risk, hits, hits, probabilities, veto=np.zeros(10))
+    chosen = choose_thresholds(points, {"check_in_added_false_alarms": 0.0, "crisis_false_alarms": 0.0,
+                                        "long_message_words": 40, "history": 0.5, "distress": 0.5,
+                                        "veto_confidence": 0.8}, {})
     assert chosen["check_in"] == 0.62  # the lowest threshold above the riskiest message without risk
     assert chosen["crisis"] >= chosen["check_in"]
