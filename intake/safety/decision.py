@@ -3,10 +3,10 @@
 One place decides what a message is, for every channel and every state of the conversation:
 - crisis: the patterns found a risk, or the model is confident of one; the crisis protocol of the
   category answers at once. The patterns are the floor: a finding is set aside only when the
-  model confidently reads the message as history, distress or neither and its risk score is
-  below that reading's veto (half the lowest score it gives any development risk message the
-  patterns catch and it reads that way), which is how a rape told as history years ago or a
-  question about suicide prevention stop getting the crisis protocol;
+  model confidently reads the message as trauma told as history and its risk score is below the
+  veto (a quarter of the lowest score it gives any development risk message the patterns catch
+  and it reads that way), which is how a rape told as history years ago stops getting "I'm so
+  sorry this is happening"; suicide attempts and lethal-means questions are never set aside;
 - check_in: the model is unsure; the person is asked directly whether they are thinking of
   harming themselves or are in danger (asking costs little, silence could cost a life);
 - history: trauma told as past; a warm acknowledgement, no present-tense assumption;
@@ -33,9 +33,12 @@ CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "di
 POSSIBLE_RISK = "possible_risk"
 ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
-# Findings the model may never set aside: suicide attempts, told as past or not. They have a reply
-# of their own, and the model reads a past attempt as history, which says nothing of the risk.
+# Findings the model may never set aside: suicide attempts, told as past or not (they have a reply
+# of their own, and the model reads a past attempt as history, which says nothing of the risk), and
+# questions about lethal means (the model reads them as ordinary questions; answering one is wrong
+# whoever asks).
 NEVER_VETOED_RULES = {"suicide_history"}
+NEVER_VETOED_CATEGORIES = {"risk_question"}
 ATTEMPT_WORDS = re.compile(r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado)(?![\w'])")
 
 
@@ -99,8 +102,10 @@ class SafetyJudge:
 
     @staticmethod
     def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:
-        """Whether the model may set this pattern finding aside: never a suicide attempt."""
-        if finding.handling == "past_attempt" or finding.rule_id in NEVER_VETOED_RULES:
+        """Whether the model may set this pattern finding aside: never a suicide attempt or a
+        question about lethal means."""
+        if (finding.handling == "past_attempt" or finding.rule_id in NEVER_VETOED_RULES
+                or finding.category in NEVER_VETOED_CATEGORIES):
             return False
         return not (finding.category in ("suicide", "self_harm") and ATTEMPT_WORDS.search(normalized_text))
 

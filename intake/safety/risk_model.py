@@ -165,7 +165,8 @@ def fit_heads(features: RiskFeatures, rows: sparse.csr_matrix, corpus: Sequence[
     """The three heads fitted on already-featurised rows. The risk head weighs both classes
     equally whatever their counts; the others see only the rows that carry their labels."""
     is_risk = np.array([1 if item.is_risk else 0 for item in corpus])
-    risk_head = LogisticRegression(C=settings.risk_c, class_weight="balanced", max_iter=3000, solver="liblinear")
+    risk_head = LogisticRegression(C=settings.risk_c, class_weight="balanced", max_iter=3000, solver="liblinear",
+                                   random_state=7)  # liblinear shuffles: fixed, so every setup builds the same model
     risk_head.fit(rows, is_risk)
     risk_rows = np.flatnonzero(is_risk)
     category_head = LogisticRegression(C=settings.category_c, class_weight="balanced", max_iter=3000)

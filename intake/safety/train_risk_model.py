@@ -203,12 +203,12 @@ def development_readings(judge: SafetyJudge, dev: Sequence[LabelledText], vector
 
 def choose_vetoes(is_risk: np.ndarray, vetoable: np.ndarray, scores: Sequence[RiskScores], selection: dict
                   ) -> Dict[str, float]:
-    """Per disclosure reading (history, distress, none) held with at least `veto_confidence`: a
+    """Per disclosure reading named in `veto_readings`, held with at least `veto_confidence`: a
     fraction of the lowest risk score among the development risk messages the patterns catch and
     the model reads that way, so none of them is set aside. No such message: no veto for it."""
     confidence, fraction = float(selection["veto_confidence"]), float(selection["pattern_veto_fraction"])
     vetoes = {}
-    for disclosure in DISCLOSURES:
+    for disclosure in selection["veto_readings"]:
         caught = [s.risk for s, risk, hit in zip(scores, is_risk, vetoable)
                   if risk and hit and s.disclosure == disclosure and s.disclosure_probability >= confidence]
         vetoes[disclosure] = round(min(caught) * fraction, 5) if caught else 0.0

@@ -45,6 +45,7 @@ def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_keyword", "suicide"), "i attempted suicide in 2019")
+    assert not SafetyJudge.vetoable(RiskFinding("risk_question", "self", "risk_question", "carbon monoxide"))
     assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
 
 
