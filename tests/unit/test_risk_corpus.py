@@ -42,7 +42,7 @@ def test_no_training_message_is_a_near_duplicate_of_a_frozen_test_message(corpus
 
 
 def test_near_duplicates_are_found_and_paraphrases_are_not():
-    pairs = near_duplicates(["i wanna die tonite", "can I bring music"], ["I wanna die tonight!!", "is parking free"])
+    pairs = near_duplicates(["i wanna die tonight", "can I bring music"], ["I wanna die tonight!!", "is parking free"])
     assert [(i, j) for i, j, _ in pairs] == [(0, 0)]
 
 

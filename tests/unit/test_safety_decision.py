@@ -25,9 +25,15 @@ def test_a_pattern_finding_is_a_crisis(judge):
 
 def test_wording_no_pattern_knows_is_still_engaged_by_the_model(judge):
     for text in ("honestly the world would be lighter without me in it, everyone would finally get a break",
-                 "gave my dog to my sister and wrote letters to everyone, this is my last week here"):
+                 "i want to f***ing die", "never been more suicidal"):
         assert judge.detector.detect(text) is None, text
         assert judge.decide(text).outcome in (CRISIS, CHECK_IN), text
+
+
+def test_denials_and_history_told_as_a_question_are_not_a_crisis(judge):
+    for text in ("I have never thought about killing myself", "I don't want to die, I want to get better",
+                 "How do I move on from almost being raped?"):
+        assert not judge.decide(text).engaged, text
 
 
 def test_bare_answers_are_never_scored(judge):
