@@ -102,6 +102,16 @@ def test_an_opted_out_crisis_text_is_not_answered_but_stored_as_urgent_alert(sms
     assert sms("what are your hours")[0] is Outcome.SILENT and len(_alerts(app_db)) == 1
 
 
+def test_an_opted_out_crisis_only_the_risk_model_reads_is_stored_as_an_alert_too(sms, app_db):
+    sms("STOP")
+    text = "honestly the world would be lighter without me in it, everyone would finally get a break"
+    outcome, texts = sms(text)
+    assert outcome is Outcome.SILENT_ALERT and texts == []
+    assert len(_alerts(app_db)) == 1
+    assert sms("I was in a car accident years ago and still get nervous driving")[0] is Outcome.SILENT
+    assert len(_alerts(app_db)) == 1
+
+
 def test_help_names_the_clinic_a_person_and_crisis_numbers(sms):
     outcome, texts = sms("HELP")
     reply = " ".join(texts)
