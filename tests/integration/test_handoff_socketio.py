@@ -71,3 +71,33 @@ def test_the_staff_message_is_pushed_to_the_open_web_chat(hstack):
             await chat.close()
 
     asyncio.run(scenario())
+
+
+def test_in_the_web_chat_a_crisis_only_the_model_reads_is_answered_even_during_a_takeover(hstack):
+    desk = Desk(hstack)
+
+    async def scenario() -> None:
+        chat = WebChat(hstack.rasa_url)
+        await chat.open()
+        try:
+            await chat.say("I was in a really bad car accident back in 2015")
+            assert "You don't need to share any details here." in joined(await chat.messages())
+
+            await chat.say("can I talk to a person")
+            await chat.messages()
+            item = open_item_for(chat.session_id, desk.db)
+            claim(item.id, STAFF[0], desk.db)
+            await desk.rasa.start_takeover(chat.session_id, STAFF[1])
+            await chat.messages()
+
+            await chat.say("never been more suicidal")
+            crisis = await chat.messages()
+            assert "988" in crisis[0]["text"] and "911" in crisis[0]["text"]
+            assert crisis[-1]["text"] == "Are you safe right now?"
+            release(item.id, STAFF[0], desk.db)
+            await desk.rasa.end_takeover(chat.session_id)
+            close(item.id, STAFF[0], desk.db)
+        finally:
+            await chat.close()
+
+    asyncio.run(scenario())
