@@ -75,6 +75,17 @@ class SafetyJudge:
         self._vectors = vectors
         self.thresholds = model.thresholds
 
+    def warm_up(self) -> None:
+        """Build the matchers and run the model once, without the sentence encoder: a channel warms
+        up in the server's first process, and TensorFlow started there before Sanic forks its
+        workers hangs them (seen with two workers)."""
+        self.detector.detect("hello there")
+        self.model.scores(self.detector.normalize("hello there"), np.zeros(self.model_dimension()))
+
+    def model_dimension(self) -> int:
+        return int(self.model.risk_head.coef_.shape[1] - self.model.features.chars.idf_.shape[0]
+                   - self.model.features.words.idf_.shape[0])
+
     @property
     def vectors(self) -> SentenceVectors:
         if self._vectors is None:

@@ -87,7 +87,7 @@ class SmsConversations:
         """Load the safety decision and migrate the app database at start-up, not on the first text."""
         from intake.storage import database
 
-        self.judge.decide("hello there")
+        self.judge.warm_up()
         database()
 
     async def _decide(self, body: str) -> SafetyDecision:
