@@ -48,7 +48,7 @@ def shared_judge(risk_model: str = "build/risk_model", minilm: str = "build/mini
     weights the featurizer loaded (the channel encodes texts it decides on outside the pipeline)."""
     from rasa_addons.minilm_featurizer import shared_encoder
 
-    vectors = SentenceVectors(encoder=shared_encoder(minilm))
+    vectors = SentenceVectors(encoder_factory=lambda: shared_encoder(minilm))
     return SafetyJudge(default_detector(), RiskModel.load(PROJECT_ROOT / risk_model), vectors)
 
 

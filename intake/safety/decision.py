@@ -78,7 +78,7 @@ class SafetyJudge:
     def warm_up(self) -> None:
         """Build the matchers and run the model once, without the sentence encoder: a channel warms
         up in the server's first process, and TensorFlow started there before Sanic forks its
-        workers hangs them (seen with two workers)."""
+        workers hangs them (seen with two workers; see SentenceVectors)."""
         self.detector.detect("hello there")
         self.model.scores(self.detector.normalize("hello there"), np.zeros(self.model_dimension()))
 

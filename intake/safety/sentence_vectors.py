@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
@@ -24,15 +24,18 @@ def message_tokens(nlp, text: str) -> List[str]:
 
 
 class SentenceVectors:
-    """Sentence vectors for texts; loads the encoder on first use."""
+    """Sentence vectors for texts. The encoder is made on first use (by `encoder_factory` when
+    given): a Rasa server builds this in its first process, and an encoder that starts TensorFlow
+    there, before Sanic forks its workers, hangs them."""
 
-    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, encoder: Optional[MiniLM] = None) -> None:
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR,
+                 encoder_factory: Optional[Callable[[], MiniLM]] = None) -> None:
         self.model_dir = model_dir
-        self._encoder = encoder
+        self._encoder_factory = encoder_factory
 
     @cached_property
     def encoder(self) -> MiniLM:
-        return self._encoder or MiniLM.load(self.model_dir)
+        return self._encoder_factory() if self._encoder_factory else MiniLM.load(self.model_dir)
 
     @cached_property
     def nlp(self):
