@@ -90,7 +90,7 @@ def test_in_the_web_chat_a_crisis_only_the_model_reads_is_answered_even_during_a
             await desk.rasa.start_takeover(chat.session_id, STAFF[1])
             await chat.messages()
 
-            await chat.say("never been more suicidal")
+            await chat.say("i want to f***ing die")
             crisis = await chat.messages()
             assert "988" in crisis[0]["text"] and "911" in crisis[0]["text"]
             assert crisis[-1]["text"] == "Are you safe right now?"
