@@ -99,8 +99,9 @@ def evaluate(messages: Sequence[LabelledMessage], judge: SafetyJudge, limits: Li
     report = EvaluationReport(limits)
     for message in messages:
         pattern_hit = judge.detector.detect(message.text) is not None
-        model_outcome = judge.judge_scores(judge.model_scores(message.text)).outcome
-        combined = judge.decide(message.text)
+        vector = judge.vectors.sentence_vector(message.text)  # encoded once for both readings
+        model_outcome = judge.judge_scores(judge.model_scores(message.text, vector)).outcome
+        combined = judge.decide(message.text, vector)
         engaged = {"patterns": pattern_hit, "model": model_outcome in (CRISIS, CHECK_IN),
                    "combined": combined.engaged}
         group = message.label

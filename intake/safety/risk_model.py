@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, List, Sequence
 
 import joblib
 import numpy as np
@@ -175,11 +175,3 @@ def fit_heads(features: RiskFeatures, rows: sparse.csr_matrix, corpus: Sequence[
     disclosure_head = LogisticRegression(C=settings.disclosure_c, class_weight="balanced", max_iter=3000)
     disclosure_head.fit(rows[told], [corpus[i].label for i in told])
     return risk_head, category_head, disclosure_head
-
-
-def risk_probabilities(risk_head: LogisticRegression, rows: sparse.csr_matrix) -> np.ndarray:
-    return risk_head.predict_proba(rows)[:, list(risk_head.classes_).index(1)]
-
-
-def corpus_texts(corpus: Iterable[LabelledText]) -> List[str]:
-    return [item.text for item in corpus]
