@@ -11,8 +11,8 @@ learned risk model, which reads the MiniLM sentence vector the pipeline has alre
 - trauma told as history, ordinary distress: their own intents, when the classifier had nothing
   more specific to say (a booking request stays a booking request); a history also gets the
   `trauma_kind` entity, so the acknowledgement offers the hotline that fits;
-- nothing: a crisis or check-in intent that only the intent classifier guessed is not kept (the
-  decision saw no risk); a bare answer word stays an answer.
+- nothing: a crisis intent that only the intent classifier guessed is a third net: kept when the
+  classifier is confident, the check-in when it is not; a bare answer word stays an answer.
 """
 from __future__ import annotations
 
@@ -62,6 +62,9 @@ class SafetyGuard(GraphComponent):
             "risk_model": "build/risk_model",
             "sentence_features": "minilm",
             "check_in_intent": "feeling_low",
+            # A crisis intent the classifier predicts with no finding of the decision is kept (the
+            # protocol) at or above this confidence, and becomes the check-in below it.
+            "classifier_crisis_confidence": 0.9,
             "history_intent": "share_trauma_history",
             "distress_intent": "share_distress",
             # Intents a history or distress reading may replace: the classifier's guesses that
@@ -107,9 +110,19 @@ class SafetyGuard(GraphComponent):
             self._set(message, self.config[key])
             if decision.outcome == HISTORY:
                 self._add_trauma_kind(message, text)
-        elif name.startswith(CRISIS_PREFIX) or name == self.config["check_in_intent"]:
-            answer = parse_yes_no(text)
-            self._set(message, ANSWER_INTENTS.get(answer, FALLBACK_INTENT))
+        elif name.startswith(CRISIS_PREFIX):
+            self._classifier_crisis(message, text)
+
+    def _classifier_crisis(self, message: Message, text: str) -> None:
+        """A crisis only the intent classifier saw: a third net beside the patterns and the risk
+        model. An answer word stays an answer; an unsure guess gets the direct check-in; a
+        confident one keeps its crisis intent (the protocol), as before the risk model existed."""
+        answer = parse_yes_no(text)
+        confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+        if answer in ANSWER_INTENTS:
+            self._set(message, ANSWER_INTENTS[answer])
+        elif confidence < self.config["classifier_crisis_confidence"]:
+            self._set(message, self.config["check_in_intent"])
 
     def _replaceable(self, name: str) -> bool:
         return name.startswith(CRISIS_PREFIX) or name in self.config["replaceable_intents"]

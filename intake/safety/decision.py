@@ -33,6 +33,8 @@ CRISIS, CHECK_IN, HISTORY, DISTRESS, NONE = "crisis", "check_in", "history", "di
 POSSIBLE_RISK = "possible_risk"
 ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
+# The pattern veto that holds whatever the model reads the message as (risk_model.yml).
+ANY_READING = "any"
 # Findings the model may never set aside: suicide attempts, told as past or not (they have a reply
 # of their own, and the model reads a past attempt as history, which says nothing of the risk), and
 # questions about lethal means (the model reads them as ordinary questions; answering one is wrong
@@ -105,11 +107,14 @@ class SafetyJudge:
         return self.judge_scores(scores)
 
     def veto_limit(self, scores: RiskScores) -> float:
-        """Below this risk score the model sets a pattern finding aside: set per disclosure
-        reading (history, distress, none) when the model holds that reading confidently."""
-        if scores.disclosure_probability < self.thresholds["veto_confidence"]:
-            return 0.0
-        return float(self.thresholds["pattern_veto"].get(scores.disclosure, 0.0))
+        """Below this risk score the model sets a pattern finding aside: one limit for any
+        reading ("any": far below every development risk message the patterns catch), and a
+        higher one for trauma told as history when the model holds that reading confidently."""
+        vetoes = self.thresholds["pattern_veto"]
+        limit = float(vetoes.get(ANY_READING, 0.0))
+        if scores.disclosure_probability >= self.thresholds["veto_confidence"]:
+            limit = max(limit, float(vetoes.get(scores.disclosure, 0.0)))
+        return limit
 
     @staticmethod
     def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:

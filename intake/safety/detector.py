@@ -87,6 +87,46 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+class SpellingTargets:
+    """Reads a misspelt risk word as the word ("suicidle" as "suicide"), see patterns.yml."""
+
+    WORD = re.compile(r"\b[a-z]{6,14}\b")
+
+    def __init__(self, targets: Sequence[str], exceptions: Sequence[str]) -> None:
+        self.targets = tuple(targets)
+        self.exceptions = set(exceptions) | set(targets)
+        self.closest = lru_cache(maxsize=4096)(self._closest)
+
+    def correct(self, text: str) -> str:
+        if not self.targets:
+            return text
+        return self.WORD.sub(lambda m: self.closest(m.group(0)), text)
+
+    def _closest(self, word: str) -> str:
+        if word in self.exceptions:
+            return word
+        allowed = 1 if len(word) <= 7 else 2
+        near = [(edit_distance(word, target), target) for target in self.targets
+                if word[0] == target[0] and abs(len(word) - len(target)) <= allowed]
+        distance, target = min(near, default=(allowed + 1, word))
+        return target if distance <= allowed else word
+
+
+def edit_distance(first: str, second: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbouring letters each cost one."""
+    rows = [list(range(len(second) + 1))]
+    for i, a in enumerate(first, 1):
+        row = [i]
+        for j, b in enumerate(second, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def _phrase_regex(phrases: Iterable[str]) -> re.Pattern:
     """One regex matching any of the phrases as whole words."""
     alternatives = sorted({p.lower() for p in phrases}, key=len, reverse=True)
@@ -102,6 +142,7 @@ class RiskDetector:
         self.category_order: List[str] = config["categories"]
         self._shorthand: Dict[str, str] = {k.lower(): v for k, v in config["shorthand"].items()}
         self._shorthand_re = _phrase_regex(self._shorthand)
+        self._spelling = SpellingTargets(config.get("spelling_targets", []), config.get("spelling_exceptions", []))
         self._words = {key: set(config[key]) for key in (
             "negation_words", "negation_breakers", "first_person", "third_person_subjects",
             "reflexive_third_person", "treatment_words", "question_starters", "attempt_words")}
@@ -198,6 +239,7 @@ class RiskDetector:
         text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
         text = _strip_accents(text.lower())
         text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+        text = self._spelling.correct(text)
         return self._shorthand_re.sub(lambda m: self._shorthand[m.group(1)], text)
 
     # -- detection --------------------------------------------------------------------------

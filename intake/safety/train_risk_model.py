@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from intake.paths import PROJECT_ROOT
-from intake.safety.decision import SafetyJudge
+from intake.safety.decision import ANY_READING, SafetyJudge
 from intake.safety.detector import RiskDetector, default_detector
 from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
@@ -207,7 +207,9 @@ def choose_vetoes(is_risk: np.ndarray, vetoable: np.ndarray, scores: Sequence[Ri
     fraction of the lowest risk score among the development risk messages the patterns catch and
     the model reads that way, so none of them is set aside. No such message: no veto for it."""
     confidence, fraction = float(selection["veto_confidence"]), float(selection["pattern_veto_fraction"])
-    vetoes = {}
+    caught_any = [s.risk for s, risk, hit in zip(scores, is_risk, vetoable) if risk and hit]
+    any_fraction = float(selection.get("any_reading_veto_fraction", 0.0))
+    vetoes = {ANY_READING: round(min(caught_any) * any_fraction, 5) if caught_any else 0.0}
     for disclosure in selection["veto_readings"]:
         caught = [s.risk for s, risk, hit in zip(scores, is_risk, vetoable)
                   if risk and hit and s.disclosure == disclosure and s.disclosure_probability >= confidence]
@@ -216,8 +218,10 @@ def choose_vetoes(is_risk: np.ndarray, vetoable: np.ndarray, scores: Sequence[Ri
 
 
 def veto_limits(scores: Sequence[RiskScores], vetoes: Dict[str, float], confidence: float) -> np.ndarray:
-    return np.array([vetoes.get(s.disclosure, 0.0) if s.disclosure_probability >= confidence else 0.0
-                     for s in scores])
+    """Each development message's veto limit, as SafetyJudge.veto_limit computes it."""
+    judge = SafetyJudge.__new__(SafetyJudge)
+    judge.thresholds = {"pattern_veto": vetoes, "veto_confidence": confidence}
+    return np.array([judge.veto_limit(s) for s in scores])
 
 
 def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:

@@ -37,9 +37,19 @@ def test_benign_message_keeps_its_intent():
     assert message.get(RISK_KEY) is None
 
 
-def test_a_crisis_only_the_intent_classifier_guessed_is_not_kept_when_the_decision_sees_no_risk():
-    message = GUARD.process([_message("what time do you open on saturday", "crisis_suicide", 0.95)])[0]
-    assert message.get(INTENT)["name"] not in ("crisis_suicide", "feeling_low")
+def test_unsure_learned_crisis_prediction_becomes_a_direct_check_in():
+    message = GUARD.process([_message("it is what it is i guess", "crisis_suicide", 0.7)])[0]
+    assert message.get(INTENT)["name"] == "feeling_low"
+
+
+def test_confident_learned_crisis_prediction_is_kept():
+    message = GUARD.process([_message("it is what it is i guess", "crisis_suicide", 0.95)])[0]
+    assert message.get(INTENT)["name"] == "crisis_suicide"
+
+
+def test_distress_read_by_the_decision_outranks_a_learned_crisis_guess():
+    message = GUARD.process([_message("everything is grey lately", "crisis_suicide", 0.95)])[0]
+    assert message.get(INTENT)["name"] == "share_distress"
 
 
 def test_a_bare_answer_word_is_an_answer_whatever_the_learned_crisis_prediction():
