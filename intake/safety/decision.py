@@ -82,11 +82,7 @@ class SafetyJudge:
         up in the server's first process, and TensorFlow started there before Sanic forks its
         workers hangs them (seen with two workers; see SentenceVectors)."""
         self.detector.detect("hello there")
-        self.model.scores(self.detector.normalize("hello there"), np.zeros(self.model_dimension()))
-
-    def model_dimension(self) -> int:
-        return int(self.model.risk_head.coef_.shape[1] - self.model.features.chars.idf_.shape[0]
-                   - self.model.features.words.idf_.shape[0])
+        self.model.scores(self.detector.normalize("hello there"), np.zeros(self.model.vector_size()))
 
     @property
     def vectors(self) -> SentenceVectors:

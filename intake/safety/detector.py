@@ -155,6 +155,8 @@ class RiskDetector:
         # those lemmas, so a message only runs the few patterns that could match it (keeps p99
         # well under 1 ms).
         self._matchers: List[Matcher] = []
+        self._triggers: List[frozenset] = []  # per matcher: the lemmas every match of it contains
+        self._longest: List[int] = []  # per matcher: the most tokens one match of it can span
         self._by_trigger: Dict[str, List[int]] = defaultdict(list)
         groups: Dict[Tuple[str, ...], Dict[str, List[List[dict]]]] = defaultdict(lambda: defaultdict(list))
         for raw in config["rules"]:
@@ -176,6 +178,8 @@ class RiskDetector:
             for label, specs_list in by_label.items():
                 matcher.add(label, specs_list)
             self._matchers.append(matcher)
+            self._triggers.append(frozenset(triggers))
+            self._longest.append(max(len(specs) for specs_list in by_label.values() for specs in specs_list))
             for lemma in triggers:
                 self._by_trigger[lemma].append(len(self._matchers) - 1)
         self._idiom_markers = {key: _phrase_regex(idioms[key]) for key in (
@@ -188,13 +192,19 @@ class RiskDetector:
         groups[tuple(_trigger_lemmas(specs))][label].extend(_split_first_alternatives(specs))
 
     def _candidate_matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
-        """Matches of every pattern whose trigger lemma occurs in the message."""
-        candidates = set()
+        """Matches of every pattern whose trigger lemma occurs in the message. In a long message
+        each matcher reads only the stretches around its trigger words: every match of it holds
+        one, and spans at most its longest pattern."""
+        positions: Dict[str, List[int]] = defaultdict(list)
         for token in doc:
-            candidates.update(self._by_trigger.get(token.lemma_, ()))
+            positions[token.lemma_].append(token.i)
+        candidates = {index for lemma in positions for index in self._by_trigger.get(lemma, ())}
         matches = set()
         for index in candidates:
-            matches.update(self._matchers[index](doc))
+            at = sorted(i for lemma in self._triggers[index] for i in positions.get(lemma, ()))
+            for start, end in _windows_around(at, self._longest[index], len(doc)):
+                found = self._matchers[index](doc if (start, end) == (0, len(doc)) else doc[start:end])
+                matches.update((key, first + start, last + start) for key, first, last in found)
         return sorted(matches, key=lambda m: (m[1], m[2]))
 
     def _lemma(self, word: str) -> List[str]:
@@ -380,6 +390,21 @@ class RiskDetector:
             return False
         tried = any(t.text in self._words["attempt_words"] and t.text != "try" for t in doc)
         return tried or self._has_past(normalized)
+
+
+def _windows_around(positions: Sequence[int], reach: int, length: int) -> List[Tuple[int, int]]:
+    """Token ranges that hold every stretch of at most `reach` tokens through one of the
+    positions, overlapping ranges merged; the whole message when that is nearly all of it."""
+    windows: List[List[int]] = []
+    for position in positions:
+        start, end = max(0, position - reach + 1), min(length, position + reach)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    if sum(end - start for start, end in windows) * 4 >= length * 3:
+        return [(0, length)]
+    return [(start, end) for start, end in windows]
 
 
 def _split_first_alternatives(specs: List[dict]) -> List[List[dict]]:

@@ -147,20 +147,20 @@ def curve(is_risk: np.ndarray, pattern_hit: np.ndarray, vetoable: np.ndarray, pr
             "recall": float(engaged[is_risk].mean()),
             "false_alarms": float(engaged[~is_risk].mean()),
             "model_added_false_alarms": float((engaged & ~kept_hits)[~is_risk].mean()),
-            "model_crisis_false_alarms": float((probabilities[~is_risk] >= threshold).mean()),
+            "model_false_alarms": float((probabilities[~is_risk] >= threshold).mean()),
         })
     return points
 
 
 def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: Dict[str, float]) -> Dict[str, float]:
-    """Check-in: the lowest threshold (the most recall) at which the model adds no more false alarms
-    than the budget to those the patterns already raise.
+    """Check-in: the lowest threshold (the most recall) at which the model alone engages no more
+    development messages without risk than its budget.
     Crisis from the model alone: the lowest threshold at which the model would give the crisis
     protocol to almost no message without risk."""
-    within = [p for p in points if p["model_added_false_alarms"] <= selection["check_in_added_false_alarms"]]
+    within = [p for p in points if p["model_false_alarms"] <= selection["check_in_model_false_alarms"]]
     check_in = min(within, key=lambda p: p["threshold"])["threshold"] if within else points[-1]["threshold"]
     quiet = [p for p in points if p["threshold"] >= check_in
-             and p["model_crisis_false_alarms"] <= selection["crisis_false_alarms"]]
+             and p["model_false_alarms"] <= selection["crisis_false_alarms"]]
     crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
     return {"check_in": check_in, "crisis": max(crisis, check_in), "pattern_veto": veto,
             "veto_confidence": float(selection["veto_confidence"]),
@@ -253,13 +253,13 @@ def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tu
 
 def format_curve(info: dict) -> str:
     chosen = info["thresholds"]
-    lines = ["development split, patterns + model:", f"{'threshold':>10}{'recall':>9}{'false alarms':>14}{'model crisis FA':>17}"]
+    lines = ["development split, patterns + model:", f"{'threshold':>10}{'recall':>9}{'false alarms':>14}{'model alone FA':>17}"]
     for point in info["curve"]:
         if point["threshold"] in (chosen["check_in"], chosen["crisis"]) or round(point["threshold"] * 50) % 5 == 0:
             mark = " <- check-in" if point["threshold"] == chosen["check_in"] else ""
             mark += " <- crisis" if point["threshold"] == chosen["crisis"] else ""
             lines.append(f"{point['threshold']:>10.2f}{point['recall']:>9.1%}{point['false_alarms']:>14.1%}"
-                         f"{point['model_crisis_false_alarms']:>17.1%}{mark}")
+                         f"{point['model_false_alarms']:>17.1%}{mark}")
     return "\n".join(lines)
 
 

@@ -75,7 +75,7 @@ def test_thresholds_keep_false_alarms_within_the_budget_and_crisis_quieter_still
     hits = np.array([True, False, False, False] + [False] * 6)
     probabilities = np.array([0.9, 0.8, 0.5, 0.3, 0.6, 0.2, 0.1, 0.1, 0.05, 0.01])
     points = curve(is_risk, hits, hits, probabilities, veto=np.zeros(10))
-    chosen = choose_thresholds(points, {"check_in_added_false_alarms": 0.0, "crisis_false_alarms": 0.0,
+    chosen = choose_thresholds(points, {"check_in_model_false_alarms": 0.0, "crisis_false_alarms": 0.0,
                                         "long_message_words": 40, "history": 0.5, "distress": 0.5,
                                         "veto_confidence": 0.8}, {})
     assert chosen["check_in"] == 0.62  # the lowest threshold above the riskiest message without risk
