@@ -7,6 +7,7 @@ import pytest
 
 from intake.safety import detect_risk
 from intake.safety.decision import default_judge
+from intake.safety.detector import _windows_around, default_detector, edit_distance
 from intake.safety.evaluation import OLDER_SET_LIMITS, evaluate, format_report, load_set
 
 EVALUATION_SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
@@ -301,3 +302,38 @@ def test_so_done_is_still_risk(text):
 
 def test_street_drugs_with_medication_is_still_risk():
     assert detect_risk("took coke with my lithium") is not None
+
+
+@pytest.mark.parametrize("text, category", [
+    ("suicidle thoughts every night", "suicide"),
+    ("i feel so suisidal today", "suicide"),
+    ("i took an overdoes of my meds", "medical_emergency"),
+    ("i want to kill mysefl", "suicide"),
+])
+def test_a_misspelt_risk_word_is_read_as_the_word(text, category):
+    assert detect_risk(text).category == category
+
+
+@pytest.mark.parametrize("text", ["the nausea should subside after an hour", "we drove to the seaside",
+                                  "what was the outcome of the study", "i am succeeding at work"])
+def test_real_words_near_a_risk_word_are_left_alone(text):
+    assert detect_risk(text) is None
+
+
+def test_edit_distance_counts_a_swapped_pair_as_one():
+    assert edit_distance("mysefl", "myself") == 1
+    assert edit_distance("suicidle", "suicide") == 1
+    assert edit_distance("subside", "suicide") == 2
+
+
+def test_a_long_message_gives_the_same_matches_read_in_stretches_as_whole():
+    detector = default_detector()
+    text = ("My week was long and the kids were sick. " * 20 + "I keep thinking everyone would be better off "
+            "without me. " + "Anyway the car needs new tires and work is busy. " * 20 + "I want to kill myself.")
+    doc = detector.nlp(detector.normalize(text))
+    whole = set()
+    for matcher in detector._matchers:
+        whole.update(matcher(doc))
+    assert detector._candidate_matches(doc) == sorted(whole, key=lambda m: (m[1], m[2]))
+    assert _windows_around([5, 8, 60], 4, 100) == [(2, 12), (57, 64)]
+    assert _windows_around([5, 8], 40, 50) == [(0, 50)]

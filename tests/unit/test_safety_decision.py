@@ -9,7 +9,8 @@ from intake.safety.decision import (
     CHECK_IN, CRISIS, DISTRESS, HISTORY, NONE, SafetyJudge, default_judge, long_message_parts,
 )
 from intake.safety.detector import RiskFinding
-from intake.safety.train_risk_model import choose_thresholds, curve
+from intake.safety.risk_model import RiskScores
+from intake.safety.train_risk_model import choose_thresholds, choose_vetoes, curve
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,41 @@ def test_thresholds_keep_false_alarms_within_the_budget_and_crisis_quieter_still
                                         "veto_confidence": 0.8}, {})
     assert chosen["check_in"] == 0.62  # the lowest threshold above the riskiest message without risk
     assert chosen["crisis"] >= chosen["check_in"]
+
+
+def test_a_pattern_finding_the_model_scores_far_below_any_caught_risk_is_set_aside(judge):
+    text = "I've been burned out at work for a year and I just stare at my screen for hours"
+    finding = judge.detector.detect(text)
+    assert finding is not None and finding.category == "self_harm"  # "burned" read as a burn
+    decision = judge.decide(text)
+    assert decision.risk < judge.thresholds["pattern_veto"]["any"]
+    assert not decision.engaged and decision.outcome == DISTRESS
+
+
+def test_the_veto_for_any_reading_holds_without_confidence_and_history_keeps_its_higher_one(judge):
+    vetoes = judge.thresholds["pattern_veto"]
+    unsure = RiskScores(0.0, "suicide", "none", 0.4)
+    assert judge.veto_limit(unsure) == vetoes["any"] > 0
+    sure_history = RiskScores(0.0, "in_danger", "history", 0.95)
+    assert judge.veto_limit(sure_history) == max(vetoes["any"], vetoes["history"])
+
+
+def test_the_veto_for_any_reading_is_a_fraction_of_the_lowest_caught_risk_score():
+    scores = [RiskScores(0.4, "suicide", "none", 0.5), RiskScores(0.1, "in_danger", "history", 0.9),
+              RiskScores(0.001, "suicide", "none", 0.5)]
+    is_risk, vetoable = np.array([True, True, False]), np.array([True, True, True])
+    vetoes = choose_vetoes(is_risk, vetoable, scores, {"veto_confidence": 0.8, "pattern_veto_fraction": 0.25,
+                                                       "veto_readings": ["history"],
+                                                       "any_reading_veto_fraction": 0.5})
+    assert vetoes == {"any": 0.05, "history": 0.025}
+
+
+def test_the_model_scores_one_message_as_scikit_learn_does(judge):
+    texts = ["ok", "i want to die", "¿tienen citas los sábados?", "work was awful again today. " * 30]
+    normalized = [judge.detector.normalize(text) for text in texts]
+    vectors = np.random.default_rng(7).normal(size=(len(texts), judge.model.vector_size()))
+    expected = judge.model.scores_many(normalized, vectors)
+    for text, vector, want in zip(normalized, vectors, expected):
+        got = judge.model.scores(text, vector)
+        assert got.category == want.category and got.disclosure == want.disclosure
+        assert abs(got.risk - want.risk) < 1e-5 and abs(got.disclosure_probability - want.disclosure_probability) < 1e-5
