@@ -16,6 +16,7 @@ learned risk model, which reads the MiniLM sentence vector the pipeline has alre
 """
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -36,6 +37,8 @@ from intake.safety.sentence_vectors import SentenceVectors
 from intake.safety.trauma_kinds import trauma_kind
 from intake.screening.answers import Answer, parse_yes_no
 
+logger = logging.getLogger(__name__)
+
 CRISIS_PREFIX = "crisis_"
 RISK_KEY = "risk"
 FALLBACK_INTENT = "nlu_fallback"
@@ -50,6 +53,26 @@ def shared_judge(risk_model: str = "build/risk_model", minilm: str = "build/mini
 
     vectors = SentenceVectors(encoder_factory=lambda: shared_encoder(minilm))
     return SafetyJudge(default_detector(), RiskModel.load(PROJECT_ROOT / risk_model), vectors)
+
+
+# The crisis reply given for a check-in outside a conversation (a failed turn cannot ask and wait
+# for the answer, so it gives the resources the question would have led to).
+CHECK_IN_CATEGORY = "suicide"
+
+
+def crisis_category(text: str) -> Optional[str]:
+    """The crisis a message calls for where the pipeline does not run (the turn queue's priority,
+    the reply to a failed turn): the same decision as the guard's, the patterns alone when the
+    model cannot be used (a failed turn must still be answered). None: no risk."""
+    try:
+        decision = shared_judge().decide(text)
+    except Exception:  # noqa: BLE001 - whatever failed, the patterns still read the message
+        logger.exception("the risk model could not read a message; the patterns alone decide")
+        finding = default_detector().detect(text)
+        return finding.category if finding else None
+    if decision.outcome == CRISIS:
+        return decision.finding.category
+    return CHECK_IN_CATEGORY if decision.outcome == CHECK_IN else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

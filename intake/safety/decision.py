@@ -114,12 +114,14 @@ class SafetyJudge:
 
     @staticmethod
     def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:
-        """Whether the model may set this pattern finding aside: never a suicide attempt or a
-        question about lethal means."""
+        """Whether the model may set this pattern finding aside: never the person's own suicide
+        attempt or a question about lethal means. Someone else's attempt told as history ("my mom
+        attempted suicide when I was 10") may be; told as happening now, the model scores it high."""
         if (finding.handling == "past_attempt" or finding.rule_id in NEVER_VETOED_RULES
                 or finding.category in NEVER_VETOED_CATEGORIES):
             return False
-        return not (finding.category in ("suicide", "self_harm") and ATTEMPT_WORDS.search(normalized_text))
+        return not (finding.category in ("suicide", "self_harm") and finding.handling != "third_party"
+                    and ATTEMPT_WORDS.search(normalized_text))
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         """The model's scores for the message; a long message is also read sentence by sentence

@@ -2,8 +2,9 @@
 
 The conversation store unreachable (TrackerStorageUnavailable) or Rasa raising: `reply_on_failure`
 wraps the `on_new_message` every channel of this project hands to Rasa, so the person is told
-what happened and where help is, on the web, socket.io and SMS. A message the risk detector reads
-as a crisis first gets its crisis reply from domain.yml, as it would have with every part up. The
+what happened and where help is, on the web, socket.io and SMS. A message the safety decision
+reads as a crisis first gets its crisis reply from domain.yml, as it would have with every part up
+(a check-in, which cannot wait for its answer here, gets the suicide crisis reply's resources). The
 log line names the failure only, never the text. A failing custom action is answered by
 rasa_addons.runtime.remote_actions, with `tell_once` so that a turn gets one such message.
 """
@@ -18,9 +19,9 @@ from rasa.core.channels.channel import UserMessage
 
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
-from intake.safety.detector import detect_risk
 from intake.settings import Clinic, settings
 from rasa_addons.runtime.once_per_turn import tell_once
+from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Cal
     """Log the kind of failure (never the text); send the crisis reply the message calls for, if
     any, then the outage message."""
     logger.error("a message was not handled: %s", failure)
-    finding = detect_risk(message.text or "")
-    reply = crisis_reply(finding.category, message.input_channel) if finding else None
+    category = crisis_category(message.text or "")
+    reply = crisis_reply(category, message.input_channel) if category else None
     if reply:
         await message.output_channel.send_response(message.sender_id, reply)
     await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic))

@@ -8,7 +8,7 @@ With 20 conversations at once, `make bench` measured a p95 latency of 1.76 s aga
 order makes each message's wait about the same, the work ahead of it: p95 0.94 s, median 0.64 s,
 at the same throughput. It does not add work or lose messages; it only changes who waits.
 
-A message the risk detector reads as a crisis does not wait behind the others: it takes the
+A message the safety decision reads as a crisis (or a check-in) does not wait behind the others: it takes the
 first free place, so its crisis reply goes out as soon as a turn ends.
 
 How many run at once: INTAKE_TURNS_AT_ONCE, set for every server process from
@@ -25,8 +25,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Deque, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from intake.safety.detector import detect_risk
 from intake.settings import server_process_settings
+from rasa_addons.safety_guard import crisis_category
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -104,7 +104,7 @@ def in_turn(on_new_message: OnNewMessage) -> OnNewMessage:
     """`on_new_message` that waits for its turn in this process's queue."""
 
     async def handle(message: UserMessage) -> Any:
-        async with process_queue().turn(urgent=detect_risk(message.text or "") is not None):
+        async with process_queue().turn(urgent=crisis_category(message.text or "") is not None):
             return await on_new_message(message)
 
     return handle

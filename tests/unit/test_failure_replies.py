@@ -8,6 +8,7 @@ import asyncio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from rasa_addons.channels.failure_replies import crisis_reply, reply_on_failure
+from rasa_addons.safety_guard import CHECK_IN_CATEGORY, crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
 
 
@@ -38,3 +39,15 @@ def test_a_crisis_message_gets_its_crisis_reply_first():
 def test_the_crisis_reply_fits_the_channel():
     assert len(crisis_reply("suicide", "sms")["text"]) < len(crisis_reply("suicide", "rest")["text"])
     assert "channel" not in crisis_reply("suicide", "sms")
+
+
+def test_a_crisis_only_the_model_reads_gets_its_crisis_reply_too():
+    messages = _answer("i want to f***ing die")  # no pattern names it; the shared decision does
+    assert messages[0]["text"] == crisis_reply("suicide", "rest")["text"]
+    assert "can't reach our records" in messages[1]["text"]
+
+
+def test_a_check_in_that_cannot_wait_for_its_answer_gets_the_crisis_lines():
+    assert crisis_category("getting ready to go") == CHECK_IN_CATEGORY
+    messages = _answer("getting ready to go")
+    assert messages[0]["text"] == crisis_reply(CHECK_IN_CATEGORY, "rest")["text"]

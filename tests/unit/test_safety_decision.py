@@ -56,6 +56,13 @@ def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
     assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
 
 
+def test_someone_elses_attempt_told_as_history_may_be_set_aside_but_not_when_it_is_now(judge):
+    finding = RiskFinding("suicide", "third_party", "suicide_keyword", "attempted suicide")
+    assert SafetyJudge.vetoable(finding, "my mom attempted suicide when i was 10, she is doing well now")
+    assert judge.decide("my mom attempted suicide when i was 10. she's doing great now and we're close").outcome == HISTORY
+    assert judge.decide("my brother just tried to kill himself, he's in the bathroom").engaged
+
+
 def test_a_long_message_is_read_sentence_by_sentence_and_a_short_one_whole():
     long = "work was awful again today. " * 6 + "i have the pills saved up for friday. anyway how was your day"
     parts = long_message_parts(long, 40)

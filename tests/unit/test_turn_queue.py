@@ -123,3 +123,21 @@ def test_a_channel_turn_waits_in_the_process_queue_and_returns_its_result(monkey
     result = asyncio.run(in_turn(on_new_message)(UserMessage("hello", CollectingOutputChannel(), "person")))
     assert result == "answered" and seen == ["hello"]
     assert turn_queue.process_queue().running == 0
+
+
+def test_a_crisis_only_the_model_reads_is_urgent_in_the_queue(monkeypatch):
+    seen = []
+
+    class Recording(TurnQueue):
+        def turn(self, urgent: bool = False):
+            seen.append(urgent)
+            return super().turn(urgent=urgent)
+
+    monkeypatch.setattr(turn_queue, "_queue", Recording(1))
+
+    async def on_new_message(message: UserMessage) -> None:
+        return None
+
+    for text in ("i want to f***ing die", "how long is a session"):
+        asyncio.run(in_turn(on_new_message)(UserMessage(text, CollectingOutputChannel(), "person")))
+    assert seen == [True, False]
