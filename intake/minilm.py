@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -143,6 +144,10 @@ class MiniLM:
         self.cls, self.sep = vocab["[CLS]"], vocab["[SEP]"]
         self.dimension = int(config["hidden_size"])
         self.products: Products = lambda x, name: x @ self.w[name]
+        # The states of the last few messages, kept when `recent_kept` > 0: in a Rasa server the turn
+        # queue's safety decision encodes a message just before the pipeline's featurizer does.
+        self.recent_kept = 0
+        self._recent: "OrderedDict[Tuple[int, ...], np.ndarray]" = OrderedDict()
 
     def linear_weights(self) -> Dict[str, np.ndarray]:
         """The (in, out) matrices that go through `products`, by name."""
@@ -168,7 +173,22 @@ class MiniLM:
         return [(word, self.wordpiece.pieces(word)) for word in basic_words(text)]
 
     def encode_ids(self, ids: List[int]) -> np.ndarray:
-        """Hidden states of the last layer for [CLS] ids [SEP], shape (len(ids) + 2, 384)."""
+        """Hidden states of the last layer for [CLS] ids [SEP], shape (len(ids) + 2, 384), read-only;
+        a recently encoded message's states are given again without a forward pass."""
+        key = tuple(ids[: MAX_WORD_PIECES - 2])
+        states = self._recent.get(key)
+        if states is None:
+            states = self._forward(list(key))
+            states.setflags(write=False)
+            if self.recent_kept > 0:
+                self._recent[key] = states
+                while len(self._recent) > self.recent_kept:
+                    self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
+        return states
+
+    def _forward(self, ids: List[int]) -> np.ndarray:
         w = self.w
         ids = [self.cls] + ids[: MAX_WORD_PIECES - 2] + [self.sep]
         x = (w["embeddings.word_embeddings.weight"][ids]

@@ -39,6 +39,11 @@ from intake.minilm import MiniLM, Products
 from intake.paths import PROJECT_ROOT
 
 
+# The turn queue's safety decision encodes each message just before the pipeline does: the
+# pipeline takes the states from here instead of a second forward pass (a few messages at once).
+RECENT_MESSAGES_KEPT = 32
+
+
 @lru_cache(maxsize=2)
 def shared_encoder(model_dir: str) -> MiniLM:
     """One copy of the weights per process, however many pipelines (cross-validation folds) load
@@ -46,6 +51,7 @@ def shared_encoder(model_dir: str) -> MiniLM:
     path = Path(model_dir)
     encoder = MiniLM.load(path if path.is_absolute() else PROJECT_ROOT / path)
     encoder.products = tensorflow_products(encoder.linear_weights())
+    encoder.recent_kept = RECENT_MESSAGES_KEPT
     return encoder
 
 

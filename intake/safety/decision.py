@@ -17,9 +17,9 @@ A bare answer word ("no", "skip", "sometimes") carries nothing by itself and is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -35,14 +35,20 @@ ENGAGED = (CRISIS, CHECK_IN)
 MODEL_RULE = "learned_model"
 # The pattern veto that holds whatever the model reads the message as (risk_model.yml).
 ANY_READING = "any"
-# Findings the model may never set aside: suicide attempts, told as past or not (they have a reply
-# of their own, and the model reads a past attempt as history, which says nothing of the risk), and
-# questions about lethal means (the model reads them as ordinary questions; answering one is wrong
-# whoever asks).
+# Findings the model may never set aside: the person's own suicide attempt, told as past or not
+# (it has a reply of its own, the ASQ counts it, and the model reads a past attempt as history,
+# which says nothing of the risk): a rule that names an attempt or an overdose taken, or an attempt
+# word next to what the patterns found ("i tried to end my life"); and questions about lethal means
+# (the model reads them as ordinary questions; answering one is wrong whoever asks). A finding told
+# in the past tense without an attempt ("i used to be tired of living", "i've been burned out") may
+# be set aside like any other.
 NEVER_VETOED_RULES = {"suicide_history"}
+NEVER_VETOED_OWN_RULES = {"overdose_taken"}
 NEVER_VETOED_CATEGORIES = {"risk_question"}
 ATTEMPT_WORDS = re.compile(r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado)(?![\w'])")
-
+# How far from the words the patterns found an attempt word still makes the finding an attempt.
+ATTEMPT_WORDS_BEFORE, ATTEMPT_WORDS_AFTER = 6, 3
+SENTENCE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\n")
 
 @dataclass(frozen=True)
 class SafetyDecision:
@@ -57,6 +63,29 @@ class SafetyDecision:
     def engaged(self) -> bool:
         """The safety layer answers this message itself (crisis protocol or check-in)."""
         return self.outcome in ENGAGED
+
+
+def veto_limit(scores: RiskScores, thresholds: dict) -> float:
+    """Below this risk score the model sets a pattern finding aside: one limit for any reading
+    ("any": far below every development risk message the patterns catch), and a higher one for
+    trauma told as history when the model holds that reading confidently."""
+    vetoes = thresholds["pattern_veto"]
+    limit = float(vetoes.get(ANY_READING, 0.0))
+    if scores.disclosure_probability >= thresholds["veto_confidence"]:
+        limit = max(limit, float(vetoes.get(scores.disclosure, 0.0)))
+    return limit
+
+
+def attempt_named(finding: RiskFinding, normalized_text: str) -> bool:
+    """An attempt word in what the patterns found or just around it, in the same sentence; anywhere
+    in the message when the found words cannot be located in it."""
+    found = finding.matched_text.lower()
+    at = normalized_text.find(found) if found else -1
+    if at < 0:
+        return bool(ATTEMPT_WORDS.search(found) or ATTEMPT_WORDS.search(normalized_text))
+    before = SENTENCE_BREAK.split(normalized_text[:at])[-1].split()[-ATTEMPT_WORDS_BEFORE:]
+    after = SENTENCE_BREAK.split(normalized_text[at + len(found):])[0].split()[:ATTEMPT_WORDS_AFTER]
+    return bool(ATTEMPT_WORDS.search(" ".join(before + [found] + after)))
 
 
 def model_finding(scores: RiskScores) -> RiskFinding:
@@ -97,46 +126,30 @@ class SafetyJudge:
         if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
         scores = self.model_scores(text, vector)
-        if finding is not None and (scores.risk >= self.veto_limit(scores)
+        if finding is not None and (scores.risk >= veto_limit(scores, self.thresholds)
                                     or not self.vetoable(finding, self.detector.normalize(text))):
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
-
-    def veto_limit(self, scores: RiskScores) -> float:
-        """Below this risk score the model sets a pattern finding aside: one limit for any
-        reading ("any": far below every development risk message the patterns catch), and a
-        higher one for trauma told as history when the model holds that reading confidently."""
-        vetoes = self.thresholds["pattern_veto"]
-        limit = float(vetoes.get(ANY_READING, 0.0))
-        if scores.disclosure_probability >= self.thresholds["veto_confidence"]:
-            limit = max(limit, float(vetoes.get(scores.disclosure, 0.0)))
-        return limit
 
     @staticmethod
     def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:
         """Whether the model may set this pattern finding aside: never the person's own suicide
         attempt or a question about lethal means. Someone else's attempt told as history ("my mom
         attempted suicide when I was 10") may be; told as happening now, the model scores it high."""
-        if (finding.handling == "past_attempt" or finding.rule_id in NEVER_VETOED_RULES
-                or finding.category in NEVER_VETOED_CATEGORIES):
+        if finding.rule_id in NEVER_VETOED_RULES or finding.category in NEVER_VETOED_CATEGORIES:
             return False
-        return not (finding.category in ("suicide", "self_harm") and finding.handling != "third_party"
-                    and ATTEMPT_WORDS.search(normalized_text))
+        if finding.handling == "third_party":
+            return True
+        if finding.rule_id in NEVER_VETOED_OWN_RULES:
+            return False
+        return not (finding.category in ("suicide", "self_harm") and attempt_named(finding, normalized_text))
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
-        """The model's scores for the message; a long message is also read sentence by sentence
-        and keeps the riskiest reading, so one clause in a long post is not diluted by the rest."""
+        """The model's scores for the whole message (its MiniLM vector is made here when the caller
+        has none)."""
         if vector is None:
             vector = self.vectors.sentence_vector(text)
-        normalized = self.detector.normalize(text)
-        scores = self.model.scores(normalized, vector)
-        parts = long_message_parts(normalized, int(self.thresholds.get("long_message_words", 0)))
-        if not parts:
-            return scores
-        riskiest = max(self.model.scores_many(parts, np.tile(vector, (len(parts), 1))), key=lambda s: s.risk)
-        if riskiest.risk <= scores.risk:
-            return scores
-        return replace(scores, risk=riskiest.risk, category=riskiest.category)
+        return self.model.scores(self.detector.normalize(text), vector)
 
     def judge_scores(self, scores: RiskScores) -> SafetyDecision:
         """The outcome of the model's scores alone (no pattern found anything)."""
@@ -150,36 +163,6 @@ class SafetyJudge:
         if scores.disclosure == DISTRESS and scores.disclosure_probability >= limits["distress"]:
             return SafetyDecision(DISTRESS, None, "model", scores.risk)
         return SafetyDecision(NONE, None, "", scores.risk)
-
-
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-PART_WORDS = 3
-WINDOW_WORDS = 20  # a run-on "sentence" longer than this is read in overlapping windows
-
-
-def long_message_parts(text: str, long_words: int) -> List[str]:
-    """The sentences of a message longer than `long_words` words (none for a shorter one, or when
-    `long_words` is 0); a sentence of fewer than three words is joined to the next."""
-    if long_words <= 0 or len(text.split()) <= long_words:
-        return []
-    parts: List[str] = []
-    pending = ""
-    for sentence in SENTENCE_END.split(text):
-        pending = f"{pending} {sentence}".strip()
-        if len(pending.split()) >= PART_WORDS:
-            parts.append(pending)
-            pending = ""
-    if pending:
-        parts.append(pending)
-    windows = [window for part in parts for window in _windows(part.split())]
-    return windows if len(windows) > 1 else []
-
-
-def _windows(words: List[str]) -> List[str]:
-    if len(words) <= WINDOW_WORDS * 3 // 2:
-        return [" ".join(words)]
-    step = WINDOW_WORDS // 2
-    return [" ".join(words[i:i + WINDOW_WORDS]) for i in range(0, len(words) - step, step)]
 
 
 @lru_cache(maxsize=1)

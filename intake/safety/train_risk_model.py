@@ -12,7 +12,7 @@ older messages that are near-duplicates of it are listed in corpus/excluded_from
 
 Thresholds come from the development split (intake/safety/development_split/: written
 independently, like the frozen test split, and never trained on): each of its messages is read
-as the assistant reads it (patterns, then the model, long messages sentence by sentence), and
+as the assistant reads it (patterns, then the model), and
 the curve (threshold, recall, false alarms) is written beside the model in report.json and
 printed.
 """
@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from intake.paths import PROJECT_ROOT
-from intake.safety.decision import ANY_READING, SafetyJudge
+from intake.safety.decision import ANY_READING, SafetyJudge, veto_limit
 from intake.safety.detector import RiskDetector, default_detector
 from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
@@ -164,7 +164,6 @@ def choose_thresholds(points: List[Dict[str, float]], selection: dict, veto: Dic
     crisis = min(quiet, key=lambda p: p["threshold"])["threshold"] if quiet else points[-1]["threshold"]
     return {"check_in": check_in, "crisis": max(crisis, check_in), "pattern_veto": veto,
             "veto_confidence": float(selection["veto_confidence"]),
-            "long_message_words": int(selection["long_message_words"]),
             "history": float(selection["history"]), "distress": float(selection["distress"])}
 
 
@@ -188,11 +187,10 @@ def fit_model(corpus: Sequence[LabelledText], vectors: np.ndarray, detector: Ris
     return RiskModel(fitted, risk_head, category_head, disclosure_head, {}, {})
 
 
-def development_readings(judge: SafetyJudge, dev: Sequence[LabelledText], vectors: np.ndarray,
-                         long_words: int) -> Tuple[np.ndarray, np.ndarray, List[RiskScores]]:
+def development_readings(judge: SafetyJudge, dev: Sequence[LabelledText], vectors: np.ndarray
+                         ) -> Tuple[np.ndarray, np.ndarray, List[RiskScores]]:
     """For each development message: a pattern finding, whether the model may set it aside, and the
     model's scores as the assistant computes them."""
-    judge.thresholds = {"long_message_words": long_words}
     findings = [judge.detector.detect(item.text) for item in dev]
     hits = np.array([f is not None for f in findings])
     vetoable = np.array([f is not None and judge.vetoable(f, judge.detector.normalize(item.text))
@@ -218,10 +216,9 @@ def choose_vetoes(is_risk: np.ndarray, vetoable: np.ndarray, scores: Sequence[Ri
 
 
 def veto_limits(scores: Sequence[RiskScores], vetoes: Dict[str, float], confidence: float) -> np.ndarray:
-    """Each development message's veto limit, as SafetyJudge.veto_limit computes it."""
-    judge = SafetyJudge.__new__(SafetyJudge)
-    judge.thresholds = {"pattern_veto": vetoes, "veto_confidence": confidence}
-    return np.array([judge.veto_limit(s) for s in scores])
+    """Each development message's veto limit, as the decision computes it."""
+    thresholds = {"pattern_veto": vetoes, "veto_confidence": confidence}
+    return np.array([veto_limit(s, thresholds) for s in scores])
 
 
 def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tuple[RiskModel, dict]:
@@ -236,7 +233,7 @@ def train(out_dir: Path = MODEL_DIR, detector: RiskDetector | None = None) -> Tu
         raise ValueError(f"the development split in {DEV_DIR} needs 100 messages with risk and 100 without")
     dev_vectors = cached_vectors([i.text for i in dev], out_dir / DEV_VECTOR_CACHE)
     judge = SafetyJudge(detector, model)
-    hits, vetoable, scores = development_readings(judge, dev, dev_vectors, int(selection["long_message_words"]))
+    hits, vetoable, scores = development_readings(judge, dev, dev_vectors)
     is_risk = np.array([item.is_risk for item in dev])
     vetoes = choose_vetoes(is_risk, vetoable, scores, selection)
     limits = veto_limits(scores, vetoes, float(selection["veto_confidence"]))

@@ -107,3 +107,27 @@ def test_a_short_reply_is_encoded_once_and_handed_out_as_copies() -> None:
     assert np.abs(sequence).sum() > 0
     assert float(sentence[0] @ first_sentence[0]) == pytest.approx(1.0, abs=1e-6)
     assert float(sentence[0] @ featurizer.encoder.sentence_embedding("not really")) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_message_the_safety_decision_just_encoded_is_not_encoded_again_by_the_pipeline() -> None:
+    from intake.safety.sentence_vectors import SentenceVectors
+    from rasa_addons.minilm_featurizer import MiniLMFeaturizer, shared_encoder
+
+    featurizer = MiniLMFeaturizer({**MiniLMFeaturizer.get_default_config(), "alias": "minilm"}, "minilm")
+    vectors = SentenceVectors(encoder_factory=lambda: shared_encoder("build/minilm"))
+    assert featurizer.encoder is vectors.encoder
+    passes = []
+    forward = featurizer.encoder._forward
+    featurizer.encoder._forward = lambda ids: passes.append(ids) or forward(ids)
+    text = "i keep thinking about the accident every single night"
+    try:
+        queued = vectors.sentence_vector(text)
+        _, sentence = featurizer.token_and_sentence_vectors(text.split())
+        other = vectors.sentence_vector("a different message about parking")
+    finally:
+        del featurizer.encoder._forward
+    assert len(passes) == 2  # the message once, the different one once
+    assert np.allclose(sentence[0], queued) and not np.allclose(other, queued)
+    kept = featurizer.encoder.encode_ids(passes[0])
+    with pytest.raises(ValueError):
+        kept[0, 0] = 1.0  # the kept states are shared, so nobody may change them

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from intake.safety.decision import (
-    CHECK_IN, CRISIS, DISTRESS, HISTORY, NONE, SafetyJudge, default_judge, long_message_parts,
+    CHECK_IN, CRISIS, DISTRESS, HISTORY, NONE, SafetyJudge, default_judge, veto_limit,
 )
 from intake.safety.detector import RiskFinding
 from intake.safety.risk_model import RiskScores
@@ -50,10 +50,21 @@ def test_history_and_distress_have_their_own_outcomes(judge):
 
 def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
+    assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "end my life"),
+                                    "when i was 15 i tried to end my life and spent time inpatient")
+    assert not SafetyJudge.vetoable(RiskFinding("medical_emergency", "past_attempt", "overdose_taken", "took a bunch of pills"),
+                                    "in 2014 i took a bunch of pills and ended up in the icu")
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
     assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_keyword", "suicide"), "i attempted suicide in 2019")
     assert not SafetyJudge.vetoable(RiskFinding("risk_question", "self", "risk_question", "carbon monoxide"))
     assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
+
+
+def test_a_finding_told_in_the_past_without_an_attempt_near_it_may_be_set_aside():
+    text = "day whatever of not sleeping. i try everything, tea, apps. i'm tired of being awake all night"
+    assert SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_explicit", "tired of being"), text)
+    assert SafetyJudge.vetoable(RiskFinding("self_harm", "past_attempt", "self_harm", "'ve been burned"),
+                                "i've been burned out for a year. i used to be good at this")
 
 
 def test_someone_elses_attempt_told_as_history_may_be_set_aside_but_not_when_it_is_now(judge):
@@ -63,28 +74,13 @@ def test_someone_elses_attempt_told_as_history_may_be_set_aside_but_not_when_it_
     assert judge.decide("my brother just tried to kill himself, he's in the bathroom").engaged
 
 
-def test_a_long_message_is_read_sentence_by_sentence_and_a_short_one_whole():
-    long = "work was awful again today. " * 6 + "i have the pills saved up for friday. anyway how was your day"
-    parts = long_message_parts(long, 40)
-    assert "i have the pills saved up for friday." in parts
-    assert long_message_parts("a short message about my day", 40) == []
-    assert long_message_parts(long, 0) == []
-
-
-def test_a_run_on_message_without_punctuation_is_read_in_overlapping_windows():
-    words = [f"w{i}" for i in range(100)]
-    parts = long_message_parts(" ".join(words), 40)
-    assert len(parts) > 3 and all(len(p.split()) <= 20 for p in parts)
-    assert set(" ".join(parts).split()) == set(words)
-
-
 def test_thresholds_keep_false_alarms_within_the_budget_and_crisis_quieter_still():
     is_risk = np.array([True] * 4 + [False] * 6)
     hits = np.array([True, False, False, False] + [False] * 6)
     probabilities = np.array([0.9, 0.8, 0.5, 0.3, 0.6, 0.2, 0.1, 0.1, 0.05, 0.01])
     points = curve(is_risk, hits, hits, probabilities, veto=np.zeros(10))
     chosen = choose_thresholds(points, {"check_in_model_false_alarms": 0.0, "crisis_false_alarms": 0.0,
-                                        "long_message_words": 40, "history": 0.5, "distress": 0.5,
+                                        "history": 0.5, "distress": 0.5,
                                         "veto_confidence": 0.8}, {})
     assert chosen["check_in"] == 0.62  # the lowest threshold above the riskiest message without risk
     assert chosen["crisis"] >= chosen["check_in"]
@@ -102,9 +98,9 @@ def test_a_pattern_finding_the_model_scores_far_below_any_caught_risk_is_set_asi
 def test_the_veto_for_any_reading_holds_without_confidence_and_history_keeps_its_higher_one(judge):
     vetoes = judge.thresholds["pattern_veto"]
     unsure = RiskScores(0.0, "suicide", "none", 0.4)
-    assert judge.veto_limit(unsure) == vetoes["any"] > 0
+    assert veto_limit(unsure, judge.thresholds) == vetoes["any"] > 0
     sure_history = RiskScores(0.0, "in_danger", "history", 0.95)
-    assert judge.veto_limit(sure_history) == max(vetoes["any"], vetoes["history"])
+    assert veto_limit(sure_history, judge.thresholds) == max(vetoes["any"], vetoes["history"])
 
 
 def test_the_veto_for_any_reading_is_a_fraction_of_the_lowest_caught_risk_score():
