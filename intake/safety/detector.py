@@ -142,6 +142,7 @@ class RiskDetector:
         self.category_order: List[str] = config["categories"]
         self._shorthand: Dict[str, str] = {k.lower(): v for k, v in config["shorthand"].items()}
         self._shorthand_re = _phrase_regex(self._shorthand)
+        self._last_normalized: Tuple[Optional[str], str] = (None, "")
         self._spelling = SpellingTargets(config.get("spelling_targets", []), config.get("spelling_exceptions", []))
         self._words = {key: set(config[key]) for key in (
             "negation_words", "negation_breakers", "first_person", "third_person_subjects",
@@ -245,7 +246,16 @@ class RiskDetector:
 
     # -- normalising text -------------------------------------------------------------------
     def normalize(self, text: str) -> str:
-        """Lower-case, straighten quotes, drop accents, shorten letter runs, expand shorthand."""
+        """Lower-case, straighten quotes, drop accents, shorten letter runs, expand shorthand. The
+        last message's result is kept: the decision asks for it up to three times per message."""
+        last = self._last_normalized
+        if last[0] == text:
+            return last[1]
+        normalized = self._normalize(text)
+        self._last_normalized = (text, normalized)
+        return normalized
+
+    def _normalize(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
         text = _strip_accents(text.lower())
         text = re.sub(r"([a-z])\1{2,}", r"\1", text)

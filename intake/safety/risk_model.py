@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import joblib
 import numpy as np
@@ -203,27 +204,30 @@ class LinearScorer:
         self.disclosures = model.disclosure_head.classes_
         self.risk_positive = list(model.risk_head.classes_).index(1)
         n_chars, n_words = len(self.features.chars.vocabulary_), len(self.features.words.vocabulary_)
+        chars, words = self.features.chars, self.features.words
+        self.char_grams = WordCharGrams(chars.vocabulary_, chars.ngram_range)
         self.blocks = [
-            self._block(self.features.chars, weights[:n_chars]),
-            self._block(self.features.words, weights[n_chars:n_chars + n_words]),
+            (self.char_grams.indices, chars.idf_, weights[:n_chars]),
+            (self._word_gram_indices(words), words.idf_, weights[n_chars:n_chars + n_words]),
         ]
         self.dense = weights[n_chars + n_words:] * self.features.settings.dense_weight
 
     @staticmethod
-    def _block(vectorizer: TfidfVectorizer, weights: np.ndarray) -> tuple:
-        return vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, weights
+    def _word_gram_indices(vectorizer: TfidfVectorizer) -> Callable[[str], np.ndarray]:
+        analyzer, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
+
+        def indices(text: str) -> np.ndarray:
+            found = [vocabulary.get(gram, -1) for gram in analyzer(text)]
+            return np.array([index for index in found if index >= 0], dtype=np.int64)
+        return indices
 
     def scores(self, normalized_text: str, vector: np.ndarray) -> RiskScores:
         logits = self.bias + vector @ self.dense
-        for analyzer, vocabulary, idf, weights in self.blocks:
-            counts: Dict[int, int] = {}
-            for gram in analyzer(normalized_text):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if counts:
-                indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[indices]
+        for gram_indices, idf, weights in self.blocks:
+            found = gram_indices(normalized_text)
+            if found.size:
+                indices, tallies = np.unique(found, return_counts=True)
+                values = (1.0 + np.log(tallies)) * idf[indices]
                 logits = logits + (values / np.linalg.norm(values)) @ weights[indices]
         return self._read(logits)
 
@@ -238,3 +242,31 @@ class LinearScorer:
         probabilities /= probabilities.sum()
         best = int(np.argmax(probabilities))
         return RiskScores(float(risk), str(category), str(self.disclosures[best]), float(probabilities[best]))
+
+
+class WordCharGrams:
+    """The vocabulary indices of a text's character n-grams inside words, as scikit-learn's
+    "char_wb" analyzer makes them (each word padded with a space on both sides; a word shorter than
+    n gives itself once), worked out once per word and kept: most words of a message were seen in
+    earlier messages, and a long post has thousands of n-grams."""
+
+    def __init__(self, vocabulary: Dict[str, int], ngram_range: Tuple[int, int], words_kept: int = 50_000) -> None:
+        self.vocabulary = vocabulary
+        self.low, self.high = ngram_range
+        self.word_indices = lru_cache(maxsize=words_kept)(self._word_indices)
+
+    def indices(self, text: str) -> np.ndarray:
+        """One index per n-gram occurrence that is in the vocabulary (repeats kept, for counting)."""
+        parts = [self.word_indices(word) for word in text.lower().split()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def _word_indices(self, word: str) -> np.ndarray:
+        padded = f" {word} "
+        grams = []
+        for n in range(self.low, self.high + 1):
+            if n >= len(padded):
+                grams.append(padded)
+                break
+            grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+        found = [self.vocabulary.get(gram, -1) for gram in grams]
+        return np.array([index for index in found if index >= 0], dtype=np.int64)
