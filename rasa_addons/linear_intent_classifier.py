@@ -5,7 +5,7 @@ words of the training set (training accuracy 1.0 by epoch 40) and put rare phras
 word ("until next time" -> change_time, "will it rain tomorrow" -> inform). A regularised
 multinomial logistic regression over the same features scored higher on held-back examples
 (one 80/20 split, whole pipeline: intent macro-F1 0.919 against DIET's 0.856) and trains in
-seconds instead of eight minutes. The README ("FAQ") has the figures and the command that measured them.
+seconds instead of eight minutes. docs/faq.md has the figures and the command that measured them.
 
 Features, per featurizer that ran before it (its sentence features, attribute text):
 - sparse counts (word and character n-grams, regexes): sublinear tf-idf, scaled to length 1,

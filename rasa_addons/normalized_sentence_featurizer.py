@@ -7,7 +7,7 @@ length per sparse block, dense blocks at length `dense_weight`), learnt on the t
 The selector also needs sequence features, which this featurizer does not make: give it this
 featurizer plus one that has them (MiniLM). Reading MiniLM inside this row as well, at length
 `dense_weight`, gives meaning more say than the raw vector alone (5 fixed folds: FAQ macro-F1
-0.891 without, 0.942 with; README, "FAQ"). Put it after the intent classifier, or give the
+0.891 without, 0.942 with; docs/faq.md). Put it after the intent classifier, or give the
 classifier its own `featurizers`, so the classifier does not read this row (config.yml does
 the first):
 

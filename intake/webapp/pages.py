@@ -23,7 +23,7 @@ def _head(title: str) -> str:
 
 
 def widget_tag(rasa_public_url: str) -> str:
-    """The one tag that embeds the chat widget on a page (the same tag the README documents)."""
+    """The one tag that embeds the chat widget on a page (the same tag docs/widget.md documents)."""
     return (f'<script src="/static/widget.js" data-rasa-url="{html.escape(rasa_public_url)}" '
             'data-title="Intake assistant" defer></script>')
 

@@ -3,7 +3,7 @@
 Why: Rasa reads a conversation's tracker at the start of every turn by loading all of its stored
 events and replaying them one by one, and counts the stored events again before saving. For a
 screening conversation of 150 events that was about a sixth of a Rasa server's time per message
-(`make bench`, README "Measured figures"). The tracker that was just saved is the one the next
+(`make bench`, docs/benchmarks.md). The tracker that was just saved is the one the next
 turn would rebuild, so it is kept and handed out again.
 
 It is handed out only when it is known to be what the database holds, checked on every turn with
