@@ -220,13 +220,7 @@ class MiniLM:
         word pieces' states, the sentence vector the unit-length mean of all states. The Rasa
         featurizer and the risk model both call this, so the risk model learns from the vectors
         it is given in the running assistant."""
-        vocab = self.wordpiece.vocab
-        ids: List[int] = []
-        spans: List[Optional[Tuple[int, int]]] = []
-        for text in token_texts:
-            start = len(ids)
-            ids += [vocab[piece] for _, pieces in self.word_pieces(text) for piece in pieces]
-            spans.append((start, len(ids)) if len(ids) > start else None)
+        ids, spans = self._piece_ids(token_texts)
         states = self.encode_ids(ids)  # [CLS] pieces [SEP]; pieces past the limit are cut
         kept = states.shape[0] - 2
         sequence = np.zeros((len(token_texts), self.dimension), dtype=np.float32)
@@ -236,6 +230,66 @@ class MiniLM:
         pooled = states.mean(0)
         sentence = (pooled / max(float(np.linalg.norm(pooled)), 1e-12))[np.newaxis, :]
         return sequence, sentence
+
+    def _piece_ids(self, token_texts: Sequence[str]) -> Tuple[List[int], List[Optional[Tuple[int, int]]]]:
+        """The word-piece ids of the tokens, and each token's span among them (None: no piece)."""
+        vocab = self.wordpiece.vocab
+        ids: List[int] = []
+        spans: List[Optional[Tuple[int, int]]] = []
+        for text in token_texts:
+            start = len(ids)
+            ids += [vocab[piece] for _, pieces in self.word_pieces(text) for piece in pieces]
+            spans.append((start, len(ids)) if len(ids) > start else None)
+        return ids, spans
+
+    def sentence_vectors(self, messages: Sequence[Sequence[str]], batch_size: int = 32) -> np.ndarray:
+        """The sentence vectors of many messages (each a tokenizer's tokens; none: a zero vector),
+        the same as `encode_tokens(tokens)[1][0]` for each up to float rounding. Messages of similar
+        length are padded into one batch, the padding masked out of attention and pooling: one
+        large product per layer instead of one small one per message, for training and reports,
+        which encode thousands."""
+        vectors = np.zeros((len(messages), self.dimension), dtype=np.float32)
+        ids = {index: [self.cls] + self._piece_ids(tokens)[0][: MAX_WORD_PIECES - 2] + [self.sep]
+               for index, tokens in enumerate(messages) if tokens}
+        order = sorted(ids, key=lambda index: len(ids[index]))
+        for start in range(0, len(order), batch_size):
+            chosen = order[start:start + batch_size]
+            vectors[chosen] = self._pooled_batch([ids[index] for index in chosen])
+        return vectors
+
+    def _pooled_batch(self, sequences: List[List[int]]) -> np.ndarray:
+        w, length = self.w, max(len(ids) for ids in sequences)
+        padded = np.zeros((len(sequences), length), dtype=np.int64)
+        mask = np.zeros((len(sequences), length), dtype=np.float32)
+        for row, ids in enumerate(sequences):
+            padded[row, :len(ids)], mask[row, :len(ids)] = ids, 1.0
+        x = (w["embeddings.word_embeddings.weight"][padded] + w["embeddings.position_embeddings.weight"][:length]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        hidden_keys = (1.0 - mask)[:, None, None, :] * -1e9
+        for layer in range(self.layers):
+            x = self._batch_layer(x, hidden_keys, f"encoder.layer.{layer}.")
+        pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def _batch_layer(self, x: np.ndarray, hidden_keys: np.ndarray, p: str) -> np.ndarray:
+        """`_encoder_layer` for a batch (messages x positions x 384); padded keys get no attention."""
+        w, product, heads = self.w, self.products, self.heads
+        batch, length, width = x.shape
+        size = width // heads
+        flat = x.reshape(batch * length, width)
+        qkv = (product(flat, f"{p}qkv.weight") + w[f"{p}qkv.bias"]).reshape(batch, length, 3, heads, size)
+        q, k, v = qkv.transpose(2, 0, 3, 1, 4)
+        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + hidden_keys
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(batch * length, width)
+        attended = product(context, f"{p}attention.output.dense.weight") + w[f"{p}attention.output.dense.bias"]
+        flat = _layer_norm(attended + flat, w[f"{p}attention.output.LayerNorm.weight"],
+                           w[f"{p}attention.output.LayerNorm.bias"], self.eps)
+        hidden = _gelu(product(flat, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
+        out = product(hidden, f"{p}output.dense.weight") + w[f"{p}output.dense.bias"]
+        flat = _layer_norm(out + flat, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+        return flat.reshape(batch, length, width)
 
     def sentence_embedding(self, text: str) -> np.ndarray:
         """The model's sentence vector: mean of all token states, unit length (as sentence-transformers)."""

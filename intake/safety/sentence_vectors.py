@@ -48,4 +48,7 @@ class SentenceVectors:
         return self.encoder.encode_tokens(tokens)[1][0]
 
     def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self.sentence_vector(text) for text in texts]) if texts else np.zeros((0, 384), np.float32)
+        """The vectors of many texts at once (batched: several times faster than one by one)."""
+        if not texts:
+            return np.zeros((0, self.encoder.dimension), np.float32)
+        return self.encoder.sentence_vectors([message_tokens(self.nlp, text) for text in texts])

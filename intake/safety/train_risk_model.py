@@ -120,10 +120,11 @@ def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
     missing = [i for i, key in enumerate(keys) if key not in cache]
     if missing:
         encoder = SentenceVectors()
-        for count, index in enumerate(missing, 1):
-            cache[keys[index]] = encoder.sentence_vector(texts[index])
-            if count % 1000 == 0:
-                print(f"  encoded {count} of {len(missing)} new messages", flush=True)
+        for start in range(0, len(missing), 1000):
+            chosen = missing[start:start + 1000]
+            for index, vector in zip(chosen, encoder.sentence_vectors([texts[i] for i in chosen])):
+                cache[keys[index]] = vector
+            print(f"  encoded {start + len(chosen)} of {len(missing)} new messages", flush=True)
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         wanted = set(keys)
         kept = [key for key in cache if key in wanted]

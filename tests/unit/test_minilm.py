@@ -131,3 +131,13 @@ def test_a_message_the_safety_decision_just_encoded_is_not_encoded_again_by_the_
     kept = featurizer.encoder.encode_ids(passes[0])
     with pytest.raises(ValueError):
         kept[0, 0] = 1.0  # the kept states are shared, so nobody may change them
+
+
+def test_many_messages_encoded_at_once_give_each_message_its_own_vector(encoder: MiniLM) -> None:
+    messages = [["how", "long", "is", "a", "session"], [], ["i", "want", "to", "die"],
+                ["word"] * 200, ["ok"], ["can", "my", "wife", "come", "with", "me", "?"]]
+    together = encoder.sentence_vectors(messages, batch_size=4)
+    for tokens, vector in zip(messages, together):
+        alone = encoder.encode_tokens(tokens)[1][0] if tokens else np.zeros(encoder.dimension)
+        assert np.abs(vector - alone).max() < 1e-5
+    assert not together[1].any()  # no tokens: a zero vector, as one at a time
