@@ -37,15 +37,21 @@ MODEL_RULE = "learned_model"
 ANY_READING = "any"
 # Findings the model may never set aside: the person's own suicide attempt, told as past or not
 # (it has a reply of its own, the ASQ counts it, and the model reads a past attempt as history,
-# which says nothing of the risk): a rule that names an attempt or an overdose taken, or an attempt
-# word next to what the patterns found ("i tried to end my life"); and questions about lethal means
-# (the model reads them as ordinary questions; answering one is wrong whoever asks). A finding told
-# in the past tense without an attempt ("i used to be tired of living", "i've been burned out") may
+# which says nothing of the risk): a rule that names an attempt or an overdose taken, or words of
+# an attempt or of a suicidal act in or next to what the patterns found ("i tried to end my life",
+# "i overdosed on purpose", "i hanged myself when i was 15"); and questions about lethal means (the
+# model reads them as ordinary questions; answering one is wrong whoever asks). A finding told in
+# the past tense without an attempt ("i used to be tired of living", "i've been burned out") may
 # be set aside like any other.
 NEVER_VETOED_RULES = {"suicide_history"}
 NEVER_VETOED_OWN_RULES = {"overdose_taken"}
 NEVER_VETOED_CATEGORIES = {"risk_question"}
-ATTEMPT_WORDS = re.compile(r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado)(?![\w'])")
+ATTEMPT_CATEGORIES = ("suicide", "self_harm", "medical_emergency")
+ATTEMPT_WORDS = re.compile(
+    r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado"
+    r"|overdos\w*|od'?d|oded|on purpose|intentionally|a proposito|sobredosis"
+    r"|slit|hanged|hung myself|jumped|shot myself|swallowed|took (?:all|a bunch|a bottle|a handful|every)"
+    r"|me corte las venas|me ahorque|me tome (?:todas|todo|un frasco))(?![\w'])")
 # How far from the words the patterns found an attempt word still makes the finding an attempt.
 ATTEMPT_WORDS_BEFORE, ATTEMPT_WORDS_AFTER = 6, 3
 SENTENCE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\n")
@@ -77,8 +83,8 @@ def veto_limit(scores: RiskScores, thresholds: dict) -> float:
 
 
 def attempt_named(finding: RiskFinding, normalized_text: str) -> bool:
-    """An attempt word in what the patterns found or just around it, in the same sentence; anywhere
-    in the message when the found words cannot be located in it."""
+    """Words of an attempt or a suicidal act in what the patterns found or just around it, in the
+    same sentence; anywhere in the message when the found words cannot be located in it."""
     found = finding.matched_text.lower()
     at = normalized_text.find(found) if found else -1
     if at < 0:
@@ -142,7 +148,7 @@ class SafetyJudge:
             return True
         if finding.rule_id in NEVER_VETOED_OWN_RULES:
             return False
-        return not (finding.category in ("suicide", "self_harm") and attempt_named(finding, normalized_text))
+        return not (finding.category in ATTEMPT_CATEGORIES and attempt_named(finding, normalized_text))
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         """The model's scores for the whole message (its MiniLM vector is made here when the caller

@@ -60,6 +60,17 @@ def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
     assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
 
 
+def test_a_past_suicidal_act_told_without_the_word_attempt_is_never_set_aside():
+    for finding, text in [
+        (RiskFinding("medical_emergency", "self", "overdose_keyword", "overdosed"),
+         "back in 2015 i overdosed on purpose after my deployment. i'm doing better now"),
+        (RiskFinding("suicide", "self", "suicide_explicit", "hanged myself"),
+         "when i was 15 i hanged myself but my brother found me, im ok now"),
+        (RiskFinding("suicide", "self", "suicide_explicit", "jumped off a bridge"), "i jumped off a bridge in 2010 and survived"),
+    ]:
+        assert not SafetyJudge.vetoable(finding, text), text
+
+
 def test_a_finding_told_in_the_past_without_an_attempt_near_it_may_be_set_aside():
     text = "day whatever of not sleeping. i try everything, tea, apps. i'm tired of being awake all night"
     assert SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_explicit", "tired of being"), text)
