@@ -56,6 +56,7 @@ ATTEMPT_WORDS = re.compile(
 ATTEMPT_WORDS_BEFORE, ATTEMPT_WORDS_AFTER = 6, 3
 SENTENCE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\n")
 
+
 @dataclass(frozen=True)
 class SafetyDecision:
     """What to do with one message, and why."""
