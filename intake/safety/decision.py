@@ -39,7 +39,8 @@ ANY_READING = "any"
 # (it has a reply of its own, the ASQ counts it, and the model reads a past attempt as history,
 # which says nothing of the risk): a rule that names an attempt or an overdose taken, or words of
 # an attempt or of a suicidal act in or next to what the patterns found ("i tried to end my life",
-# "i overdosed on purpose", "i hanged myself when i was 15"); and questions about lethal means (the
+# "i overdosed on purpose", "i hanged myself when i was 15"; an overdose alone is not one: "od'd on
+# fentanyl in 2020, 3 years clean"); and questions about lethal means (the
 # model reads them as ordinary questions; answering one is wrong whoever asks). A finding told in
 # the past tense without an attempt ("i used to be tired of living", "i've been burned out") may
 # be set aside like any other.
@@ -49,7 +50,7 @@ NEVER_VETOED_CATEGORIES = {"risk_question"}
 ATTEMPT_CATEGORIES = ("suicide", "self_harm", "medical_emergency")
 ATTEMPT_WORDS = re.compile(
     r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado"
-    r"|overdos\w*|od'?d|oded|on purpose|intentionally|a proposito|sobredosis"
+    r"|on purpose|intentionally|a proposito"
     r"|slit|hanged|hung myself|jumped|shot myself|swallowed|took (?:all|a bunch|a bottle|a handful|every)"
     r"|me corte las venas|me ahorque|me tome (?:todas|todo|un frasco))(?![\w'])")
 # How far from the words the patterns found an attempt word still makes the finding an attempt.
