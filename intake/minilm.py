@@ -189,31 +189,49 @@ class MiniLM:
         return states
 
     def _forward(self, ids: List[int]) -> np.ndarray:
-        w = self.w
-        ids = [self.cls] + ids[: MAX_WORD_PIECES - 2] + [self.sep]
-        x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][: len(ids)]
+        states, _ = self._batch_states([self._framed(ids)])
+        return states[0]
+
+    def _framed(self, ids: Sequence[int]) -> List[int]:
+        """[CLS] ids [SEP], the pieces past the model's limit cut."""
+        return [self.cls] + list(ids[: MAX_WORD_PIECES - 2]) + [self.sep]
+
+    def _batch_states(self, sequences: List[List[int]]) -> Tuple[np.ndarray, np.ndarray]:
+        """Last-layer states of framed sequences padded to one length (messages x positions x
+        384), and the mask of real positions; padded positions get no attention. One message is
+        a batch of one, so training (batches) and the running assistant (one at a time) compute
+        the same thing the same way."""
+        w, length = self.w, max(len(ids) for ids in sequences)
+        padded = np.zeros((len(sequences), length), dtype=np.int64)
+        mask = np.zeros((len(sequences), length), dtype=np.float32)
+        for row, ids in enumerate(sequences):
+            padded[row, :len(ids)], mask[row, :len(ids)] = ids, 1.0
+        x = (w["embeddings.word_embeddings.weight"][padded] + w["embeddings.position_embeddings.weight"][:length]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        hidden_keys = (1.0 - mask)[:, None, None, :] * -1e9
         for layer in range(self.layers):
-            x = self._encoder_layer(x, f"encoder.layer.{layer}.")
-        return x
+            x = self._encoder_layer(x, hidden_keys, f"encoder.layer.{layer}.")
+        return x, mask
 
-    def _encoder_layer(self, x: np.ndarray, p: str) -> np.ndarray:
-        w, n, heads, product = self.w, x.shape[0], self.heads, self.products
-        size = x.shape[1] // heads
-        qkv = (product(x, f"{p}qkv.weight") + w[f"{p}qkv.bias"]).reshape(n, 3, heads, size).transpose(1, 2, 0, 3)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+    def _encoder_layer(self, x: np.ndarray, hidden_keys: np.ndarray, p: str) -> np.ndarray:
+        """One BERT layer over a batch (messages x positions x 384); padded keys get no attention."""
+        w, product, heads = self.w, self.products, self.heads
+        batch, length, width = x.shape
+        size = width // heads
+        flat = x.reshape(batch * length, width)
+        qkv = (product(flat, f"{p}qkv.weight") + w[f"{p}qkv.bias"]).reshape(batch, length, 3, heads, size)
+        q, k, v = qkv.transpose(2, 0, 3, 1, 4)
+        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + hidden_keys
         scores = np.exp(scores - scores.max(-1, keepdims=True))
-        context = (scores / scores.sum(-1, keepdims=True)) @ v
-        context = context.transpose(1, 0, 2).reshape(n, heads * size)
+        context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(batch * length, width)
         attended = product(context, f"{p}attention.output.dense.weight") + w[f"{p}attention.output.dense.bias"]
-        x = _layer_norm(attended + x, w[f"{p}attention.output.LayerNorm.weight"],
-                        w[f"{p}attention.output.LayerNorm.bias"], self.eps)
-        hidden = _gelu(product(x, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
+        flat = _layer_norm(attended + flat, w[f"{p}attention.output.LayerNorm.weight"],
+                           w[f"{p}attention.output.LayerNorm.bias"], self.eps)
+        hidden = _gelu(product(flat, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
         out = product(hidden, f"{p}output.dense.weight") + w[f"{p}output.dense.bias"]
-        return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+        flat = _layer_norm(out + flat, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
+        return flat.reshape(batch, length, width)
 
     def encode_tokens(self, token_texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
         """(tokens x 384, 1 x 384) for a tokenizer's tokens: each token's vector is the mean of its
@@ -245,55 +263,20 @@ class MiniLM:
     def sentence_vectors(self, messages: Sequence[Sequence[str]], batch_size: int = 32) -> np.ndarray:
         """The sentence vectors of many messages (each a tokenizer's tokens; none: a zero vector),
         the same as `encode_tokens(tokens)[1][0]` for each up to float rounding. Messages of similar
-        length are padded into one batch, the padding masked out of attention and pooling: one
-        large product per layer instead of one small one per message, for training and reports,
-        which encode thousands."""
+        length are padded into one batch: one large product per layer instead of one small one per
+        message, for training and reports, which encode thousands."""
         vectors = np.zeros((len(messages), self.dimension), dtype=np.float32)
-        ids = {index: [self.cls] + self._piece_ids(tokens)[0][: MAX_WORD_PIECES - 2] + [self.sep]
-               for index, tokens in enumerate(messages) if tokens}
+        ids = {index: self._framed(self._piece_ids(tokens)[0]) for index, tokens in enumerate(messages) if tokens}
         order = sorted(ids, key=lambda index: len(ids[index]))
         for start in range(0, len(order), batch_size):
             chosen = order[start:start + batch_size]
-            vectors[chosen] = self._pooled_batch([ids[index] for index in chosen])
+            states, mask = self._batch_states([ids[index] for index in chosen])
+            pooled = (states * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+            vectors[chosen] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return vectors
-
-    def _pooled_batch(self, sequences: List[List[int]]) -> np.ndarray:
-        w, length = self.w, max(len(ids) for ids in sequences)
-        padded = np.zeros((len(sequences), length), dtype=np.int64)
-        mask = np.zeros((len(sequences), length), dtype=np.float32)
-        for row, ids in enumerate(sequences):
-            padded[row, :len(ids)], mask[row, :len(ids)] = ids, 1.0
-        x = (w["embeddings.word_embeddings.weight"][padded] + w["embeddings.position_embeddings.weight"][:length]
-             + w["embeddings.token_type_embeddings.weight"][0])
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-        hidden_keys = (1.0 - mask)[:, None, None, :] * -1e9
-        for layer in range(self.layers):
-            x = self._batch_layer(x, hidden_keys, f"encoder.layer.{layer}.")
-        pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-
-    def _batch_layer(self, x: np.ndarray, hidden_keys: np.ndarray, p: str) -> np.ndarray:
-        """`_encoder_layer` for a batch (messages x positions x 384); padded keys get no attention."""
-        w, product, heads = self.w, self.products, self.heads
-        batch, length, width = x.shape
-        size = width // heads
-        flat = x.reshape(batch * length, width)
-        qkv = (product(flat, f"{p}qkv.weight") + w[f"{p}qkv.bias"]).reshape(batch, length, 3, heads, size)
-        q, k, v = qkv.transpose(2, 0, 3, 1, 4)
-        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + hidden_keys
-        scores = np.exp(scores - scores.max(-1, keepdims=True))
-        context = ((scores / scores.sum(-1, keepdims=True)) @ v).transpose(0, 2, 1, 3).reshape(batch * length, width)
-        attended = product(context, f"{p}attention.output.dense.weight") + w[f"{p}attention.output.dense.bias"]
-        flat = _layer_norm(attended + flat, w[f"{p}attention.output.LayerNorm.weight"],
-                           w[f"{p}attention.output.LayerNorm.bias"], self.eps)
-        hidden = _gelu(product(flat, f"{p}intermediate.dense.weight") + w[f"{p}intermediate.dense.bias"])
-        out = product(hidden, f"{p}output.dense.weight") + w[f"{p}output.dense.bias"]
-        flat = _layer_norm(out + flat, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
-        return flat.reshape(batch, length, width)
 
     def sentence_embedding(self, text: str) -> np.ndarray:
         """The model's sentence vector: mean of all token states, unit length (as sentence-transformers)."""
-        ids = [self.wordpiece.vocab[piece] for _, pieces in self.word_pieces(text) for piece in pieces]
-        states = self.encode_ids(ids)
+        states = self.encode_ids(self._piece_ids([text])[0])
         pooled = states.mean(0)
         return pooled / max(float(np.linalg.norm(pooled)), 1e-12)

@@ -21,7 +21,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 import joblib
 import numpy as np
@@ -216,10 +216,7 @@ class LinearScorer:
     def _word_gram_indices(vectorizer: TfidfVectorizer) -> Callable[[str], np.ndarray]:
         analyzer, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
 
-        def indices(text: str) -> np.ndarray:
-            found = [vocabulary.get(gram, -1) for gram in analyzer(text)]
-            return np.array([index for index in found if index >= 0], dtype=np.int64)
-        return indices
+        return lambda text: known_indices(analyzer(text), vocabulary)
 
     def scores(self, normalized_text: str, vector: np.ndarray) -> RiskScores:
         logits = self.bias + vector @ self.dense
@@ -268,5 +265,10 @@ class WordCharGrams:
                 grams.append(padded)
                 break
             grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
-        found = [self.vocabulary.get(gram, -1) for gram in grams]
-        return np.array([index for index in found if index >= 0], dtype=np.int64)
+        return known_indices(grams, self.vocabulary)
+
+
+def known_indices(grams: Iterable[str], vocabulary: Dict[str, int]) -> np.ndarray:
+    """The vocabulary index of each n-gram that has one, repeats kept (for counting)."""
+    found = [vocabulary.get(gram, -1) for gram in grams]
+    return np.array([index for index in found if index >= 0], dtype=np.int64)

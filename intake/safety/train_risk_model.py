@@ -12,9 +12,8 @@ older messages that are near-duplicates of it are listed in corpus/excluded_from
 
 Thresholds come from the development split (intake/safety/development_split/: written
 independently, like the frozen test split, and never trained on): each of its messages is read
-as the assistant reads it (patterns, then the model), and
-the curve (threshold, recall, false alarms) is written beside the model in report.json and
-printed.
+as the assistant reads it (patterns, then the model), and the curve (threshold, recall, false
+alarms) is written beside the model in report.json and printed.
 """
 from __future__ import annotations
 
