@@ -135,7 +135,8 @@ def _prepared(weights: Dict[str, np.ndarray], layers: int) -> Dict[str, np.ndarr
 class MiniLM:
     """The BERT encoder of all-MiniLM-L6-v2 with mean pooling, in float32 NumPy."""
 
-    def __init__(self, weights: Dict[str, np.ndarray], config: dict, vocab: Dict[str, int]) -> None:
+    def __init__(self, weights: Dict[str, np.ndarray], config: dict, vocab: Dict[str, int],
+                 recent_kept: int = 0) -> None:
         self.w = _prepared(weights, int(config["num_hidden_layers"]))
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
@@ -146,7 +147,7 @@ class MiniLM:
         self.products: Products = lambda x, name: x @ self.w[name]
         # The states of the last few messages, kept when `recent_kept` > 0: in a Rasa server the turn
         # queue's safety decision encodes a message just before the pipeline's featurizer does.
-        self.recent_kept = 0
+        self.recent_kept = recent_kept
         self._recent: "OrderedDict[Tuple[int, ...], np.ndarray]" = OrderedDict()
 
     def linear_weights(self) -> Dict[str, np.ndarray]:
@@ -155,7 +156,7 @@ class MiniLM:
                 for layer in range(self.layers) for name in LINEAR_WEIGHTS}
 
     @classmethod
-    def load(cls, model_dir: Path = DEFAULT_MODEL_DIR) -> "MiniLM":
+    def load(cls, model_dir: Path = DEFAULT_MODEL_DIR, recent_kept: int = 0) -> "MiniLM":
         from safetensors.numpy import load_file
 
         model_dir = Path(model_dir)
@@ -166,7 +167,7 @@ class MiniLM:
         config = json.loads((model_dir / "config.json").read_text())
         vocab = {line.rstrip("\n"): index for index, line in
                  enumerate((model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines())}
-        return cls(weights, config, vocab)
+        return cls(weights, config, vocab, recent_kept)
 
     def word_pieces(self, text: str) -> List[Tuple[str, List[str]]]:
         """Each basic word with its word pieces."""

@@ -49,9 +49,8 @@ def shared_encoder(model_dir: str) -> MiniLM:
     """One copy of the weights per process, however many pipelines (cross-validation folds) load
     it, with its large products computed by TensorFlow."""
     path = Path(model_dir)
-    encoder = MiniLM.load(path if path.is_absolute() else PROJECT_ROOT / path)
+    encoder = MiniLM.load(path if path.is_absolute() else PROJECT_ROOT / path, RECENT_MESSAGES_KEPT)
     encoder.products = tensorflow_products(encoder.linear_weights())
-    encoder.recent_kept = RECENT_MESSAGES_KEPT
     return encoder
 
 

@@ -16,7 +16,6 @@ A bare answer word ("no", "skip", "sometimes") carries nothing by itself and is 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -48,14 +47,6 @@ NEVER_VETOED_RULES = {"suicide_history"}
 NEVER_VETOED_OWN_RULES = {"overdose_taken"}
 NEVER_VETOED_CATEGORIES = {"risk_question"}
 ATTEMPT_CATEGORIES = ("suicide", "self_harm", "medical_emergency")
-ATTEMPT_WORDS = re.compile(
-    r"(?<![\w'])(try|tried|trying|attempt\w*|intente|intento|intentaron|intentado"
-    r"|on purpose|intentionally|a proposito"
-    r"|slit|hanged|hung myself|jumped|shot myself|swallowed|took (?:all|a bunch|a bottle|a handful|every)"
-    r"|me corte las venas|me ahorque|me tome (?:todas|todo|un frasco))(?![\w'])")
-# How far from the words the patterns found an attempt word still makes the finding an attempt.
-ATTEMPT_WORDS_BEFORE, ATTEMPT_WORDS_AFTER = 6, 3
-SENTENCE_BREAK = re.compile(r"[.!?;]+(?:\s|$)|\n")
 
 
 @dataclass(frozen=True)
@@ -82,18 +73,6 @@ def veto_limit(scores: RiskScores, thresholds: dict) -> float:
     if scores.disclosure_probability >= thresholds["veto_confidence"]:
         limit = max(limit, float(vetoes.get(scores.disclosure, 0.0)))
     return limit
-
-
-def attempt_named(finding: RiskFinding, normalized_text: str) -> bool:
-    """Words of an attempt or a suicidal act in what the patterns found or just around it, in the
-    same sentence; anywhere in the message when the found words cannot be located in it."""
-    found = finding.matched_text.lower()
-    at = normalized_text.find(found) if found else -1
-    if at < 0:
-        return bool(ATTEMPT_WORDS.search(found) or ATTEMPT_WORDS.search(normalized_text))
-    before = SENTENCE_BREAK.split(normalized_text[:at])[-1].split()[-ATTEMPT_WORDS_BEFORE:]
-    after = SENTENCE_BREAK.split(normalized_text[at + len(found):])[0].split()[:ATTEMPT_WORDS_AFTER]
-    return bool(ATTEMPT_WORDS.search(" ".join(before + [found] + after)))
 
 
 def model_finding(scores: RiskScores) -> RiskFinding:
@@ -139,8 +118,7 @@ class SafetyJudge:
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
 
-    @staticmethod
-    def vetoable(finding: RiskFinding, normalized_text: str = "") -> bool:
+    def vetoable(self, finding: RiskFinding, normalized_text: str = "") -> bool:
         """Whether the model may set this pattern finding aside: never the person's own suicide
         attempt or a question about lethal means. Someone else's attempt told as history ("my mom
         attempted suicide when I was 10") may be; told as happening now, the model scores it high."""
@@ -150,7 +128,8 @@ class SafetyJudge:
             return True
         if finding.rule_id in NEVER_VETOED_OWN_RULES:
             return False
-        return not (finding.category in ATTEMPT_CATEGORIES and attempt_named(finding, normalized_text))
+        return not (finding.category in ATTEMPT_CATEGORIES
+                    and self.detector.names_attempt(finding, normalized_text))
 
     def model_scores(self, text: str, vector: Optional[np.ndarray] = None) -> RiskScores:
         """The model's scores for the whole message (its MiniLM vector is made here when the caller

@@ -37,6 +37,8 @@ INTERJECTION_FOLLOWERS = {"i", "you", "he", "she", "they", "we", "it", "my", "me
 HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
 # "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
 # before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
+# Where a sentence ends in normalized text, for reading the words around a finding.
+SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
 CLAUSE_END_AFTER = re.compile(r"\s*(?:$|[.,!?;:]|(?:and|but|so|too|that|then)(?![\w']))")
 # Words too common to decide whether a pattern could match (see _trigger_lemmas).
 COMMON_LEMMAS = {
@@ -148,7 +150,8 @@ class RiskDetector:
             "negation_words", "negation_breakers", "first_person", "third_person_subjects",
             "reflexive_third_person", "treatment_words", "question_starters", "attempt_words")}
         self._markers = {key: _phrase_regex(config[key]) for key in (
-            "past_markers", "present_markers", "habitual_markers")}
+            "past_markers", "present_markers", "habitual_markers", "attempt_phrases")}
+        self._attempt_reach: Dict[str, int] = config["attempt_reach"]
         # Named word lists ("MEDS", "FIREARM") that a pattern can use as one token.
         self._lists: Dict[str, List[str]] = {k: list(v) for k, v in config.get("word_lists", {}).items()}
         self.rules: Dict[str, RiskRule] = {}
@@ -355,6 +358,19 @@ class RiskDetector:
             and bool(words & self._words["treatment_words"])
             and not words & self._words["first_person"]
         )
+
+    def names_attempt(self, finding: RiskFinding, normalized: str) -> bool:
+        """Words of an attempt or a suicidal act in what the rule found or just around it, in the
+        same sentence ("i tried to end my life", "i overdosed on purpose"); anywhere in the message
+        when the found words cannot be located in it. `normalized` is `normalize(text)`."""
+        attempt = self._markers["attempt_phrases"]
+        found = finding.matched_text.lower()
+        at = normalized.find(found) if found else -1
+        if at < 0:
+            return bool(attempt.search(found) or attempt.search(normalized))
+        before = SENTENCE_END.split(normalized[:at])[-1].split()[-self._attempt_reach["before"]:]
+        after = SENTENCE_END.split(normalized[at + len(found):])[0].split()[:self._attempt_reach["after"]]
+        return bool(attempt.search(" ".join(before + [found] + after)))
 
     def _told_as_history(self, normalized: str) -> bool:
         """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now;

@@ -9,9 +9,9 @@ alarm is a message without risk that gets either. Limits:
 - the frozen test split (`--frozen`, `tests/safety/frozen/*.tsv`: label, kind, text, written
   independently of the training corpus): the issue's target is recall >= 98% and false alarms
   <= 3%, which the current decision does not reach (tests/safety/frozen/MEASUREMENTS.md). Until
-  it does, the limits that fail the build are just under the shipped figures (93.1% recall,
-  7.2% false alarms; first measured on this split 91.1% and 10.6%), so nothing gets worse
-  unnoticed, and the report says how far the target is.
+  it does, the limits that fail the build are just under the shipped figures (FROZEN_LIMITS;
+  first measured on this split 91.1% and 10.6%), so nothing gets worse unnoticed, and the report
+  says how far the target is.
 Exits non-zero when a set misses its limits. Trauma told as history is also counted: the share
 of history messages that get the history reply.
 """

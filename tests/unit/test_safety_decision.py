@@ -48,19 +48,19 @@ def test_history_and_distress_have_their_own_outcomes(judge):
     assert judge.decide("work has been so stressful lately and I can't sleep").outcome == DISTRESS
 
 
-def test_suicide_attempts_found_by_the_patterns_are_never_set_aside():
-    assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
-    assert not SafetyJudge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "end my life"),
-                                    "when i was 15 i tried to end my life and spent time inpatient")
-    assert not SafetyJudge.vetoable(RiskFinding("medical_emergency", "past_attempt", "overdose_taken", "took a bunch of pills"),
-                                    "in 2014 i took a bunch of pills and ended up in the icu")
-    assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
-    assert not SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_keyword", "suicide"), "i attempted suicide in 2019")
-    assert not SafetyJudge.vetoable(RiskFinding("risk_question", "self", "risk_question", "carbon monoxide"))
-    assert SafetyJudge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
+def test_suicide_attempts_found_by_the_patterns_are_never_set_aside(judge):
+    assert not judge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "tried"))
+    assert not judge.vetoable(RiskFinding("suicide", "past_attempt", "suicide_explicit", "end my life"),
+                              "when i was 15 i tried to end my life and spent time inpatient")
+    assert not judge.vetoable(RiskFinding("medical_emergency", "past_attempt", "overdose_taken", "took a bunch of pills"),
+                              "in 2014 i took a bunch of pills and ended up in the icu")
+    assert not judge.vetoable(RiskFinding("suicide", "self", "suicide_history", "survived an attempt"))
+    assert not judge.vetoable(RiskFinding("suicide", "self", "suicide_keyword", "suicide"), "i attempted suicide in 2019")
+    assert not judge.vetoable(RiskFinding("risk_question", "self", "risk_question", "carbon monoxide"))
+    assert judge.vetoable(RiskFinding("in_danger", "self", "in_danger", "raped"), "i was raped in 2009")
 
 
-def test_a_past_suicidal_act_told_without_the_word_attempt_is_never_set_aside():
+def test_a_past_suicidal_act_told_without_the_word_attempt_is_never_set_aside(judge):
     for finding, text in [
         (RiskFinding("medical_emergency", "self", "overdose_keyword", "overdosed"),
          "back in 2015 i overdosed on purpose after my deployment. i'm doing better now"),
@@ -68,19 +68,19 @@ def test_a_past_suicidal_act_told_without_the_word_attempt_is_never_set_aside():
          "when i was 15 i hanged myself but my brother found me, im ok now"),
         (RiskFinding("suicide", "self", "suicide_explicit", "jumped off a bridge"), "i jumped off a bridge in 2010 and survived"),
     ]:
-        assert not SafetyJudge.vetoable(finding, text), text
+        assert not judge.vetoable(finding, text), text
 
 
-def test_a_finding_told_in_the_past_without_an_attempt_near_it_may_be_set_aside():
+def test_a_finding_told_in_the_past_without_an_attempt_near_it_may_be_set_aside(judge):
     text = "day whatever of not sleeping. i try everything, tea, apps. i'm tired of being awake all night"
-    assert SafetyJudge.vetoable(RiskFinding("suicide", "self", "suicide_explicit", "tired of being"), text)
-    assert SafetyJudge.vetoable(RiskFinding("self_harm", "past_attempt", "self_harm", "'ve been burned"),
-                                "i've been burned out for a year. i used to be good at this")
+    assert judge.vetoable(RiskFinding("suicide", "self", "suicide_explicit", "tired of being"), text)
+    assert judge.vetoable(RiskFinding("self_harm", "past_attempt", "self_harm", "'ve been burned"),
+                          "i've been burned out for a year. i used to be good at this")
 
 
 def test_someone_elses_attempt_told_as_history_may_be_set_aside_but_not_when_it_is_now(judge):
     finding = RiskFinding("suicide", "third_party", "suicide_keyword", "attempted suicide")
-    assert SafetyJudge.vetoable(finding, "my mom attempted suicide when i was 10, she is doing well now")
+    assert judge.vetoable(finding, "my mom attempted suicide when i was 10, she is doing well now")
     assert judge.decide("my mom attempted suicide when i was 10. she's doing great now and we're close").outcome == HISTORY
     assert judge.decide("my brother just tried to kill himself, he's in the bathroom").engaged
 
