@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -35,10 +36,18 @@ NEGATION_WINDOW = 5
 GAP_TOKENS = 3
 INTERJECTION_FOLLOWERS = {"i", "you", "he", "she", "they", "we", "it", "my", "me"}
 HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
-# "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
-# before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
+# How many words before a finding a wish ("want", "gonna") makes it present.
+WISH_REACH = 3
 # Where a sentence ends in normalized text, for reading the words around a finding.
 SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
+# "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
+# before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
+# A year told as a time ("in 2014", "back in '09" is not read), counted as past when before this one.
+PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of) ((?:19|20)\d\d)(?![\w'])")
+# A time a few minutes, hours or days back ("an hour ago", "20 min ago", "2 days ago") places a
+# message now, not in the past: an overdose taken an hour ago is an emergency.
+RECENT_TIME = re.compile(r"(?<![\w'])(?:\d+|an?|one|two|three|four|five|ten|twenty|thirty|fifteen|few|couple(?: of)?"
+                         r"|several) (?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?) ago(?![\w'])")
 CLAUSE_END_AFTER = re.compile(r"\s*(?:$|[.,!?;:]|(?:and|but|so|too|that|then)(?![\w']))")
 # Words too common to decide whether a pattern could match (see _trigger_lemmas).
 COMMON_LEMMAS = {
@@ -148,10 +157,13 @@ class RiskDetector:
         self._spelling = SpellingTargets(config.get("spelling_targets", []), config.get("spelling_exceptions", []))
         self._words = {key: set(config[key]) for key in (
             "negation_words", "negation_breakers", "first_person", "third_person_subjects",
-            "reflexive_third_person", "treatment_words", "question_starters", "attempt_words")}
+            "reflexive_third_person", "treatment_words", "question_starters", "attempt_words",
+            "present_wish_words")}
+
         self._markers = {key: _phrase_regex(config[key]) for key in (
             "past_markers", "present_markers", "habitual_markers", "attempt_phrases")}
         self._attempt_reach: Dict[str, int] = config["attempt_reach"]
+        self._recovery = _recovery_regex(config["recovery_words"])
         # Named word lists ("MEDS", "FIREARM") that a pattern can use as one token.
         self._lists: Dict[str, List[str]] = {k: list(v) for k, v in config.get("word_lists", {}).items()}
         self.rules: Dict[str, RiskRule] = {}
@@ -294,6 +306,8 @@ class RiskDetector:
             if self._cancelled_by_context(rule, doc, normalized, start):
                 continue
             handling = self._handling(rule, doc, normalized, start, end)
+            if handling == "third_party" and self._told_as_history(normalized):
+                continue  # someone else's attempt or death told as history: a loss, not a present risk
             findings.append(RiskFinding(rule.category, handling, rule.rule_id, doc[start:end].text))
         return findings
 
@@ -373,16 +387,24 @@ class RiskDetector:
         return bool(attempt.search(" ".join(before + [found] + after)))
 
     def _told_as_history(self, normalized: str) -> bool:
-        """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now;
-        "I'm safe now" confirms the history rather than making it current."""
-        present = re.sub(r"\bsafe now\b", "safe", normalized)
-        return self._has_past(normalized) and not self._has(present, "present_markers")
+        """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now."""
+        return self._has_past(normalized) and not self._told_as_now(normalized)
+
+    def _told_as_now(self, normalized: str) -> bool:
+        """A word that places the message now ("tonight", "right now", "again", "an hour ago").
+        "Now" in a statement of recovery ("I'm safe now", "doing much better now", "I'm 33 now")
+        confirms that what came before is over rather than making it current."""
+        if RECENT_TIME.search(normalized):
+            return True
+        return self._has(self._recovery.sub(" ", normalized), "present_markers")
 
     def _has(self, normalized: str, markers: str) -> bool:
         return bool(self._markers[markers].search(normalized))
 
     def _has_past(self, normalized: str) -> bool:
-        """A past marker, "before" counting only at the end of a clause."""
+        """A past marker or a past year ("in 2014"), "before" counting only at the end of a clause."""
+        if any(int(year) < date.today().year for year in PAST_YEAR.findall(normalized)):
+            return True
         for match in self._markers["past_markers"].finditer(normalized):
             if match.group(1) != "before" or CLAUSE_END_AFTER.match(normalized, match.end()):
                 return True
@@ -392,7 +414,8 @@ class RiskDetector:
         if rule.category in ("suicide", "self_harm", "medical_emergency", "risk_question"):
             if self._about_someone_else(doc, start, end):
                 return "third_party"
-        if rule.category in ("suicide", "self_harm", "medical_emergency") and self._past_attempt(doc, normalized):
+        if rule.category in ("suicide", "self_harm", "medical_emergency") and self._past_attempt(
+                doc, normalized, start, end):
             return "past_attempt"
         return "self"
 
@@ -411,11 +434,32 @@ class RiskDetector:
                 return True
         return False
 
-    def _past_attempt(self, doc: Doc, normalized: str) -> bool:
-        if self._has(normalized, "present_markers"):
+    def _past_attempt(self, doc: Doc, normalized: str, start: int, end: int) -> bool:
+        """The person's own attempt (or wish) told as over: nothing in the message places it now,
+        no wish stands just before the words found ("i want to kill myself, i tried before" is
+        now), and an attempt word or a past marker sits in the same sentence ("i tried to end my
+        life at 16"). An attempt word elsewhere does not make a present wish past ("i've tried
+        therapy, meds, everything. i just want to die")."""
+        if self._told_as_now(normalized):
             return False
-        tried = any(t.text in self._words["attempt_words"] and t.text != "try" for t in doc)
-        return tried or self._has_past(normalized)
+        sentence = self._sentence(doc, start)
+        before = [t.text for t in doc[max(sentence.start, start - self._attempt_reach["before"]):start]]
+        if set(before[-WISH_REACH:]) & self._words["present_wish_words"]:
+            return False
+        after = [t.text for t in doc[end:min(sentence.end, end + self._attempt_reach["after"])]]
+        found = [t.text for t in doc[start:end]]
+        if set(before + found + after) & (self._words["attempt_words"] - {"try"}):
+            return True
+        return self._has_past(sentence.text)
+
+
+def _recovery_regex(words: Sequence[str]) -> re.Pattern:
+    """Statements of recovery that carry a "now": "(i am | doing | much ...) better now",
+    "now i am (doing) fine", "i am 33 now"."""
+    state = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r"|\d+(?: years old)?)"
+    lead = r"(?:i am|i'm|doing|feeling|i feel|things are|life is|much|so|really|pretty|a lot)"
+    degree = r"(?:(?:doing|feeling) )?(?:(?:so|much|a lot|really|pretty) )?"
+    return re.compile(rf"(?<![\w'])(?:{lead} {degree}{state} now|(?:now,? i(?: a|')m|i(?: a|')m now) {degree}{state})(?![\w'])")
 
 
 def _windows_around(positions: Sequence[int], reach: int, length: int) -> List[Tuple[int, int]]:

@@ -68,6 +68,10 @@ class EvaluationReport:
     benign: Dict[str, int] = field(default_factory=lambda: defaultdict(int))
     history_acknowledged: int = 0
     history_total: int = 0
+    # History messages that got the past-attempt reply (an own attempt told as over): counted as
+    # false alarms and not as history above, shown apart because that reply thanks the person and
+    # asks whether they are safe now, which NIMH's ASQ asks after any past attempt.
+    history_past_attempt_reply: int = 0
     missed: List[LabelledMessage] = field(default_factory=list)
     false_alarms: List[Tuple[LabelledMessage, str]] = field(default_factory=list)
 
@@ -121,6 +125,8 @@ def evaluate(messages: Sequence[LabelledMessage], judge: SafetyJudge, limits: Li
             if message.label == HISTORY:
                 report.history_total += 1
                 report.history_acknowledged += combined.outcome == HISTORY
+                report.history_past_attempt_reply += (combined.outcome == CRISIS
+                                                      and combined.finding.handling == "past_attempt")
     return report
 
 
@@ -139,7 +145,9 @@ def format_report(report: EvaluationReport) -> str:
                  + "".join(f"{report.false_alarm_rate(v):>11.1%}" for v in VIEWS))
     if report.history_total:
         lines.append(f"history told as history: {report.history_acknowledged} of {report.history_total} "
-                     f"({report.history_acknowledged / report.history_total:.1%})")
+                     f"({report.history_acknowledged / report.history_total:.1%}); "
+                     f"{report.history_past_attempt_reply} more got the past-attempt reply "
+                     "(an own attempt told as over; counted above as false alarms)")
     lines.append(f"limits (combined): recall >= {report.limits.recall:.1%}, "
                  f"false alarms <= {report.limits.false_alarms:.1%}")
     if report.limits == FROZEN_LIMITS:

@@ -337,3 +337,38 @@ def test_a_long_message_gives_the_same_matches_read_in_stretches_as_whole():
     assert detector._candidate_matches(doc) == sorted(whole, key=lambda m: (m[1], m[2]))
     assert _windows_around([5, 8, 60], 4, 100) == [(2, 12), (57, 64)]
     assert _windows_around([5, 8], 40, 50) == [(0, 50)]
+
+
+@pytest.mark.parametrize("text,category,handling", [
+    # An attempt told as over, with "now" in a statement of recovery: the past-attempt reply.
+    ("I tried to kill myself five years ago but I'm doing better now", "suicide", "past_attempt"),
+    ("Survived an attempt in 2011. Doing well now.", "suicide", "past_attempt"),
+    ("I attempted suicide when I was 19. I'm 33 now and fine", "suicide", "past_attempt"),
+    ("in 2014 i took a bunch of pills and ended up in the icu", "medical_emergency", "past_attempt"),
+    # An attempt word elsewhere, or after a present wish, does not make the wish past.
+    ("I've tried therapy, meds, everything. I just want to die.", "suicide", "self"),
+    ("i want to kill myself, i tried before", "suicide", "self"),
+    ("i tried so hard and i want to kill myself", "suicide", "self"),
+    ("I tried to kill myself last night", "suicide", "self"),
+    # "in 20" is not a year: the threat is now.
+    ("he said he will kill me in 20 minutes", "in_danger", "self"),
+    # A few minutes, hours or days back is now: an overdose taken an hour ago is an emergency.
+    ("i took 30 pills an hour ago", "medical_emergency", "self"),
+    ("I swallowed a whole bottle of tylenol 20 minutes ago", "medical_emergency", "self"),
+    # Someone else's attempt or death told as history is a loss, not a present risk; recent, it is.
+    ("my brother killed himself last night", "suicide", "third_party"),
+    ("My partner swallowed a whole bottle of Tylenol an hour ago", "medical_emergency", "third_party"),
+])
+def test_an_attempt_is_past_only_when_its_own_sentence_says_so(text, category, handling):
+    finding = detect_risk(text)
+    assert finding is not None, text
+    assert (finding.category, finding.handling) == (category, handling), text
+
+
+@pytest.mark.parametrize("text", [
+    "My best friend killed herself two years ago and I still wonder if I could have done something",
+    "my uncle took his own life when i was a kid",
+    "my son tried to kill himself last year, hes doing ok now",
+])
+def test_someone_elses_attempt_or_death_told_as_history_is_not_a_finding(text):
+    assert detect_risk(text) is None, text
