@@ -18,9 +18,8 @@ stores them with the model (see train_risk_model.py and the report it writes).
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
@@ -86,35 +85,6 @@ class FeatureSettings:
     word_ngrams: tuple = (1, 2)
     min_df: int = 2
     dense_weight: float = 1.5
-    negation_scope: int = 0  # words after "not", "never", "no" read as negated ones ("not_die"); 0: off
-
-
-# Words that negate what follows, and what ends their reach (the normalised text spells "don't"
-# as "do not" or keeps "n't"; Spanish "no", "nunca").
-NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "nunca", "jamas", "ni", "without"})
-NEGATION_ENDS = frozenset({".", ",", "!", "?", ";", ":", "but", "pero", "and", "y"})
-WORD_OR_MARK = re.compile(r"[\w']+|[.,!?;:]")
-
-
-def mark_negation(text: str, scope: int) -> str:
-    """The text with each of the `scope` words after a negation marked "not_" (until a clause
-    ends): "i do not want to die, i want to get better" gives "... not not_want not_to not_die ,
-    i want ...". A word block reads "not_die" apart from "die", which a sentence vector and plain
-    n-grams cannot (the two messages share almost all their words)."""
-    out, left = [], 0
-    for word in WORD_OR_MARK.findall(text):
-        if word in NEGATION_ENDS:
-            left = 0
-            out.append(word)
-        elif word in NEGATORS or word.endswith("n't"):
-            left = scope
-            out.append(word)
-        elif left > 0:
-            left -= 1
-            out.append("not_" + word)
-        else:
-            out.append(word)
-    return " ".join(out)
 
 
 class RiskFeatures:
@@ -124,10 +94,8 @@ class RiskFeatures:
         self.settings = settings
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams,
                                      min_df=settings.min_df, sublinear_tf=True, dtype=np.float32)
-        marked = partial(mark_negation, scope=settings.negation_scope) if settings.negation_scope else None
         self.words = TfidfVectorizer(analyzer="word", ngram_range=settings.word_ngrams, min_df=settings.min_df,
-                                     sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32,
-                                     preprocessor=marked)
+                                     sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
 
     def fit(self, texts: Sequence[str]) -> "RiskFeatures":
         self.chars.fit(texts)
