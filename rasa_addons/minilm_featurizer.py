@@ -35,7 +35,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from intake.minilm import MiniLM, Products
+from intake.minilm import MiniLM, tensorflow_products
 from intake.paths import PROJECT_ROOT
 
 
@@ -52,20 +52,6 @@ def shared_encoder(model_dir: str) -> MiniLM:
     encoder = MiniLM.load(path if path.is_absolute() else PROJECT_ROOT / path, RECENT_MESSAGES_KEPT)
     encoder.products = tensorflow_products(encoder.linear_weights())
     return encoder
-
-
-def tensorflow_products(weights: Dict[str, np.ndarray]) -> Products:
-    """x @ weight by TensorFlow, which Rasa has loaded anyway.
-
-    A message is a few word pieces, so each product is a few rows times a 384 x 1536 matrix. The
-    OpenBLAS bundled with NumPy 1.23 takes about 290 us for 3 rows on this project's machine,
-    TensorFlow about 55 us: the whole encoder 6.5 ms against 2.9 ms for a short message (results
-    within 4e-6 of each other). Training and answering both go through here, so the features
-    the classifiers learn from are the ones they are given."""
-    import tensorflow as tf
-
-    constants = {name: tf.constant(matrix) for name, matrix in weights.items()}
-    return lambda x, name: tf.linalg.matmul(x, constants[name]).numpy()
 
 
 SHORT_REPLY_WORDS = 3

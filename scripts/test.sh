@@ -12,7 +12,7 @@ for set in tests/safety/*_set.tsv; do
   echo "-- $set"
   .venv/bin/python -m intake.safety.evaluation "$set" || { echo "safety report failed for $set"; exit 1; }
 done
-echo "== safety decision report: frozen test split (fails below 96% recall or above 7.5% false alarms, just under the shipped figures; target 98% and 3%)"
+echo "== safety decision report: frozen test split (fails below 96% recall or above 8% false alarms, just under the shipped figures; target 98% and 3%)"
 .venv/bin/python -m intake.safety.evaluation --frozen || { echo "safety report failed for the frozen test split"; exit 1; }
 
 echo "== pytest"

@@ -47,6 +47,11 @@ NEVER_VETOED_RULES = {"suicide_history"}
 NEVER_VETOED_OWN_RULES = {"overdose_taken"}
 NEVER_VETOED_CATEGORIES = {"risk_question"}
 ATTEMPT_CATEGORIES = ("suicide", "self_harm", "medical_emergency")
+# A long message's sentence vector is mostly its other words ("blah " * 400 + "i want to kill
+# myself" scores as "blah"): before the model sets a finding aside there, it also reads the words
+# around the finding on their own, and the finding stands if either reading is above the veto.
+LONG_MESSAGE_WORDS = 40
+FINDING_WINDOW_BEFORE, FINDING_WINDOW_AFTER = 12, 6
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,19 @@ def veto_limit(scores: RiskScores, thresholds: dict) -> float:
     if scores.disclosure_probability >= thresholds["veto_confidence"]:
         limit = max(limit, float(vetoes.get(scores.disclosure, 0.0)))
     return limit
+
+
+def finding_window(finding: RiskFinding, normalized_text: str) -> Optional[str]:
+    """The words around a finding in a long message (None in a short one, or when the found
+    words cannot be located)."""
+    words = normalized_text.split()
+    found = finding.matched_text.lower()
+    at = normalized_text.find(found) if found else -1
+    if len(words) <= LONG_MESSAGE_WORDS or at < 0:
+        return None
+    before = normalized_text[:at].split()[-FINDING_WINDOW_BEFORE:]
+    after = normalized_text[at + len(found):].split()[:FINDING_WINDOW_AFTER]
+    return " ".join(before + [found] + after)
 
 
 def model_finding(scores: RiskScores) -> RiskFinding:
@@ -113,10 +131,20 @@ class SafetyJudge:
         if finding is None and is_bare_answer(text):
             return SafetyDecision(NONE)
         scores = self.model_scores(text, vector)
-        if finding is not None and (scores.risk >= veto_limit(scores, self.thresholds)
-                                    or not self.vetoable(finding, self.detector.normalize(text))):
+        if finding is not None and not self.set_aside(finding, self.detector.normalize(text), scores):
             return SafetyDecision(CRISIS, finding, "patterns", scores.risk)
         return self.judge_scores(scores)
+
+    def set_aside(self, finding: RiskFinding, normalized_text: str, scores: RiskScores) -> bool:
+        """Whether the model sets this pattern finding aside: it may, and its score of the whole
+        message (and, in a long message, of the words around the finding) is below the veto."""
+        if not self.vetoable(finding, normalized_text) or scores.risk >= veto_limit(scores, self.thresholds):
+            return False
+        around = finding_window(finding, normalized_text)
+        if around is None:
+            return True
+        near = self.model.scores(around, self.vectors.sentence_vector(around))
+        return near.risk < veto_limit(near, self.thresholds)
 
     def vetoable(self, finding: RiskFinding, normalized_text: str = "") -> bool:
         """Whether the model may set this pattern finding aside: never the person's own suicide
