@@ -40,14 +40,14 @@ HANDLING_RANK = {"self": 0, "third_party": 1, "past_attempt": 2}
 WISH_REACH = 3
 # Where a sentence ends in normalized text, for reading the words around a finding.
 SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
-# "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
-# before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
 # A year told as a time ("in 2014", "back in '09" is not read), counted as past when before this one.
 PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of) ((?:19|20)\d\d)(?![\w'])")
 # A time a few minutes, hours or days back ("an hour ago", "20 min ago", "2 days ago") places a
 # message now, not in the past: an overdose taken an hour ago is an emergency.
 RECENT_TIME = re.compile(r"(?<![\w'])(?:\d+|an?|one|two|three|four|five|ten|twenty|thirty|fifteen|few|couple(?: of)?"
                          r"|several) (?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?) ago(?![\w'])")
+# "before" tells of the past only where it closes a clause ("I've attempted before", "it happened
+# before."), not in "he'll kill me before he lets me leave" or "he hits me before work".
 CLAUSE_END_AFTER = re.compile(r"\s*(?:$|[.,!?;:]|(?:and|but|so|too|that|then)(?![\w']))")
 # Words too common to decide whether a pattern could match (see _trigger_lemmas).
 COMMON_LEMMAS = {
@@ -159,7 +159,6 @@ class RiskDetector:
             "negation_words", "negation_breakers", "first_person", "third_person_subjects",
             "reflexive_third_person", "treatment_words", "question_starters", "attempt_words",
             "present_wish_words")}
-
         self._markers = {key: _phrase_regex(config[key]) for key in (
             "past_markers", "present_markers", "habitual_markers", "attempt_phrases")}
         self._attempt_reach: Dict[str, int] = config["attempt_reach"]
