@@ -16,7 +16,7 @@ echo "== safety decision report: frozen test split (fails below 96% recall or ab
 .venv/bin/python -m intake.safety.evaluation --frozen || { echo "safety report failed for the frozen test split"; exit 1; }
 
 echo "== pytest"
-.venv/bin/python -m pytest tests -q -p no:cacheprovider
+.venv/bin/python -m pytest tests -q -p no:cacheprovider --durations=15
 
 echo "== held-out NLU phrasings (tests/nlu_holdout.yml): accuracy of intents and FAQ answers >= 0.88"
 rm -rf results/nlu_holdout

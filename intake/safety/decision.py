@@ -22,7 +22,7 @@ from typing import Optional
 
 import numpy as np
 
-from intake.safety.detector import RiskDetector, RiskFinding, default_detector
+from intake.safety.detector import RiskDetector, RiskFinding, default_detector, words_around
 from intake.safety.risk_model import RiskModel, RiskScores
 from intake.safety.sentence_vectors import SentenceVectors
 from intake.screening.answers import is_bare_answer
@@ -83,14 +83,9 @@ def veto_limit(scores: RiskScores, thresholds: dict) -> float:
 def finding_window(finding: RiskFinding, normalized_text: str) -> Optional[str]:
     """The words around a finding in a long message (None in a short one, or when the found
     words cannot be located)."""
-    words = normalized_text.split()
-    found = finding.matched_text.lower()
-    at = normalized_text.find(found) if found else -1
-    if len(words) <= LONG_MESSAGE_WORDS or at < 0:
+    if len(normalized_text.split()) <= LONG_MESSAGE_WORDS:
         return None
-    before = normalized_text[:at].split()[-FINDING_WINDOW_BEFORE:]
-    after = normalized_text[at + len(found):].split()[:FINDING_WINDOW_AFTER]
-    return " ".join(before + [found] + after)
+    return words_around(finding, normalized_text, FINDING_WINDOW_BEFORE, FINDING_WINDOW_AFTER)
 
 
 def model_finding(scores: RiskScores) -> RiskFinding:

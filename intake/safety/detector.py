@@ -377,13 +377,11 @@ class RiskDetector:
         same sentence ("i tried to end my life", "i overdosed on purpose"); anywhere in the message
         when the found words cannot be located in it. `normalized` is `normalize(text)`."""
         attempt = self._markers["attempt_phrases"]
-        found = finding.matched_text.lower()
-        at = normalized.find(found) if found else -1
-        if at < 0:
-            return bool(attempt.search(found) or attempt.search(normalized))
-        before = SENTENCE_END.split(normalized[:at])[-1].split()[-self._attempt_reach["before"]:]
-        after = SENTENCE_END.split(normalized[at + len(found):])[0].split()[:self._attempt_reach["after"]]
-        return bool(attempt.search(" ".join(before + [found] + after)))
+        reach = self._attempt_reach
+        around = words_around(finding, normalized, reach["before"], reach["after"], within_sentence=True)
+        if around is None:
+            return bool(attempt.search(finding.matched_text.lower()) or attempt.search(normalized))
+        return bool(attempt.search(around))
 
     def _told_as_history(self, normalized: str) -> bool:
         """Past abuse told as history ("years ago", "as a kid") with nothing saying it is now."""
@@ -450,6 +448,21 @@ class RiskDetector:
         if set(before + found + after) & (self._words["attempt_words"] - {"try"}):
             return True
         return self._has_past(sentence.text)
+
+
+def words_around(finding: RiskFinding, normalized: str, before: int, after: int,
+                 within_sentence: bool = False) -> Optional[str]:
+    """What a finding matched with up to `before` words before it and `after` words after it
+    (kept inside its sentence when asked), or None when the found words are not in the text."""
+    found = finding.matched_text.lower()
+    at = normalized.find(found) if found else -1
+    if at < 0:
+        return None
+    head, tail = normalized[:at], normalized[at + len(found):]
+    if within_sentence:
+        head, tail = SENTENCE_END.split(head)[-1], SENTENCE_END.split(tail)[0]
+    kept_before = head.split()[-before:] if before else []
+    return " ".join(kept_before + [found] + tail.split()[:after])
 
 
 def _recovery_regex(words: Sequence[str]) -> re.Pattern:
