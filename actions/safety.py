@@ -1,6 +1,8 @@
 """Adapters for the safety layer: record crisis alerts, run the ASQ form, act on its triage."""
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -8,16 +10,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from intake.safety.alerts import record_asq_result, record_crisis_alert
+from intake.handoff.hours import urgent_flag_reply
+from intake.safety.alerts import (POSITIVE_ANSWER, record_asq_result, record_crisis_alert,
+                                  record_positive_answer_alert)
 from intake.safety.asq import (ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, AsqTriage, asq_triage,
-                               needs_acuity_question)
+                               is_positive_answer, needs_acuity_question)
 from actions.handoff import trigger_handoff
-from actions.screening import ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
+from actions.screening import ASQ_POSITIVE_SLOT, ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
 from intake.screening.answers import Answer, parse_yes_no
 
 ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
+logger = logging.getLogger(__name__)
 # A positive safety screen goes to the front-desk queue (priorities in config/clinic.yml, handoff).
+# The kind of crisis the conversation is in (domain.yml): which "not safe" reply fits.
+CRISIS_KIND_SLOT = "crisis_kind"
 HANDOFF_REASONS = {AsqTriage.ACUTE_POSITIVE: "asq_acute", AsqTriage.NON_ACUTE_POSITIVE: "asq_non_acute"}
 
 
@@ -40,20 +47,36 @@ class ActionRecordCrisis(Action):
         category = risk.get("category") or intent.replace("crisis_", "") or "unknown"
         record_crisis_alert(tracker.sender_id, category, risk.get("handling"), channel=_channel(tracker))
         trigger_handoff(tracker, "crisis")  # never raises: a queue failure is logged
-        return store_unfinished_screenings(tracker)
+        events = store_unfinished_screenings(tracker)
+        if not intent.startswith("crisis_"):  # a "yes" to the check-in: thoughts of suicide or self-harm
+            events.append(SlotSet(CRISIS_KIND_SLOT, "suicide"))
+        return events
 
 
 class ActionRecordNotSafe(Action):
-    """The person said they are not safe: an urgent alert, and they are told about it."""
+    """The person said they are not safe: an urgent alert, and they are told about it (out of
+    desk hours, that nobody may see it until the desk opens, and to call 988 or 911 now)."""
+
+    category = "not_safe"
 
     def name(self) -> Text:
         return "action_record_not_safe"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        record_crisis_alert(tracker.sender_id, "not_safe", source="crisis_not_safe", channel=_channel(tracker))
+        record_crisis_alert(tracker.sender_id, self.category, source="crisis_not_safe", channel=_channel(tracker))
         trigger_handoff(tracker, "crisis")  # never raises: a queue failure is logged
-        dispatcher.utter_message(text="I've also flagged this as urgent for our clinic team.")
+        dispatcher.utter_message(text=urgent_flag_reply(datetime.now(timezone.utc)))
         return []
+
+
+class ActionRecordSafetyUnconfirmed(ActionRecordNotSafe):
+    """Asked twice whether they are safe, the person gave no answer we could read: treated as not
+    confirmed safe (an urgent alert), never dropped back to the menu."""
+
+    category = "safety_unconfirmed"
+
+    def name(self) -> Text:
+        return "action_record_safety_unconfirmed"
 
 
 class ValidateAsqForm(FormValidationAction):
@@ -87,9 +110,24 @@ def _answer_validator(slot: Text):
 
     async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> Dict[Text, Any]:
-        return {slot: self._validate_answer(value, dispatcher)}
+        answer = self._validate_answer(value, dispatcher)
+        if slot in ITEMS and is_positive_answer(answer) and not tracker.get_slot(ASQ_POSITIVE_SLOT):
+            raise_positive_screen(tracker)
+            return {slot: answer, ASQ_POSITIVE_SLOT: True, CRISIS_KIND_SLOT: "suicide"}
+        return {slot: answer}
 
     return validate
+
+
+def raise_positive_screen(tracker: Tracker) -> None:
+    """The first yes or refusal to items 1-4 makes the screen positive (NIMH ASQ): the urgent
+    alert and the front-desk item are raised now, not when the last question is answered, so
+    they stand however the conversation ends. Never raises: a store failure is logged."""
+    try:
+        record_positive_answer_alert(tracker.sender_id, channel=_channel(tracker))
+    except Exception:
+        logger.exception("the alert for a positive ASQ answer could not be stored")
+    trigger_handoff(tracker, POSITIVE_ANSWER)
 
 
 for _slot in ASQ_SLOTS:
@@ -128,4 +166,7 @@ class ActionAsqResult(Action):
         record_asq_result(tracker.sender_id, answers, triage, channel=_channel(tracker))
         if triage in HANDOFF_REASONS:
             trigger_handoff(tracker, HANDOFF_REASONS[triage])  # never raises: a queue failure is logged
-        return [SlotSet("asq_result", triage.value)]
+        events = [SlotSet("asq_result", triage.value), SlotSet(ASQ_POSITIVE_SLOT, None)]
+        if triage is AsqTriage.ACUTE_POSITIVE:
+            events.append(SlotSet(CRISIS_KIND_SLOT, "suicide"))
+        return events

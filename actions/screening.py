@@ -10,12 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from intake.safety import asq
+from intake.safety.alerts import record_asq_result
 from intake.screening import pcptsd5, prescreen
 from intake.screening.answers import Answer, parse_yes_no
 from intake.screening.records import is_priority, record_screening
 
 PRESCREEN = prescreen.load_prescreen()
 ASQ_SLOTS = [*asq.ITEMS, asq.ACUITY_ITEM]
+# Set at the first yes or refusal to an ASQ item 1-4: from then on, every way out of the ASQ
+# (stop, STOP by SMS, a crisis) ends it as a positive screen (rules in data/rules.yml). Cleared
+# only by a finished ASQ or a new symptom check: the stop rule's later steps are matched with it.
+ASQ_POSITIVE_SLOT = "asq_positive"
+# The pre-screen's age question, asked first in the symptom check (age_form), and its result.
+AGE_SLOT, AGE_RESULT_SLOT = "ps_adult", "age_result"
 YES_NO_SKIP_BUTTONS = [
     {"title": "Yes", "payload": "yes"},
     {"title": "No", "payload": "no"},
@@ -145,15 +152,43 @@ def _clear(slots: List[Text]) -> List[EventType]:
 
 
 class ActionStartSymptomCheck(Action):
-    """Starts the intake afresh: earlier answers in this conversation are cleared first."""
+    """Starts the intake afresh (earlier answers in this conversation are cleared first), with the
+    age: a minor should hear that the clinic sees adults before any trauma or suicide question."""
 
     def name(self) -> Text:
         return "action_start_symptom_check"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_pcptsd_intro")
-        slots = [*pcptsd5.SLOTS, *ASQ_SLOTS, *PRESCREEN.slots, CLARIFYING_SLOT, *RESULT_SLOTS, "asq_result"]
+        dispatcher.utter_message(response="utter_age_first")
+        slots = [*pcptsd5.SLOTS, *ASQ_SLOTS, *PRESCREEN.slots, CLARIFYING_SLOT, *RESULT_SLOTS, "asq_result",
+                 ASQ_POSITIVE_SLOT, AGE_RESULT_SLOT]
         return _clear([slot for slot in slots if tracker.get_slot(slot) is not None])
+
+
+class ValidateAgeForm(FormValidationAction):
+    """The age question of the pre-screen, asked first in the symptom check."""
+
+    def name(self) -> Text:
+        return "validate_age_form"
+
+
+ValidateAgeForm.validate_ps_adult = _prescreen_validator(PRESCREEN.questions[AGE_SLOT])
+
+
+class ActionAgeResult(Action):
+    """Adult, or an age left unsaid (a clinician confirms it), goes on to the symptom questions;
+    under 18 is stored with the pre-screen's flag and ends the intake (rules, domain.yml)."""
+
+    def name(self) -> Text:
+        return "action_age_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers = {AGE_SLOT: tracker.get_slot(AGE_SLOT)}
+        if not prescreen.is_minor(answers):
+            return [SlotSet(AGE_RESULT_SLOT, "adult")]
+        record_screening(tracker.sender_id, PRESCREEN.instrument, PRESCREEN.version, answers,
+                         flags=prescreen.prescreen_flags(answers, PRESCREEN), completed=False, channel=_channel(tracker))
+        return [SlotSet(AGE_RESULT_SLOT, "minor"), SlotSet("prescreen_result", "under_18")]
 
 
 class ActionPcptsdResult(Action):
@@ -194,7 +229,9 @@ class ActionPrescreenResult(Action):
 
 def store_unfinished_screenings(tracker: Tracker) -> List[EventType]:
     """Stores every instrument that was started and not finished as a partial screening, then
-    clears its answers so it is never stored twice. Used when the person stops or is in crisis."""
+    clears its answers so it is never stored twice. Used when the person stops or is in crisis.
+    An ASQ with a yes or a refusal is stored as a positive screen, acute while its acuity question
+    is unanswered (its urgent alert was raised at that first positive answer)."""
     unfinished = [
         (pcptsd5.INSTRUMENT, pcptsd5.VERSION, pcptsd5.SLOTS, "pcptsd_result"),
         (asq.INSTRUMENT, asq.VERSION, ASQ_SLOTS, "asq_result"),
@@ -204,13 +241,18 @@ def store_unfinished_screenings(tracker: Tracker) -> List[EventType]:
     events: List[EventType] = []
     for instrument, version, slots, result_slot in unfinished:
         answers = {k: v for k, v in _answers(tracker, slots).items() if v}
-        started = answers or active == FORM_OF_INSTRUMENT[instrument]
-        if started and not tracker.get_slot(result_slot):
+        # the age alone (asked first in the symptom check) does not start the pre-screen
+        started = set(answers) - {AGE_SLOT} or active == FORM_OF_INSTRUMENT[instrument]
+        if not started or tracker.get_slot(result_slot):
+            continue
+        if instrument == asq.INSTRUMENT and asq.screen_is_positive(answers):
+            record_asq_result(tracker.sender_id, answers, asq.triage_when_unfinished(answers), completed=False,
+                              channel=_channel(tracker), alert=False)
+        else:
             record_screening(tracker.sender_id, instrument, version, answers, completed=False,
                              channel=_channel(tracker))
-            events += _clear(slots)
+        events += _clear(slots)
     return events
-
 
 
 class ActionScreeningStopped(Action):

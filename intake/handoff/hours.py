@@ -120,3 +120,16 @@ def next_opening(now: datetime, hours: Optional[DeskHours] = None) -> Optional[d
 def desk_hours_reply(now: datetime, hours: Optional[DeskHours] = None) -> str:
     """E.g. 'The front desk is closed now. They will answer from Monday at 9:00 AM (Los Angeles time).'"""
     return (hours or DeskHours.configured()).reply(now)
+
+
+def urgent_flag_reply(now: datetime, hours: Optional[DeskHours] = None) -> str:
+    """What the person is told when their conversation is flagged as urgent. Out of desk hours
+    nobody may see the flag until the desk opens, and they must not wait for it."""
+    hours = hours or DeskHours.configured()
+    local = hours.local(now)
+    if hours.is_open(local):
+        return "I've also flagged this as urgent for our clinic team."
+    opening = hours.next_opening(local)
+    when = f"until {_when(opening, local)} ({hours.zone_label} time)" if opening else "until the desk opens"
+    return (f"I've flagged this for our clinic team, but the front desk is closed now and may not see it {when}. "
+            "Please don't wait for us: call or text 988 now, or call 911 if you are in danger.")

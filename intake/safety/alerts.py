@@ -7,6 +7,9 @@ from typing import Mapping, Optional
 from intake.safety.asq import INSTRUMENT, VERSION, AsqTriage, alert_priority
 from intake.storage import Alert, Screening, session_scope
 
+# The category of the alert raised at the first positive ASQ answer (acuity not yet known).
+POSITIVE_ANSWER = "asq_positive_answer"
+
 
 def record_crisis_alert(
     conversation_id: str,
@@ -30,8 +33,10 @@ def record_asq_result(
     triage: AsqTriage,
     completed: bool = True,
     channel: Optional[str] = None,
+    alert: bool = True,
 ) -> int:
-    """Store the ASQ answers and triage, plus an alert when the screen is positive."""
+    """Store the ASQ answers and triage, plus an alert when the screen is positive (unless one
+    was already raised, at the first positive answer)."""
     with session_scope() as session:
         screening = Screening(
             conversation_id=conversation_id, instrument=INSTRUMENT, version=VERSION,
@@ -40,8 +45,20 @@ def record_asq_result(
         )
         session.add(screening)
         priority = alert_priority(triage)
-        if priority:
+        if priority and alert:
             session.add(Alert(conversation_id=conversation_id, source="asq", category=triage.value,
                               triage=triage.value, priority=priority, channel=channel))
         session.flush()
         return screening.id
+
+
+def record_positive_answer_alert(conversation_id: str, channel: Optional[str] = None) -> int:
+    """An urgent alert the moment an ASQ item 1-4 is answered yes or refused: the screen is
+    positive from then on, and until the acuity question is answered it counts as acute. Raised
+    at once, so it stands whether the person finishes, stops, writes STOP or just leaves."""
+    with session_scope() as session:
+        alert = Alert(conversation_id=conversation_id, source="asq", category=POSITIVE_ANSWER,
+                      triage=AsqTriage.ACUTE_POSITIVE.value, priority="urgent", channel=channel)
+        session.add(alert)
+        session.flush()
+        return alert.id

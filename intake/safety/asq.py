@@ -51,6 +51,19 @@ def asq_triage(answers: Mapping[str, Optional[str]]) -> AsqTriage:
     return AsqTriage.NON_ACUTE_POSITIVE
 
 
+def triage_when_unfinished(answers: Mapping[str, Optional[str]]) -> AsqTriage:
+    """Triage of a screen that ended early (stop, STOP, a crisis, expiry): positive with the
+    acuity question unanswered counts as acute, as a refused acuity question does."""
+    if screen_is_positive(answers) and answers.get(ACUITY_ITEM) not in (YES, NO, REFUSED):
+        return AsqTriage.ACUTE_POSITIVE
+    return asq_triage(answers)
+
+
+def is_positive_answer(value: Optional[str]) -> bool:
+    """A yes or a refusal to one of items 1-4: the screen is positive from then on."""
+    return value in (YES, REFUSED)
+
+
 def alert_priority(triage: AsqTriage) -> Optional[str]:
     """Front-desk priority of a screen result, or None when no alert is needed."""
     return {AsqTriage.ACUTE_POSITIVE: "urgent", AsqTriage.NON_ACUTE_POSITIVE: "high"}.get(triage)

@@ -22,7 +22,7 @@ def opted_out_reply(clinic: Clinic) -> str:
     """The one confirmation after STOP; nothing else is sent to the number until START."""
     return (
         f"{clinic.name}: you're unsubscribed and will get no more texts. Reply START to resume. "
-        "In a crisis call or text 988."
+        "In a crisis call or text 988. Emergency: 911."
     )
 
 
@@ -37,8 +37,8 @@ def opted_in_reply(clinic: Clinic) -> str:
 def unencrypted_notice(clinic: Clinic) -> str:
     """Sent with the first reply to a number, before any health question is answered by text."""
     return (
-        f"{clinic.name} automated assistant. Texts are not encrypted, so others could read them. "
-        "Reply HELP for help, STOP to opt out."
+        f"{clinic.name} automated assistant, not a clinician. Not for emergencies: call 911 or 988. "
+        "Texts are not encrypted, so others could read them. Reply HELP for help, STOP to opt out."
     )
 
 

@@ -26,7 +26,7 @@ def stack_without_actions(tmp_path_factory):
 def test_crisis_reply_without_action_server(stack_without_actions, sender, message, expected):
     reply = stack_without_actions.send(sender, message)
     assert expected in texts(reply)
-    assert reply[-1]["text"] in ("Are you safe right now?",
+    assert reply[-1]["text"] in ("Are you safe right now?", "Is anyone in danger right now?",
                                  "Are you and the person you're worried about safe right now?")
     assert "911" in texts(reply)
 

@@ -25,7 +25,8 @@ IN_DANGER = [row.text for row in read_corpus_file(FROZEN / "risk_messages.tsv") 
 
 HISTORY_REPLY = "You don't need to share any details here."
 CHECK_IN = "are you having thoughts of ending your life"
-SAFETY_QUESTIONS = ("Are you safe right now?", "Are you and the person you're worried about safe right now?")
+SAFETY_QUESTIONS = ("Are you safe right now?", "Are you and the person you're worried about safe right now?",
+                    "Is anyone in danger right now?")
 
 
 def _reply(stack, text: str) -> List[dict]:

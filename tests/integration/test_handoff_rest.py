@@ -101,7 +101,7 @@ def test_a_crisis_during_a_takeover_gets_the_crisis_reply_at_once_and_the_item_b
 
     # "No" to "are you safe right now?" is answered by the crisis protocol, not relayed.
     not_safe = texts(hstack.send(person, "no"))
-    assert NOT_SAFE in not_safe and "flagged this as urgent" in not_safe
+    assert NOT_SAFE in not_safe and "flagged this" in not_safe
     assert "action_relay_to_staff" not in actions_after_last_user_message(hstack.tracker(person))
 
     # After the safety exchange the conversation is still the desk's.
@@ -128,7 +128,7 @@ def test_the_desk_taking_over_a_crisis_does_not_hide_the_safety_question(hstack,
     desk.take_over(person)
     desk.write(person, "Hi, this is Dana from the clinic. I'm here with you.")
     not_safe = texts(hstack.send(person, "no"))
-    assert NOT_SAFE in not_safe and "flagged this as urgent" in not_safe
+    assert NOT_SAFE in not_safe and "flagged this" in not_safe
     assert hstack.send(person, "I called 911") == []  # then the desk has the conversation
     desk.close(person)
 
@@ -166,7 +166,8 @@ def test_a_finished_booking_and_a_positive_safety_screen_reach_the_queue(hstack,
     for answer in ("yes", "no", "no", "no", "no"):
         hstack.send(screened, answer)
     item = desk.item(screened)
-    assert (item.reasons, item.priority) == (["asq_non_acute"], "high")
+    # the first yes raised it at once (acuity unknown: urgent); the finished screen adds its result
+    assert (item.reasons, item.priority) == (["asq_positive_answer", "asq_non_acute"], "urgent")
 
 
 def test_the_handoff_slots_cannot_be_set_by_the_person(hstack):

@@ -24,6 +24,9 @@ def test_hello_gets_the_disclaimer_and_the_menu(stack, sender):
 
 def test_symptom_check_button_asks_the_trauma_question_at_once(stack, sender):
     reply = stack.send(sender, "/check_symptoms")
+    assert "Are you 18 or older?" in texts(reply)  # the age first (the clinic sees adults only)
+    assert {b["payload"] for b in buttons(reply)} == {"yes", "no", "skip"}
+    reply = stack.send(sender, "yes")
     assert "Have you ever experienced this kind of event?" in texts(reply)
     assert {b["payload"] for b in buttons(reply)} == {"yes", "no", "skip"}
     asq_reply = texts(stack.send(f"{sender}-asq", "/start_safety_screen"))

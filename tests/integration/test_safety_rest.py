@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import List
 
 import pytest
 import sqlalchemy as sa
 
+from intake.handoff.hours import desk_is_open
+from intake.safety.alerts import POSITIVE_ANSWER
+from intake.safety.asq import ITEMS
 from intake.safety.evaluation import OLDER_SET_LIMITS, LabelledMessage, load_set
 from tests.support.stack import texts
 
@@ -16,6 +20,8 @@ MESSAGES: List[LabelledMessage] = [m for path in SETS for m in load_set(path)]
 RISK = [m for m in MESSAGES if m.is_risk]
 BENIGN = [m for m in MESSAGES if not m.is_risk]
 SAFETY_QUESTION = "Are you safe right now?"
+ASQ_FIRST_QUESTION = ITEMS["asq_wished_dead"]
+ANYONE_IN_DANGER_QUESTION = "Is anyone in danger right now?"
 THIRD_PARTY_SAFETY_QUESTION = "Are you and the person you're worried about safe right now?"
 
 
@@ -24,7 +30,8 @@ def _is_crisis_protocol(reply: List[dict]) -> bool:
     if not reply:
         return False
     first, last = reply[0].get("text", ""), reply[-1].get("text", "")
-    return "988" in first and "911" in first and last in (SAFETY_QUESTION, THIRD_PARTY_SAFETY_QUESTION)
+    return "988" in first and "911" in first and last in (SAFETY_QUESTION, THIRD_PARTY_SAFETY_QUESTION,
+                                                          ANYONE_IN_DANGER_QUESTION)
 
 
 def _new_sender() -> str:
@@ -73,7 +80,10 @@ def test_not_safe_gives_911_guidance_and_raises_an_urgent_alert(stack, sender):
     stack.send(sender, "i'm going to kill myself")
     reply = texts(stack.send(sender, "/deny"))
     assert "call 911 now" in reply.lower()
-    assert "flagged this as urgent" in reply
+    if desk_is_open(datetime.now(timezone.utc)):
+        assert "flagged this as urgent" in reply
+    else:  # nobody may see the flag before the desk opens: the person is told so
+        assert "front desk is closed now" in reply and "don't wait for us" in reply
     assert ("crisis_not_safe", "not_safe", None, "urgent") in _alerts(stack, sender)
 
 
@@ -123,6 +133,99 @@ def test_asq_outcomes_are_answered_and_stored(stack, sender, answers, triage, cl
             sa.text("SELECT instrument, triage FROM screenings WHERE conversation_id = :c"), {"c": sender}
         ).all()
     assert [tuple(r) for r in stored] == [("ASQ", triage)]
-    expected_alerts = {"negative": [], "non_acute_positive": [("asq", triage, None, "high")],
-                       "acute_positive": [("asq", triage, None, "urgent")]}[triage]
+    at_first_yes = [("asq", POSITIVE_ANSWER, None, "urgent")]
+    expected_alerts = {"negative": [], "non_acute_positive": at_first_yes + [("asq", triage, None, "high")],
+                       "acute_positive": at_first_yes + [("asq", triage, None, "urgent")]}[triage]
     assert _alerts(stack, sender) == expected_alerts
+
+
+def _screenings(stack, sender: str) -> list:
+    engine = sa.create_engine(stack.app_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT instrument, triage, completed FROM screenings "
+                                          "WHERE conversation_id = :c"), {"c": sender})
+        return [tuple(row) for row in rows]
+
+
+@pytest.mark.parametrize("positive", ["yes", "skip", "i guess so"])
+def test_stopping_the_asq_after_a_positive_answer_ends_as_an_acute_positive_screen(stack, sender, positive):
+    stack.send(sender, "/start_safety_screen")
+    stack.send(sender, "no")
+    stack.send(sender, positive)  # item 2: yes, refused, or unsure (noted as yes)
+    assert _alerts(stack, sender) == [("asq", POSITIVE_ANSWER, None, "urgent")]  # raised at once
+    reply = stack.send(sender, "stop")
+    said = texts(reply)
+    assert "988" in said and "911" in said and reply[-1].get("text") == SAFETY_QUESTION
+    assert "What would you like to do?" not in said
+    assert _screenings(stack, sender) == [("ASQ", "acute_positive", 0)]
+    assert _alerts(stack, sender) == [("asq", POSITIVE_ANSWER, None, "urgent")]
+
+
+def test_stopping_the_asq_before_any_positive_answer_just_stops(stack, sender):
+    stack.send(sender, "/start_safety_screen")
+    stack.send(sender, "no")
+    said = texts(stack.send(sender, "stop"))
+    assert "we can stop here" in said and "988" not in said
+    assert _screenings(stack, sender) == [("ASQ", None, 0)]
+    assert _alerts(stack, sender) == []
+
+
+def test_a_crisis_after_a_positive_answer_gets_the_protocol_and_stores_the_screen_as_positive(stack, sender):
+    stack.send(sender, "/start_safety_screen")
+    stack.send(sender, "yes")
+    assert _is_crisis_protocol(stack.send(sender, "i have the pills in my hand right now"))
+    assert _screenings(stack, sender) == [("ASQ", "acute_positive", 0)]
+
+
+@pytest.mark.parametrize("request_text", ["can I take the suicide risk questionnaire",
+                                          "is there a suicide screening I could do"])
+def test_asking_for_the_safety_questionnaire_starts_it(stack, sender, request_text):
+    reply = stack.send(sender, request_text)
+    said = texts(reply)
+    assert ASQ_FIRST_QUESTION in said and "911" not in said
+    assert _alerts(stack, sender) == []
+
+
+def test_a_second_unreadable_answer_to_the_safety_question_is_not_taken_as_safe(stack, sender):
+    stack.send(sender, "i want to kill myself")
+    assert "Are you safe right now?" in texts(stack.send(sender, "asdfgh"))
+    said = texts(stack.send(sender, "zxqv blorp"))
+    assert "can't tell" in said and "988" in said and "What would you like to do?" not in said
+    assert ("crisis_not_safe", "safety_unconfirmed", None, "urgent") in _alerts(stack, sender)
+
+
+
+@pytest.mark.parametrize("crisis, expected, not_expected", [
+    ("my boyfriend is hitting me right now and i cant get out", ["safer place", "1-800-799-7233"], "hurt yourself"),
+    ("I just took a whole bottle of pills", ["Don't stay alone", "1-800-222-1222"], "hurt yourself"),
+    ("i want to kill myself", ["move away from anything you could use to hurt yourself"], "Poison"),
+])
+def test_not_safe_gets_the_steps_that_fit_the_kind_of_crisis(stack, sender, crisis, expected, not_expected):
+    assert _is_crisis_protocol(stack.send(sender, crisis))
+    said = texts(stack.send(sender, "no"))
+    assert "911" in said and "988" in said
+    assert all(part in said for part in expected), said
+    assert not_expected not in said
+
+
+def test_harm_to_others_asks_whether_anyone_is_in_danger_then_gives_911_and_988_for_yourself(stack, sender):
+    reply = stack.send(sender, "i keep thinking about strangling my wife and i'm scared i'll do it")
+    assert reply[-1]["text"] == ANYONE_IN_DANGER_QUESTION
+    said = texts(stack.send(sender, "yes"))
+    assert "call 911 now" in said.lower() and "988 for yourself" in said and "hurt yourself" not in said
+    assert ("crisis_not_safe", "not_safe", None, "urgent") in _alerts(stack, sender)
+
+
+def test_harm_to_others_with_no_one_in_danger_gets_988_for_yourself_and_the_offers(stack, sender):
+    assert stack.send(sender, "i want to hurt my coworker")[-1]["text"] == ANYONE_IN_DANGER_QUESTION
+    said = texts(stack.send(sender, "no"))
+    assert "988 for yourself" in said and "keep talking" in said
+    assert [a for a in _alerts(stack, sender) if a[0] == "crisis_not_safe"] == []
+
+
+@pytest.mark.parametrize("told", ["I tried to kill myself five years ago but I'm doing better now",
+                                  "i attempted suicide when i was 19, i'm 33 now and in a good place"])
+def test_a_past_attempt_told_with_distance_gets_the_past_attempt_reply(stack, sender, told):
+    said = texts(stack.send(sender, told))
+    assert "Thank you for trusting me with that" in said and "If thoughts of suicide come back" in said
+    assert "I'm concerned about you" not in said  # not the acute suicide reply

@@ -17,6 +17,7 @@ from tests.support.stack import buttons, texts
 
 PRESCREEN = load_prescreen()
 LEAD_IN_END = "Have you ever experienced this kind of event?"
+AGE_QUESTION = PRESCREEN.questions["ps_adult"].text
 
 
 def _sender() -> str:
@@ -44,8 +45,12 @@ def _answer_all(stack, sender: str, answers: List[str]) -> str:
     return reply
 
 
-def test_first_reply_already_asks_the_lead_in(stack):
-    reply = stack.send(_sender(), "do I have PTSD?")
+def test_first_reply_already_asks_the_age_and_the_next_one_the_lead_in(stack):
+    sender = _sender()
+    reply = stack.send(sender, "do I have PTSD?")
+    assert AGE_QUESTION in texts(reply) and LEAD_IN_END not in texts(reply)
+    assert [b["payload"] for b in buttons(reply)] == ["yes", "no", "skip"]
+    reply = stack.send(sender, "I'm 27")
     assert LEAD_IN_END in texts(reply)
     assert [b["payload"] for b in buttons(reply)] == ["yes", "no", "skip"]
 
@@ -53,12 +58,13 @@ def test_first_reply_already_asks_the_lead_in(stack):
 def test_whole_intake_is_stored_with_scores_flags_and_ends_with_the_offer_to_book(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 41")  # the age comes first
     reply = _answer_all(stack, sender, ["yes", "yeah", "y", "1", "no", "nope"])  # lead-in + 5 items: 3 yes
     assert "suggest symptoms that a clinician should look at more closely" in reply
     assert ASQ_ITEMS["asq_wished_dead"] in reply
     reply = _answer_all(stack, sender, ["no", "2", "never", "no"])
-    assert PRESCREEN.questions["ps_adult"].text in reply
-    reply = _answer_all(stack, sender, ["I'm 41", "no", "no", "no", "yes", "no", "no",
+    assert PRESCREEN.questions["ps_pregnant"].text in reply and AGE_QUESTION not in reply  # not asked twice
+    reply = _answer_all(stack, sender, ["no", "no", "no", "yes", "no", "no",
                                         "lexapro and klonopin", "therapy and two antidepressants"])
     assert "Would you like to book" in reply and "priority" in reply
 
@@ -78,6 +84,7 @@ def test_whole_intake_is_stored_with_scores_flags_and_ends_with_the_offer_to_boo
 def test_sometimes_gets_one_clarifying_question_then_the_answer_counts(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 30")
     stack.send(sender, "yes")
     clarify = texts(stack.send(sender, "sometimes"))
     assert "would you say yes or no" in clarify
@@ -87,6 +94,7 @@ def test_sometimes_gets_one_clarifying_question_then_the_answer_counts(stack):
 def test_skip_records_no_answer_and_stop_leaves_politely_keeping_the_partial_screening(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 30")
     stack.send(sender, "yes")
     assert "avoid situations" in texts(stack.send(sender, "I'd rather not say"))
     reply = stack.send(sender, "stop")
@@ -100,6 +108,7 @@ def test_skip_records_no_answer_and_stop_leaves_politely_keeping_the_partial_scr
 def test_a_question_inside_the_form_is_answered_and_the_same_question_comes_back(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 30")
     stack.send(sender, "yes")
     reply = texts(stack.send(sender, "is ketamine addictive?"))
     assert faq_answers()["addiction"] in reply
@@ -109,6 +118,7 @@ def test_a_question_inside_the_form_is_answered_and_the_same_question_comes_back
 def test_a_crisis_inside_the_form_gets_the_crisis_protocol_and_the_partial_screening_is_kept(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 30")
     stack.send(sender, "yes")
     reply = stack.send(sender, "honestly I just want to die")
     assert "988" in texts(reply) and "911" in texts(reply)
@@ -117,23 +127,24 @@ def test_a_crisis_inside_the_form_gets_the_crisis_protocol_and_the_partial_scree
     assert not row["completed"] and _json(row["answers"]) == {"pc_trauma": "yes"}
 
 
-def test_under_18_gets_a_kind_answer_resources_and_the_front_desk(stack):
+def test_under_18_is_asked_first_and_gets_a_kind_answer_with_988_911_and_the_front_desk(stack):
+    """Issue 24 item 8: a minor hears that the clinic sees adults before any trauma or suicide question."""
     sender = _sender()
-    stack.send(sender, "check my symptoms")
-    stack.send(sender, "no")  # no traumatic event: straight to the safety questions
-    _answer_all(stack, sender, ["no", "no", "no", "no"])
+    assert AGE_QUESTION in texts(stack.send(sender, "check my symptoms"))
     reply = stack.send(sender, "im 16")
     shown = texts(reply)
-    assert "only treats adults" in shown and "988" in shown
+    assert "only treats adults" in shown and "988" in shown and "911" in shown
+    assert LEAD_IN_END not in shown and ASQ_ITEMS["asq_wished_dead"] not in shown
     assert "/request_human" in [b["payload"] for b in buttons(reply)]
-    stored = {row["instrument"]: row for row in _screenings(stack, sender)}
-    assert stored[pcptsd5.INSTRUMENT]["triage"] == "no_trauma" and stored[pcptsd5.INSTRUMENT]["score"] == 0
-    assert _json(stored[PRESCREEN.instrument]["flags"]) == ["under_18"]
+    (row,) = _screenings(stack, sender)
+    assert row["instrument"] == PRESCREEN.instrument and _json(row["flags"]) == ["under_18"]
+    assert _json(row["answers"]) == {"ps_adult": "no"}
 
 
 def test_health_answers_are_cleared_at_restart(stack):
     sender = _sender()
     stack.send(sender, "check my symptoms")
+    stack.send(sender, "I'm 30")
     stack.send(sender, "yes")
     stack.send(sender, "yes")
     assert stack.tracker(sender)["slots"]["pc_nightmares"] == "yes"

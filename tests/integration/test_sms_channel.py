@@ -150,12 +150,34 @@ def test_stop_sends_one_confirmation_then_nothing_until_start(sms_stack, twilio)
 def test_stop_during_the_symptom_check_ends_it_and_keeps_the_answers_as_unfinished(sms_stack, twilio):
     phone = new_phone()
     text(sms_stack, twilio, phone, "check my symptoms")
+    text(sms_stack, twilio, phone, "1")  # yes to "are you 18 or older?"
     text(sms_stack, twilio, phone, "1")  # yes to the trauma question
     text(sms_stack, twilio, phone, "1")  # yes to the first item
     assert len(text(sms_stack, twilio, phone, "STOP")) == 1
     conversation = conversation_id_for(phone, ID_KEY.encode())
     assert app_db_rows(sms_stack, "SELECT instrument, completed FROM screenings WHERE conversation_id = :c",
                        c=conversation) == [("PC-PTSD-5", 0)]
+
+
+def test_stop_after_a_yes_in_the_safety_questions_ends_as_a_positive_screen_with_an_urgent_alert(sms_stack, twilio):
+    phone = new_phone()
+    text(sms_stack, twilio, phone, "can I do the safety screen")
+    text(sms_stack, twilio, phone, "1")  # yes to "wished you were dead"
+    confirmation = text(sms_stack, twilio, phone, "STOP")
+    assert len(confirmation) == 1 and "988" in confirmation[0] and "911" in confirmation[0]
+    conversation = conversation_id_for(phone, ID_KEY.encode())
+    assert app_db_rows(sms_stack, "SELECT instrument, triage, completed FROM screenings WHERE conversation_id = :c",
+                       c=conversation) == [("ASQ", "acute_positive", 0)]
+    assert app_db_rows(sms_stack, "SELECT source, category, priority FROM alerts WHERE conversation_id = :c",
+                       c=conversation) == [("asq", "asq_positive_answer", "urgent")]
+
+
+def test_harm_to_others_by_sms_asks_whether_anyone_is_in_danger(sms_stack, twilio):
+    phone = new_phone()
+    reply = joined(text(sms_stack, twilio, phone, "im going to stab my roommate tonight"))
+    assert "Is anyone in danger right now? Reply 1 for yes, 2 for no." in reply
+    danger = joined(text(sms_stack, twilio, phone, "1"))
+    assert "call 911 now" in danger.lower() and "988 for yourself" in danger and "hurt yourself" not in danger
 
 
 def test_a_crisis_text_from_an_opted_out_number_gets_no_reply_but_an_urgent_alert(sms_stack, twilio):

@@ -9,13 +9,16 @@ from typing import List, Sequence, Tuple
 
 from intake.safety.asq import ITEMS as ASQ_ITEMS
 from intake.screening import pcptsd5
+from intake.screening.prescreen import load_prescreen
 from tests.support.stack import RasaStack, texts
 
 LEAD_IN_END = "Have you ever experienced this kind of event?"
+AGE_QUESTION = load_prescreen().questions["ps_adult"].text
 
 # (what the person sends, a piece of the reply that shows the assistant is at the right step)
 SCREENING_WALK: List[Tuple[str, str]] = [
-    ("check my symptoms", LEAD_IN_END),
+    ("check my symptoms", AGE_QUESTION),
+    ("I'm 35", LEAD_IN_END),
     ("yes", pcptsd5.question("pc_nightmares")),
     ("yes", pcptsd5.question("pc_avoidance")),
     ("no", pcptsd5.question("pc_on_guard")),

@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
-from intake.safety.asq import (ACUITY_ITEM, SCREEN_ITEMS, AsqTriage, alert_priority, asq_triage,
-                               needs_acuity_question)
+from intake.safety.asq import (ACUITY_ITEM, ITEMS, SCREEN_ITEMS, AsqTriage, alert_priority, asq_triage,
+                               is_positive_answer, needs_acuity_question, triage_when_unfinished)
 
 ANSWERS = ("yes", "no", "refused")
 
@@ -50,3 +50,18 @@ def test_triage_examples_and_alert_priority(items, acuity, triage, priority):
 
 def test_acuity_question_waits_until_items_one_to_four_are_answered():
     assert not needs_acuity_question({"asq_wished_dead": "yes"})
+
+
+@pytest.mark.parametrize("answers,triage", [
+    ({"asq_wished_dead": "yes"}, AsqTriage.ACUTE_POSITIVE),  # stopped after a yes: acuity unknown
+    ({"asq_wished_dead": "no", "asq_family_better_off": "refused"}, AsqTriage.ACUTE_POSITIVE),
+    ({"asq_wished_dead": "no"}, AsqTriage.NEGATIVE),
+    ({**{item: "no" for item in ITEMS}, "asq_ever_tried": "yes", ACUITY_ITEM: "no"}, AsqTriage.NON_ACUTE_POSITIVE),
+])
+def test_a_screen_that_ended_early_is_positive_and_acute_while_acuity_is_unknown(answers, triage):
+    assert triage_when_unfinished(answers) is triage
+
+
+def test_a_yes_or_a_refusal_is_a_positive_answer():
+    assert is_positive_answer("yes") and is_positive_answer("refused")
+    assert not is_positive_answer("no") and not is_positive_answer(None)

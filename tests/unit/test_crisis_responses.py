@@ -15,8 +15,11 @@ GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&
 TWO_SMS_SEGMENTS = 306
 
 
-def _variant(variants, channel):
-    return next(v for v in variants if v.get("channel") == channel)
+def _variants(variants, channel):
+    """Every variant for a channel (per kind of crisis, some replies have several)."""
+    chosen = [v for v in variants if v.get("channel") == channel]
+    assert chosen, channel
+    return chosen
 
 
 def test_every_risk_category_has_a_crisis_reply():
@@ -39,15 +42,17 @@ def test_988_and_911_come_before_any_other_number(name):
 
 @pytest.mark.parametrize("name", sorted(CRISIS))
 def test_sms_variant_fits_two_plain_segments(name):
-    text = _variant(CRISIS[name], "sms")["text"]
-    assert len(text) <= TWO_SMS_SEGMENTS, len(text)
-    assert set(text) <= GSM7, set(text) - GSM7
+    for variant in _variants(CRISIS[name], "sms"):
+        text = variant["text"]
+        assert len(text) <= TWO_SMS_SEGMENTS, len(text)
+        assert set(text) <= GSM7, set(text) - GSM7
 
 
 @pytest.mark.parametrize("name", sorted(CRISIS))
 def test_web_variant_has_tap_to_call_and_text_links(name):
-    payloads = {b["payload"] for b in _variant(CRISIS[name], "socketio")["buttons"]}
-    assert {"tel:988", "sms:988", "tel:911"} <= payloads
+    for variant in _variants(CRISIS[name], "socketio"):
+        payloads = {b["payload"] for b in variant["buttons"]}
+        assert {"tel:988", "sms:988", "tel:911"} <= payloads
 
 
 def test_resources_match_the_clinical_reference():
@@ -60,3 +65,22 @@ def test_resources_match_the_clinical_reference():
 def test_every_variant_tells_spanish_speakers_how_to_reach_988(name):
     for variant in CRISIS[name]:
         assert "llame al 988 y marque 2" in variant["text"], (name, variant.get("channel"))
+
+
+KINDS_WITH_THEIR_OWN_STEPS = {"in_danger": "safer place", "medical_emergency": "Don't stay alone"}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS_WITH_THEIR_OWN_STEPS))
+def test_not_safe_has_the_steps_of_each_kind_on_every_channel(kind):
+    variants = [v for v in DOMAIN["responses"]["utter_crisis_not_safe"]
+                if {"type": "slot", "name": "crisis_kind", "value": kind} in (v.get("condition") or [])]
+    assert {v.get("channel") for v in variants} == {"sms", "socketio", None}
+    for variant in variants:
+        assert "hurt yourself" not in variant["text"]
+    assert all(KINDS_WITH_THEIR_OWN_STEPS[kind] in v["text"] for v in variants if v.get("channel") != "sms")
+
+
+def test_the_kind_of_crisis_is_set_by_rasa_itself_from_every_crisis_intent():
+    mappings = DOMAIN["slots"]["crisis_kind"]["mappings"]
+    assert {m["intent"]: m["value"] for m in mappings} == {
+        f"crisis_{kind}": kind for kind in DOMAIN["slots"]["crisis_kind"]["values"]}

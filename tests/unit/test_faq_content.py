@@ -61,3 +61,17 @@ def test_off_label_and_crisis_facts_are_stated():
     suicidal = RESPONSES["utter_faq/suicidal_thoughts"][0]
     assert "988" in suicidal["text"] and "911" in suicidal["text"]
     assert {b["payload"] for b in suicidal["buttons"]} == {"tel:988", "sms:988"}
+
+
+def test_clinical_facts_match_the_reference():
+    """Issue 24 item 12: what the FDA approved and warned about, and what the studies found."""
+    answer = {key.split("/")[1]: variants[0]["text"] for key, variants in RESPONSES.items()}
+    suicidal = answer["suicidal_thoughts"]
+    assert "not been shown to prevent suicide or reduce suicidal thoughts" in suicidal
+    assert "not PTSD" in suicidal and not re.search(r"approved for (reducing|lowering) suicid", suicidal)
+    assert "usually combined" not in answer["psychotherapy"] and "can be combined" in answer["psychotherapy"]
+    assert "Schedule III" in answer["addiction"] and "2023" in answer["addiction"]
+    assert all(risk in answer["side_effects"] for risk in ("breathing", "bladder", "misuse"))
+    assert "who responded" in answer["lasting_effects"] and "27.5 days" in answer["lasting_effects"]
+    assert "FDA" in answer["session_length"]  # the article gives the length only, not the ride home
+    assert "off-label" in answer["other_conditions"] and "mania" in answer["other_conditions"]

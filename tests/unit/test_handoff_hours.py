@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from intake.handoff.hours import DeskHours, desk_hours_reply, desk_is_open, next_opening
+from intake.handoff.hours import DeskHours, desk_hours_reply, desk_is_open, next_opening, urgent_flag_reply
 from intake.settings import settings
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -98,3 +98,19 @@ def test_the_configured_hours_and_holidays_are_the_clinic_files():
     assert desk_is_open(la(2026, 12, 1, 10, 0)) is ("tue" in clinic.front_desk_hours)
     assert next_opening(christmas) == la(2026, 12, 28, 9, 0)
     assert desk_hours_reply(christmas).endswith("from Monday at 9:00 AM (Los Angeles time).")
+
+
+def test_an_urgent_flag_in_desk_hours_says_it_was_flagged():
+    assert urgent_flag_reply(la(2026, 12, 1, 10, 0), HOURS) == "I've also flagged this as urgent for our clinic team."
+
+
+@pytest.mark.parametrize("moment,when", [
+    (la(2026, 12, 5, 23, 30), "until Monday at 9:00 AM (Los Angeles time)"),  # Saturday night
+    (la(2026, 12, 1, 18, 0), "until tomorrow at 9:00 AM (Los Angeles time)"),
+])
+def test_an_urgent_flag_out_of_hours_says_nobody_may_see_it_and_to_call_now(moment, when):
+    reply = urgent_flag_reply(moment, HOURS)
+    assert "closed now" in reply and when in reply
+    assert "call or text 988 now" in reply and "911" in reply
+    never = urgent_flag_reply(moment, DeskHours.from_config("America/Los_Angeles", {}))
+    assert "until the desk opens" in never and "988" in never

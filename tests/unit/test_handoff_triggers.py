@@ -3,6 +3,7 @@ from the state Rasa sends (a Rasa tracker serialised by Rasa), a real dispatcher
 app database."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import List
 
@@ -19,6 +20,7 @@ from actions.faq import ActionOfferClosestTopics
 from actions.handoff import ActionRelayToStaff, ActionRequestHandoff, unsure_turns_in_a_row
 from actions.safety import ActionAsqResult, ActionRecordCrisis, ActionRecordNotSafe
 from intake.handoff import claim, get_item, open_item_for
+from intake.handoff.hours import urgent_flag_reply
 from intake.settings import DEFAULT_CONFIG_PATH, settings
 from intake.storage import database
 
@@ -141,7 +143,7 @@ def test_a_crisis_makes_the_item_urgent_even_while_a_staff_member_holds_it(app_d
 def test_not_safe_makes_a_new_urgent_item_and_still_says_it_was_flagged(app_db):
     dispatcher = CollectingDispatcher()
     ActionRecordNotSafe().run(dispatcher, sdk_tracker(user("deny", "no"), sender="other"), {})
-    assert said(dispatcher)[0]["text"] == "I've also flagged this as urgent for our clinic team."
+    assert said(dispatcher)[0]["text"] == urgent_flag_reply(datetime.now(timezone.utc))
     item = open_item_for("other", app_db)
     assert (item.reasons, item.priority) == (["crisis"], "urgent")
 

@@ -76,6 +76,8 @@ def test_first_reply_starts_with_the_unencrypted_notice_and_only_once(sms):
     outcome, texts = sms("hello")
     assert outcome is Outcome.ANSWERED
     assert "not encrypted" in texts[0] and "What would you like to do?" in texts[1]
+    # not a clinician, and not for emergencies (issue 24 item 10)
+    assert "not a clinician" in texts[0] and "Not for emergencies: call 911 or 988" in texts[0]
     _, texts = sms("hello again")
     assert not any("not encrypted" in t for t in texts)
 
