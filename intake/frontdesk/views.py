@@ -17,6 +17,7 @@ REASON_LABELS = {
     "asked_for_human": "Asked for a person",
     "repeated_fallback": "Assistant could not help (twice)",
     "crisis": "Crisis message",
+    "crisis_opted_out": "Crisis text from an opted-out number: call, do not text",
     "asq_positive_answer": "Safety screen: a yes (acuity not yet known)",
     "asq_acute": "Safety screen: acute risk",
     "asq_non_acute": "Safety screen: positive, not acute",

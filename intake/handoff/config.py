@@ -13,6 +13,7 @@ from intake.handoff.items import PRIORITY_RANK
 # Used for a reason the file does not list, and when the file has no handoff section at all.
 DEFAULT_PRIORITIES: Dict[str, str] = {
     "crisis": "urgent",
+    "crisis_opted_out": "urgent",
     "asq_positive_answer": "urgent",
     "asq_acute": "urgent",
     "asq_non_acute": "high",

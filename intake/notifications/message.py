@@ -18,6 +18,7 @@ from intake.notifications.config import NotificationSettings, SmtpSettings
 
 REASON_WORDS = {
     "crisis": "crisis message",
+    "crisis_opted_out": "crisis text from an opted-out SMS number (call, do not text)",
     "asq_positive_answer": "a yes to a safety-screen question (ASQ), acuity not yet known",
     "asq_acute": "acute positive safety screen (ASQ)",
     "asq_non_acute": "non-acute positive safety screen (ASQ)",

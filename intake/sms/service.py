@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
+from intake.handoff import open_handoff
 from intake.safety.alerts import record_crisis_alert
 from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge
 from intake.settings import Settings, settings as clinic_settings
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 AskAssistant = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
 SendText = Callable[[str, str], Awaitable[None]]
 OPTED_OUT_CRISIS_SOURCE = "crisis_opted_out"
+# The front-desk reason of that crisis: an urgent console item, announced by webhook and email
+# like any urgent item, labelled "call, do not text" (the number may not be texted).
+OPTED_OUT_CRISIS_REASON = "crisis_opted_out"
 CHANNEL = "sms"
 
 
@@ -157,7 +161,8 @@ class SmsConversations:
         category, handling = (finding.category, finding.handling) if finding else (POSSIBLE_RISK, "self")
         await asyncio.to_thread(record_crisis_alert, contact.conversation_id, category, handling,
                                 source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
-        logger.warning("crisis text from an opted-out SMS contact: urgent alert stored, no reply sent")
+        await asyncio.to_thread(raise_opted_out_crisis, contact.conversation_id)
+        logger.warning("crisis text from an opted-out SMS contact: urgent item and alert raised, no reply sent")
         return Outcome.SILENT_ALERT
 
     # -- outbound ------------------------------------------------------------------------
@@ -203,3 +208,12 @@ class SmsConversations:
             except Exception:  # e.g. Twilio refuses (21610: the number opted out at Twilio), network
                 logger.exception("sending an SMS failed; the rest of this reply is not sent")
                 return
+
+
+def raise_opted_out_crisis(conversation_id: str) -> None:
+    """An urgent front-desk item for a crisis text from an opted-out number, so a person sees it
+    and calls. Never raises: the alert row is already stored, and a failure is logged."""
+    try:
+        open_handoff(conversation_id, CHANNEL, OPTED_OUT_CRISIS_REASON)
+    except Exception:  # noqa: BLE001 - the inbound webhook must still answer Twilio
+        logger.exception("the front-desk item for an opted-out crisis text could not be stored")

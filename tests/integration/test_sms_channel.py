@@ -187,6 +187,9 @@ def test_a_crisis_text_from_an_opted_out_number_gets_no_reply_but_an_urgent_aler
     conversation = conversation_id_for(phone, ID_KEY.encode())
     assert app_db_rows(sms_stack, "SELECT source, category, priority, channel FROM alerts WHERE conversation_id = :c",
                        c=conversation) == [("crisis_opted_out", "suicide", "urgent", "sms")]
+    # and it reaches a person: an urgent front-desk item (console, webhook and email), not just a row
+    assert app_db_rows(sms_stack, "SELECT reasons, priority, status, channel FROM handoffs WHERE conversation_id = :c",
+                       c=conversation) == [('["crisis_opted_out"]', "urgent", "new", "sms")]
 
 
 def test_help_says_who_this_is_and_how_to_reach_a_person(sms_stack, twilio):

@@ -6,6 +6,7 @@ the real Rasa server and a Twilio stand-in."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -102,6 +103,11 @@ def test_an_opted_out_crisis_text_is_not_answered_but_stored_as_urgent_alert(sms
     assert outcome is Outcome.SILENT_ALERT and texts == []
     assert _alerts(app_db) == [(conversation_id_for(PHONE, KEY), "crisis_opted_out", "suicide", "sms")]
     assert sms("what are your hours")[0] is Outcome.SILENT and len(_alerts(app_db)) == 1
+    # it reaches a person: an urgent front-desk item (shown in the console, announced by webhook/email)
+    with sa.create_engine(app_db).connect() as connection:
+        items = connection.execute(sa.text("SELECT conversation_id, reasons, priority, status FROM handoffs")).all()
+    assert [(c, json.loads(r) if isinstance(r, str) else r, p, st) for c, r, p, st in items] == [
+        (conversation_id_for(PHONE, KEY), ["crisis_opted_out"], "urgent", "new")]
 
 
 def test_an_opted_out_crisis_only_the_risk_model_reads_is_stored_as_an_alert_too(sms, app_db):
