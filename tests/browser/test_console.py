@@ -42,11 +42,12 @@ def sign_in(page: Page, web_url: str, username: str) -> None:
     expect(page).to_have_url(web_url + "/frontdesk/")
 
 
-# What the person answers in the widget before asking for a person: the symptom check (PC-PTSD-5:
-# the lead-in and five items), the safety questions (ASQ) and the ketamine pre-screen, as in
-# tests/integration/test_screening_rest.py, so the summary card has real content.
-SCREENING_ANSWERS = ["yes", "yes", "yes", "yes", "no", "no", "no", "no", "no", "no",
-                     "I'm 41", "no", "no", "no", "yes", "no", "no", "lexapro and klonopin",
+# What the person answers in the widget before asking for a person: the age (asked first), the
+# symptom check (PC-PTSD-5: the lead-in and five items), the safety questions (ASQ) and the rest
+# of the ketamine pre-screen, as in tests/integration/test_screening_rest.py, so the summary card
+# has real content.
+SCREENING_ANSWERS = ["I'm 41", "yes", "yes", "yes", "yes", "no", "no", "no", "no", "no", "no",
+                     "no", "no", "no", "yes", "no", "no", "lexapro and klonopin",
                      "therapy and two antidepressants"]
 
 
