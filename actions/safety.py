@@ -111,12 +111,19 @@ def _answer_validator(slot: Text):
     async def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> Dict[Text, Any]:
         answer = self._validate_answer(value, dispatcher)
-        if slot in ITEMS and is_positive_answer(answer) and not tracker.get_slot(ASQ_POSITIVE_SLOT):
+        if slot in ITEMS and is_positive_answer(answer) and not _screen_already_positive(tracker, slot):
             raise_positive_screen(tracker)
             return {slot: answer, ASQ_POSITIVE_SLOT: True, CRISIS_KIND_SLOT: "suicide"}
         return {slot: answer}
 
     return validate
+
+
+def _screen_already_positive(tracker: Tracker, answering: Text) -> bool:
+    """Whether another item of this screen was already answered yes or refused (its alert was
+    raised then). Read from the answers, not from `asq_positive`, which an earlier screen that
+    ended early leaves set: every screen raises its own alert."""
+    return any(is_positive_answer(tracker.get_slot(item)) for item in ITEMS if item != answering)
 
 
 def raise_positive_screen(tracker: Tracker) -> None:

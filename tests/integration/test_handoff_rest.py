@@ -176,3 +176,15 @@ def test_the_handoff_slots_cannot_be_set_by_the_person(hstack):
     slots = hstack.tracker(person)["slots"]
     assert slots["handoff_active"] is False and slots["handoff_staff_reply"] is None
     assert hstack.send(person, "what are the side effects") != []
+
+
+def test_yes_to_is_anyone_in_danger_is_answered_by_the_protocol_while_the_desk_holds_the_chat(hstack, desk):
+    """The harm-to-others question is a safety question too: its answer is never only relayed."""
+    person = new_sender()
+    hstack.send(person, "/request_human")
+    desk.take_over(person)
+    assert hstack.send(person, "I'm going to hurt my brother")[-1]["text"] == "Is anyone in danger right now?"
+    danger = texts(hstack.send(person, "yes"))
+    assert "call 911 now" in danger.lower() and "988 for yourself" in danger
+    assert "action_relay_to_staff" not in actions_after_last_user_message(hstack.tracker(person))
+    desk.close(person)

@@ -229,3 +229,12 @@ def test_a_past_attempt_told_with_distance_gets_the_past_attempt_reply(stack, se
     said = texts(stack.send(sender, told))
     assert "Thank you for trusting me with that" in said and "If thoughts of suicide come back" in said
     assert "I'm concerned about you" not in said  # not the acute suicide reply
+
+
+def test_a_second_positive_screen_after_one_that_was_stopped_raises_its_own_alert(stack, sender):
+    for _ in range(2):
+        stack.send(sender, "/start_safety_screen")
+        stack.send(sender, "yes")
+        assert "988" in texts(stack.send(sender, "stop"))
+        stack.send(sender, "/safe_now")
+    assert _alerts(stack, sender) == [("asq", POSITIVE_ANSWER, None, "urgent")] * 2

@@ -67,7 +67,8 @@ def test_every_variant_tells_spanish_speakers_how_to_reach_988(name):
         assert "llame al 988 y marque 2" in variant["text"], (name, variant.get("channel"))
 
 
-KINDS_WITH_THEIR_OWN_STEPS = {"in_danger": "safer place", "medical_emergency": "Don't stay alone"}
+KINDS_WITH_THEIR_OWN_STEPS = {"in_danger": "safer place", "medical_emergency": "Don't stay alone",
+                              "third_party": "stay with them"}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS_WITH_THEIR_OWN_STEPS))
