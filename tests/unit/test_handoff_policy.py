@@ -68,7 +68,8 @@ def test_it_is_configured_above_the_rule_policy_and_covers_every_crisis_intent(p
     assert policy.is_safety_intent("feeling_low")
     assert not policy.is_safety_intent("nlu_fallback")
     assert set(policy.safety_questions) == {"utter_ask_safe_now", "utter_ask_third_party_safe",
-                                            "utter_crisis_check_again", "utter_check_in"}
+                                            "utter_crisis_check_again", "utter_check_in",
+                                            "utter_ask_anyone_in_danger", "utter_ask_anyone_in_danger_again"}
 
 
 @pytest.mark.parametrize("intent", ["greet", "faq", "book_consultation", "request_human", "deny", "affirm",
