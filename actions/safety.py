@@ -22,9 +22,9 @@ from intake.screening.answers import Answer, parse_yes_no
 ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
 logger = logging.getLogger(__name__)
-# A positive safety screen goes to the front-desk queue (priorities in config/clinic.yml, handoff).
 # The kind of crisis the conversation is in (domain.yml): which "not safe" reply fits.
 CRISIS_KIND_SLOT = "crisis_kind"
+# A positive safety screen goes to the front-desk queue (priorities in config/clinic.yml, handoff).
 HANDOFF_REASONS = {AsqTriage.ACUTE_POSITIVE: "asq_acute", AsqTriage.NON_ACUTE_POSITIVE: "asq_non_acute"}
 
 

@@ -34,7 +34,7 @@ class AsqTriage(str, Enum):
 
 def screen_is_positive(answers: Mapping[str, Optional[str]]) -> bool:
     """Yes to any of items 1-4, or a refusal to answer any of them."""
-    return any(answers.get(item) in (YES, REFUSED) for item in SCREEN_ITEMS)
+    return any(is_positive_answer(answers.get(item)) for item in SCREEN_ITEMS)
 
 
 def needs_acuity_question(answers: Mapping[str, Optional[str]]) -> bool:
