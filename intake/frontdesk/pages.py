@@ -21,6 +21,9 @@ MAX_REPLY_CHARS = 1000
 QUEUE_COLUMNS = ("Priority", "Item", "Why", "Channel", "Waiting", "Last message", "Claimed by", "Alerts")
 
 VISIT_LABELS = {"in_person": "In person", "telehealth": "Telehealth"}
+TARGET_LABELS = {"webhook": "webhook", "email": "email", "on_call_sms": "on-call text",
+                 "on_call_email": "on-call email"}
+FOLLOW_UP_COLUMNS = ("Item", "Why", "Channel", "Since", "Item status", "")
 CONTACT_LABELS = {"call": "Phone call", "text": "Text message", "email": "Email"}
 
 
@@ -140,18 +143,62 @@ def delivery_rows(deliveries: Sequence[Mapping[str, Any]], time_zone: str) -> Li
         when = delivery.get("updated_at") or delivery.get("created_at")
         if when:
             text.append(local_time(_parse_iso(when) if isinstance(when, str) else when, time_zone))
-        label = f"{delivery.get('target') or 'alert'}"
+        label = TARGET_LABELS.get(delivery.get("target") or "", delivery.get("target") or "alert")
         if delivery.get("destination"):
             label += f" to {delivery['destination']}"
         rows.append({"label": label, "value": ", ".join(t for t in text if t), "failed": status == "failed"})
     return rows
 
 
+def escalation_rows(escalation: Optional[Mapping[str, Any]], time_zone: str) -> List[Dict[str, Any]]:
+    """The item's escalation to the on-call contact as one row (none when it was not escalated)."""
+    if not escalation:
+        return []
+    when = local_time(_parse_iso(escalation.get("created_at")), time_zone)
+    minutes = escalation.get("after_minutes")
+    text = (f"{escalation.get('contact_name')} at {when}: nobody acknowledged this urgent item within "
+            f"{minutes:g} min" if isinstance(minutes, (int, float)) else f"{escalation.get('contact_name')} at {when}")
+    if escalation.get("note"):
+        text += f". Not sent: {escalation['note']}"
+    return [{"label": "Escalated to on-call", "value": text, "failed": bool(escalation.get("note"))}]
+
+
+def acknowledgement_text(view: Mapping[str, Any], time_zone: str) -> str:
+    """Where an urgent item stands with the escalation clock, in words ('' for other items)."""
+    escalated = local_time(_parse_iso(view.get("escalated_at")), time_zone)
+    if view.get("needs_acknowledgement"):
+        if escalated:
+            return (f"Not acknowledged: the on-call contact was alerted at {escalated}. "
+                    "Acknowledge it when you act on it.")
+        due = local_time(_parse_iso(view.get("escalates_at")), time_zone)
+        when = f"at {due}" if due else "soon"
+        return (f"Urgent and not acknowledged: the on-call contact is alerted {when} unless someone claims "
+                "or acknowledges it.")
+    if view.get("priority") == "urgent" and view.get("acknowledged_at"):
+        text = (f"Acknowledged by {view.get('acknowledged_by_name') or 'staff'} at "
+                f"{local_time(_parse_iso(view['acknowledged_at']), time_zone)}.")
+        return text + (f" The on-call contact had been alerted at {escalated}." if escalated else "")
+    return ""
+
+
+def alerts_cell_text(view: Mapping[str, Any], time_zone: str) -> str:
+    """The queue's Alerts column: failed deliveries, and where an urgent item stands."""
+    parts = []
+    if view.get("failed_deliveries"):
+        parts.append(f'{view["failed_deliveries"]} failed')
+    escalated = local_time(_parse_iso(view.get("escalated_at")), time_zone)
+    if escalated:
+        parts.append(f"on-call alerted {escalated}")
+    elif view.get("needs_acknowledgement"):
+        parts.append("not acknowledged")
+    return "; ".join(parts) or "\u2014"
+
+
 def failed_banner_lines(failed: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     """One line per failed alert delivery, for the banner on every console page."""
     lines = []
     for delivery in failed:
-        target = delivery.get("target") or "alert"
+        target = TARGET_LABELS.get(delivery.get("target") or "", delivery.get("target") or "alert")
         text = f"{target} alert for item #{delivery.get('handoff_id')} failed"
         if delivery.get("attempts"):
             text += f" after {delivery['attempts']} attempt(s)"
@@ -190,7 +237,7 @@ def _banner(failed_lines: Sequence[Mapping[str, Any]]) -> str:
     hidden = "" if failed_lines else " hidden"
     return f"""<section id="fd-alerts" class="fd-banner" role="alert" aria-labelledby="fd-alerts-title"{hidden}>
 <h2 id="fd-alerts-title" class="fd-banner-title">Alerts could not be delivered</h2>
-<p>The desk was not notified outside this console about these items. Check the webhook and email settings.</p>
+<p>The desk was not notified outside this console about these items. Check the webhook, email and Twilio settings.</p>
 <ul id="fd-alerts-list">{items}</ul>
 </section>
 <p id="fd-session-ended" class="fd-banner fd-banner--info" role="alert" hidden>Your session has ended.
@@ -213,8 +260,8 @@ def _claimed_text(view: Mapping[str, Any]) -> str:
 
 def queue_row(view: Mapping[str, Any], time_zone: str) -> str:
     last = local_time(_parse_iso(view["last_user_message_at"]), time_zone) or "\u2014"
-    alerts = f'{view["failed_deliveries"]} failed' if view["failed_deliveries"] else "\u2014"
-    alert_class = " fd-failed" if view["failed_deliveries"] else ""
+    alerts = alerts_cell_text(view, time_zone)
+    alert_class = " fd-failed" if view["failed_deliveries"] or view.get("needs_acknowledgement") else ""
     return (f'<tr class="fd-row fd-row--{e(view["priority"])}" data-item-id="{e(view["id"])}">'
             f'<td>{_priority_badge(view)}</td>'
             f'<td><a href="{e(view["url"])}">#{e(view["id"])}</a></td>'
@@ -250,8 +297,41 @@ def login_page(clinic_name: str, login_token: str, error: Optional[str] = None, 
 </body></html>"""
 
 
+def follow_up_row(task: Mapping[str, Any]) -> str:
+    return (f'<tr data-follow-up-id="{e(task["id"])}">'
+            f'<td><a href="{e(task["url"])}">#{e(task["handoff_id"])}</a></td>'
+            f'<td>{e("; ".join(task["reason_labels"]))}</td>'
+            f'<td>{e(task["channel_label"])}</td>'
+            f'<td><time datetime="{e(task["created_at"])}">{e(task["age_text"])} ago</time></td>'
+            f'<td>{e(task["item_status_label"])}</td>'
+            f'<td><button type="button" class="fd-button fd-follow-up-done" data-follow-up-id="{e(task["id"])}">'
+            f'Mark done</button></td></tr>')
+
+
+def follow_ups_section(tasks: Sequence[Mapping[str, Any]]) -> str:
+    rows = "\n".join(follow_up_row(task) for task in tasks)
+    head_cells = "".join(f'<th scope="col">{e(name) if name else "<span class=fd-visually-hidden>Done</span>"}</th>'
+                         for name in FOLLOW_UP_COLUMNS)
+    empty = "" if tasks else " hidden"
+    return f"""<section class="fd-follow-ups" aria-labelledby="fd-follow-ups-title">
+<h2 id="fd-follow-ups-title">Follow-ups after a crisis</h2>
+<p class="fd-hint">Check on each person after their crisis conversation (a call, or what the clinical team
+decides), also when the item itself is closed. Mark the task done when someone has followed up.</p>
+<p id="fd-follow-up-message" class="fd-done" role="status"></p>
+<table class="fd-queue">
+<caption>Follow-ups not done yet, oldest first.</caption>
+<thead><tr>{head_cells}</tr></thead>
+<tbody id="fd-follow-ups-body">
+{rows}
+</tbody>
+</table>
+<p id="fd-follow-ups-empty" class="fd-empty"{empty}>No follow-ups are waiting.</p>
+</section>"""
+
+
 def queue_page(clinic_name: str, time_zone: str, staff: SignedIn, views: Sequence[Mapping[str, Any]],
-               failed_lines: Sequence[Mapping[str, Any]], now: datetime) -> str:
+               failed_lines: Sequence[Mapping[str, Any]], now: datetime,
+               follow_ups: Sequence[Mapping[str, Any]] = ()) -> str:
     rows = "\n".join(queue_row(view, time_zone) for view in views)
     empty = "" if views else " hidden"
     head_cells = "".join(f'<th scope="col">{e(name)}</th>' for name in QUEUE_COLUMNS)
@@ -273,6 +353,7 @@ def queue_page(clinic_name: str, time_zone: str, staff: SignedIn, views: Sequenc
 </tbody>
 </table>
 <p id="fd-empty" class="fd-empty"{empty}>No conversations are waiting for the front desk.</p>
+{follow_ups_section(follow_ups)}
 <noscript><p class="fd-hint">This page updates itself only with JavaScript; reload it to see new items.</p></noscript>
 </main>
 </body></html>"""
@@ -329,11 +410,27 @@ def item_state_text(view: Mapping[str, Any], time_zone: str) -> str:
         "; ".join(view["reason_labels"])
 
 
+def follow_up_line(task: Optional[Mapping[str, Any]]) -> str:
+    """The item's follow-up task: waiting (with its button) or done by whom."""
+    if not task:
+        return '<p id="fd-item-follow-up" class="fd-state" hidden></p>'
+    if task.get("done_at"):
+        return (f'<p id="fd-item-follow-up" class="fd-state">Follow-up done by '
+                f'{e(task.get("done_by_name") or "staff")}.</p>')
+    return (f'<p id="fd-item-follow-up" class="fd-state">Follow-up after this crisis: not done yet. '
+            f'<button type="button" class="fd-button fd-button--quiet fd-follow-up-done" '
+            f'data-follow-up-id="{e(task["id"])}">Mark follow-up done</button></p>')
+
+
 def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[str, Any],
               sections: Sequence[Mapping[str, Any]], transcript: Optional[Sequence[Mapping[str, Any]]],
               transcript_error: Optional[str], deliveries: Sequence[Mapping[str, Any]],
-              failed_lines: Sequence[Mapping[str, Any]]) -> str:
+              failed_lines: Sequence[Mapping[str, Any]], follow_up: Optional[Mapping[str, Any]] = None) -> str:
     closed = view["status"] == "closed"
+    ack_disabled = "" if view.get("needs_acknowledgement") else " disabled"
+    ack_text = acknowledgement_text(view, time_zone)
+    ack_hidden = "" if ack_text else " hidden"
+    ack_class = " fd-error" if view.get("needs_acknowledgement") else ""
     mine = view["claimed_by_me"]
     claim_disabled = " disabled" if closed or view["status"] == "claimed" else ""
     mine_disabled = "" if mine else " disabled"
@@ -351,9 +448,12 @@ def item_page(clinic_name: str, time_zone: str, staff: SignedIn, view: Mapping[s
 <div class="fd-item-head">
 <h1>Item #{e(view["id"])} {_priority_badge(view, "fd-item-priority")}</h1>
 <p id="fd-item-state" class="fd-state">{e(item_state_text(view, time_zone))}</p>
+<p id="fd-item-ack" class="fd-state{ack_class}"{ack_hidden}>{e(ack_text)}</p>
+{follow_up_line(follow_up)}
 </div>
 <div class="fd-actions" role="group" aria-label="What to do with this conversation">
 <button type="button" id="fd-claim" class="fd-button fd-button--primary"{claim_disabled}>Claim: take over the chat</button>
+<button type="button" id="fd-acknowledge" class="fd-button"{ack_disabled}>Acknowledge: I am on it</button>
 <button type="button" id="fd-handback" class="fd-button"{mine_disabled}>Hand back to the assistant</button>
 <button type="button" id="fd-close" class="fd-button fd-button--danger"{close_disabled}>Close the item</button>
 </div>

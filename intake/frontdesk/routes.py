@@ -6,7 +6,8 @@
     GET  /frontdesk/items/{id}                        one item: summary card, transcript, actions
     GET  /frontdesk/api/items                         open items (priority, then age) as JSON
     GET  /frontdesk/api/items/{id}                    card, transcript (from Rasa), alert deliveries
-    POST /frontdesk/api/items/{id}/claim | /reply | /handback | /close
+    POST /frontdesk/api/items/{id}/claim | /reply | /handback | /close | /acknowledge
+    POST /frontdesk/api/follow-ups/{id}/done          a crisis follow-up task is done
 
 `console_guard` (a middleware) protects every route whose pattern is under /frontdesk except
 the sign-in form, so a route added later is protected without anyone remembering to: no
@@ -21,6 +22,7 @@ action keeps a failure from leaving things half-done:
 - handback and close: Rasa first (end the takeover), then the database; if Rasa fails nothing
   was changed (502) and the staff member can try again.
 - reply: only a Rasa call; nothing in the database changes.
+- acknowledge and follow-up done: only the database (no Rasa call), so they work when Rasa is down.
 """
 from __future__ import annotations
 
@@ -28,14 +30,14 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 import aiohttp
 from aiohttp import web
 
 from intake.frontdesk import accounts, pages, sessions
 from intake.frontdesk.config import console_settings
-from intake.frontdesk.views import failed_counts, item_view, plain, transcript_view
+from intake.frontdesk.views import failed_counts, follow_up_view, item_view, plain, transcript_view
 from intake.settings import settings
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,33 @@ def _deliveries_for(item_id: int) -> List[dict]:
     except Exception:
         log.exception("could not read the alert deliveries of item %s", item_id)
         return []
+
+
+def _escalation_facts(item_ids: List[int]) -> tuple:
+    """({item id: when escalated}, the clinic's wait in minutes); nothing when unreadable."""
+    try:
+        from intake.notifications import escalated_items, notification_settings
+
+        return escalated_items(item_ids), notification_settings().escalation.after_minutes
+    except Exception:  # the queue must show even when this cannot be read
+        log.exception("could not read the escalations")
+        return {}, None
+
+
+def _escalation_of(item_id: int) -> Optional[dict]:
+    try:
+        from intake.notifications import escalation_of
+
+        return escalation_of(item_id)
+    except Exception:
+        log.exception("could not read the escalation of item %s", item_id)
+        return None
+
+
+def _follow_ups_module():
+    from intake.handoff import follow_ups
+
+    return follow_ups
 
 
 async def _blocking(func: Callable, *args, **kwargs):
@@ -228,17 +257,45 @@ async def console_root(_: web.Request) -> web.Response:
 
 # -- reading -------------------------------------------------------------------------------
 def _views(items, me: str, failed: List[dict]) -> List[Dict[str, Any]]:
-    names = accounts.display_names(item.claimed_by for item in items if item.claimed_by)
+    names = accounts.display_names({who for item in items for who in (item.claimed_by, item.acknowledged_by) if who})
     counts = failed_counts(failed)
+    escalated, after_minutes = _escalation_facts([item.id for item in items])
     now = _now()
-    return [item_view(item, names, counts, me, now) for item in items]
+    time_zone = _time_zone()
+    views = [item_view(item, names, counts, me, now, escalated, after_minutes) for item in items]
+    for view in views:
+        view["acknowledgement_text"] = pages.acknowledgement_text(view, time_zone)
+        view["alerts_text"] = pages.alerts_cell_text(view, time_zone)
+    return views
+
+
+def _follow_up_views() -> List[Dict[str, Any]]:
+    try:
+        tasks = _follow_ups_module().open_follow_ups()
+    except Exception:  # the queue must show even when this cannot be read
+        log.exception("could not read the follow-up tasks")
+        return []
+    names = accounts.display_names({task.done_by for task in tasks if task.done_by})
+    now = _now()
+    return [follow_up_view(task, names, now) for task in tasks]
 
 
 def _queue_state(me: str) -> Dict[str, Any]:
     """Everything the queue shows, read in one worker thread."""
     items = _queue().open_items()
     failed = _failed_deliveries()
-    return {"views": _views(items, me, failed), "failed": failed}
+    return {"views": _views(items, me, failed), "failed": failed, "follow_ups": _follow_up_views()}
+
+
+def _follow_up_of(item_id: int) -> Optional[Dict[str, Any]]:
+    try:
+        task = _follow_ups_module().follow_up_for(item_id)
+    except Exception:
+        log.exception("could not read the follow-up task of item %s", item_id)
+        return None
+    if task is None:
+        return None
+    return follow_up_view(task, accounts.display_names([task.done_by] if task.done_by else []), _now())
 
 
 def _item_state(item_id: int, me: str) -> Optional[Dict[str, Any]]:
@@ -252,7 +309,14 @@ def _item_state(item_id: int, me: str) -> Optional[Dict[str, Any]]:
         log.exception("could not build the summary card of item %s", item_id)
         card = {"error": "The summary could not be read; see the web app's log."}
     return {"item": item, "view": _views([item], me, failed)[0], "card": card,
-            "deliveries": _deliveries_for(item_id), "failed": failed}
+            "deliveries": _deliveries_for(item_id), "failed": failed, "escalation": _escalation_of(item_id),
+            "follow_up": _follow_up_of(item_id)}
+
+
+def _alert_rows(state: Mapping[str, Any], time_zone: str) -> List[Dict[str, Any]]:
+    """The item's alerts panel: the escalation first (when there was one), then every delivery."""
+    rows = pages.escalation_rows(plain(state["escalation"]), time_zone)
+    return rows + pages.delivery_rows(plain(state["deliveries"]), time_zone)
 
 
 async def _transcript(request: web.Request, conversation_id: str):
@@ -277,7 +341,7 @@ async def queue_page(request: web.Request) -> web.Response:
     staff = request["staff"]
     state = await _blocking(_queue_state, staff.username)
     page = pages.queue_page(settings().clinic.name, _time_zone(), staff, state["views"],
-                            pages.failed_banner_lines(state["failed"]), _now())
+                            pages.failed_banner_lines(state["failed"]), _now(), state["follow_ups"])
     return web.Response(text=page, content_type="text/html")
 
 
@@ -290,8 +354,8 @@ async def item_page(request: web.Request) -> web.Response:
     time_zone = _time_zone()
     page = pages.item_page(settings().clinic.name, time_zone, staff, state["view"],
                            pages.card_sections(plain(state["card"]), time_zone), transcript, error,
-                           pages.delivery_rows(plain(state["deliveries"]), time_zone),
-                           pages.failed_banner_lines(state["failed"]))
+                           _alert_rows(state, time_zone), pages.failed_banner_lines(state["failed"]),
+                           state["follow_up"])
     return web.Response(text=page, content_type="text/html")
 
 
@@ -305,6 +369,7 @@ async def api_items(request: web.Request) -> web.Response:
     return web.json_response({
         "items": state["views"], "now": _now().isoformat().replace("+00:00", "Z"), "signed_in_as": _me(staff),
         "failed_deliveries": plain(state["failed"]), "failed_banner": pages.failed_banner_lines(plain(state["failed"])),
+        "follow_ups": state["follow_ups"],
     })
 
 
@@ -320,7 +385,8 @@ async def api_item(request: web.Request) -> web.Response:
     return web.json_response({
         "item": state["view"], "card": card, "card_sections": pages.card_sections(card, time_zone),
         "transcript": transcript, "transcript_error": error, "deliveries": deliveries,
-        "delivery_rows": pages.delivery_rows(deliveries, time_zone), "signed_in_as": _me(staff),
+        "delivery_rows": _alert_rows(state, time_zone), "escalation": plain(state["escalation"]),
+        "follow_up": state["follow_up"], "signed_in_as": _me(staff),
         "failed_banner": pages.failed_banner_lines(plain(state["failed"])),
     })
 
@@ -473,6 +539,37 @@ async def close(request: web.Request) -> web.Response:
     return await _item_answer(request, closed, "Closed.")
 
 
+async def acknowledge(request: web.Request) -> web.Response:
+    """Seen and being dealt with (e.g. the person is being called): stops the escalation clock
+    without taking over the chat."""
+    staff = request["staff"]
+    item = await _current_item(request)
+    if item is None:
+        return _json_error(404, "not_found", "There is no such item.")
+    if item.status == "closed":
+        return _json_error(409, "conflict", "This item is closed.")
+    if item.acknowledged_at is not None:
+        return await _item_answer(request, item, "This item was already acknowledged.")
+    acknowledged, conflict = await _change_item(request, item, _queue().acknowledge)
+    if conflict is not None:
+        return conflict
+    log.info("item %s acknowledged by %s", item.id, staff.username)
+    return await _item_answer(request, acknowledged, "Acknowledged: the on-call contact will not be alerted.")
+
+
+async def follow_up_done(request: web.Request) -> web.Response:
+    staff = request["staff"]
+    module = _follow_ups_module()
+    try:
+        task = await _blocking(module.mark_done, int(request.match_info["id"]), staff.username)
+    except module.FollowUpNotFound:
+        return _json_error(404, "not_found", "There is no such follow-up task.")
+    names = await _blocking(accounts.display_names, [task.done_by] if task.done_by else [])
+    log.info("follow-up %s (item %s) marked done by %s", task.id, task.handoff_id, staff.username)
+    return _no_store(web.json_response({"follow_up": follow_up_view(task, names, _now()),
+                                        "message": "Follow-up marked done."}))
+
+
 # -- wiring --------------------------------------------------------------------------------
 async def _rasa_client_lifetime(app: web.Application):
     yield
@@ -499,3 +596,5 @@ def setup_console(app: web.Application) -> None:
     app.router.add_post(PREFIX + r"/api/items/{id:\d+}/reply", reply)
     app.router.add_post(PREFIX + r"/api/items/{id:\d+}/handback", handback)
     app.router.add_post(PREFIX + r"/api/items/{id:\d+}/close", close)
+    app.router.add_post(PREFIX + r"/api/items/{id:\d+}/acknowledge", acknowledge)
+    app.router.add_post(PREFIX + r"/api/follow-ups/{id:\d+}/done", follow_up_done)

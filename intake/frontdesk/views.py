@@ -5,7 +5,7 @@ updates made by console.js show the same words.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from intake.frontdesk.config import as_utc
@@ -50,9 +50,17 @@ def reason_label(code: str) -> str:
 
 
 def item_view(item: Any, names: Mapping[str, str], failed_counts: Mapping[int, int], me: str,
-              now: Optional[datetime] = None) -> Dict[str, Any]:
-    """One queue item (an intake.handoff.HandoffItem) for the console."""
+              now: Optional[datetime] = None, escalated: Optional[Mapping[int, datetime]] = None,
+              escalate_after_minutes: Optional[float] = None) -> Dict[str, Any]:
+    """One queue item (an intake.handoff.HandoffItem) for the console. `escalated`: {item id: when
+    the on-call contact was told}; `escalate_after_minutes`: the clinic's wait before that."""
     now = now or datetime.now(timezone.utc)
+    escalated_at = (escalated or {}).get(item.id)
+    needs_ack = bool(getattr(item, "needs_acknowledgement", False))
+    urgent_at = as_utc(getattr(item, "urgent_at", None))
+    escalates_at = None
+    if needs_ack and escalated_at is None and urgent_at and escalate_after_minutes:
+        escalates_at = urgent_at + timedelta(minutes=escalate_after_minutes)
     created = as_utc(item.created_at)
     age = (now - created).total_seconds() if created else 0
     reasons = list(item.reasons or [])
@@ -78,6 +86,31 @@ def item_view(item: Any, names: Mapping[str, str], failed_counts: Mapping[int, i
         "closed_at": iso(item.closed_at),
         "last_user_message_at": iso(item.last_user_message_at),
         "failed_deliveries": int(failed_counts.get(item.id, 0)),
+        "needs_acknowledgement": needs_ack,
+        "acknowledged_at": iso(getattr(item, "acknowledged_at", None)),
+        "acknowledged_by_name": names.get(getattr(item, "acknowledged_by", None) or "",
+                                          getattr(item, "acknowledged_by", None)),
+        "escalated_at": iso(escalated_at),
+        "escalates_at": iso(escalates_at),
+    }
+
+
+def follow_up_view(task: Any, names: Mapping[str, str], now: Optional[datetime] = None) -> Dict[str, Any]:
+    """One follow-up task (intake.handoff.follow_ups.FollowUpTask) for the console."""
+    now = now or datetime.now(timezone.utc)
+    created = as_utc(task.created_at)
+    reasons = list(task.reasons or [])
+    return {
+        "id": task.id,
+        "handoff_id": task.handoff_id,
+        "url": f"/frontdesk/items/{task.handoff_id}",
+        "reason_labels": [reason_label(code) for code in reasons],
+        "channel_label": CHANNEL_LABELS.get(task.channel or "", task.channel or "Unknown"),
+        "item_status_label": STATUS_LABELS.get(task.item_status, task.item_status),
+        "created_at": iso(created),
+        "age_text": age_text((now - created).total_seconds() if created else 0),
+        "done_at": iso(task.done_at),
+        "done_by_name": names.get(task.done_by or "", task.done_by),
     }
 
 

@@ -26,10 +26,19 @@ class HandoffItem:
     claimed_at: Optional[datetime]
     closed_at: Optional[datetime]
     last_user_message_at: Optional[datetime]
+    urgent_at: Optional[datetime] = None  # when it last became urgent
+    acknowledged_at: Optional[datetime] = None
+    acknowledged_by: Optional[str] = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """Urgent, open, and nobody has acknowledged it since it became urgent: the escalation
+        clock (intake.notifications.escalation) is running."""
+        return self.priority == "urgent" and self.is_open and self.acknowledged_at is None
 
 
 def aware_utc(value: Optional[datetime]) -> Optional[datetime]:

@@ -14,6 +14,11 @@ triggers race; the loser re-reads and updates the winner's item.
 Statuses: new -> claimed (a staff member holds the conversation) -> new (handed back to the
 assistant; still in the queue, unclaimed) -> closed. Closing is allowed from new or claimed.
 A later trigger on a closed conversation creates a new item.
+
+Urgent items must also be acknowledged: a claim, a close or the console's "Acknowledge" stops the
+escalation clock that starts when an item becomes urgent (intake.notifications.escalation sends
+it to the on-call contact when nobody does in time). Becoming urgent also adds the desk's
+follow-up task (intake.handoff.follow_ups), in the same transaction as the trigger.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from intake.handoff.config import handoff_settings
 from intake.handoff.items import OPEN_STATUSES, PRIORITY_RANK, HandoffItem, aware_utc, is_higher
-from intake.storage import Handoff, session_scope
+from intake.storage import FollowUp, Handoff, session_scope
 from intake.storage.models import utc_now
 
 logger = logging.getLogger(__name__)
@@ -50,7 +55,8 @@ def view(row: Handoff) -> HandoffItem:
         reasons=list(row.reasons or []), status=row.status, claimed_by=row.claimed_by,
         created_at=aware_utc(row.created_at), updated_at=aware_utc(row.updated_at),
         claimed_at=aware_utc(row.claimed_at), closed_at=aware_utc(row.closed_at),
-        last_user_message_at=aware_utc(row.last_user_message_at),
+        last_user_message_at=aware_utc(row.last_user_message_at), urgent_at=aware_utc(row.urgent_at),
+        acknowledged_at=aware_utc(row.acknowledged_at), acknowledged_by=row.acknowledged_by,
     )
 
 
@@ -103,6 +109,8 @@ def _open_once(conversation_id: str, channel: Optional[str], reason: str, wanted
                           status="new")
             session.add(row)
             session.flush()
+            if wanted == "urgent":
+                _became_urgent(session, row)
             return view(row), wanted in ANNOUNCED_PRIORITIES
         raised = is_higher(wanted, row.priority)
         reasons = list(row.reasons or [])
@@ -113,8 +121,23 @@ def _open_once(conversation_id: str, channel: Optional[str], reason: str, wanted
             row.priority = wanted if raised else row.priority
             row.channel = row.channel or channel
             row.updated_at = utc_now()
+            if raised and wanted == "urgent":
+                _became_urgent(session, row)
             session.flush()
         return view(row), raised and wanted in ANNOUNCED_PRIORITIES
+
+
+def _became_urgent(session: Session, row: Handoff) -> None:
+    """Start the escalation clock and add the desk's follow-up task, in the trigger's transaction.
+
+    An earlier acknowledgement (a claim while the item was normal) no longer counts: whoever holds
+    the conversation must acknowledge the crisis itself, or the on-call contact is told."""
+    row.urgent_at = utc_now()
+    row.acknowledged_at = row.acknowledged_by = None
+    has_task = session.execute(select(FollowUp.id).where(FollowUp.handoff_id == row.id)).first()
+    if has_task is None:
+        session.add(FollowUp(handoff_id=row.id, created_at=row.urgent_at))
+    session.flush()
 
 
 def announce_to_desk(item_id: int, database_url: Optional[str] = None) -> None:
@@ -192,10 +215,32 @@ def claim(item_id: int, staff_username: str, database_url: Optional[str] = None)
                 raise HandoffConflict(f"handoff item {item_id} is held by another staff member")
             return False
         row.status, row.claimed_by, row.claimed_at = "claimed", staff_username, utc_now()
+        _note_acknowledged(row, staff_username)
         return True
 
     item = _change(item_id, database_url, apply)
     logger.info("handoff item %s claimed", item_id)
+    return item
+
+
+def _note_acknowledged(row: Handoff, staff_username: str) -> bool:
+    """Record the first acknowledgement since the item became urgent; True when this was it."""
+    if row.acknowledged_at is not None:
+        return False
+    row.acknowledged_at, row.acknowledged_by = utc_now(), staff_username
+    return True
+
+
+def acknowledge(item_id: int, staff_username: str, database_url: Optional[str] = None) -> HandoffItem:
+    """A staff member has seen the item (e.g. is calling the person) without taking over the chat:
+    it stops the escalation clock. Acknowledging twice keeps the first; a closed item is refused."""
+    def apply(row: Handoff) -> bool:
+        if row.status == "closed":
+            raise HandoffConflict(f"handoff item {item_id} is closed")
+        return _note_acknowledged(row, staff_username)
+
+    item = _change(item_id, database_url, apply)
+    logger.info("handoff item %s acknowledged", item_id)
     return item
 
 
@@ -225,6 +270,7 @@ def close(item_id: int, staff_username: str, database_url: Optional[str] = None)
         if row.status == "closed":
             return False
         row.status, row.closed_at = "closed", utc_now()
+        _note_acknowledged(row, staff_username)
         return True
 
     item = _change(item_id, database_url, apply)

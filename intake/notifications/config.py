@@ -9,6 +9,11 @@ the environment. Tests and tools build a `NotificationSettings` themselves and p
     INTAKE_SMTP_USERNAME       log in when set
     INTAKE_SMTP_PASSWORD
     INTAKE_SMTP_STARTTLS       1 (default) or 0
+    TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER, TWILIO_API_BASE_URL
+                               the SMS channel's Twilio account, used to text the on-call contact
+
+The `escalation:` section names the on-call contact and how long an urgent item may wait for an
+acknowledgement before it is escalated (intake.notifications.escalation).
 """
 from __future__ import annotations
 
@@ -42,6 +47,30 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class TwilioSettings:
+    """The clinic's Twilio account (the SMS channel's), for texts to the on-call contact."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)
+    from_number: str
+    api_base_url: Optional[str] = None  # tests point it at a stand-in
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    """Who is on call, and how long an urgent item may go unacknowledged before they are told."""
+
+    after_minutes: float = 5.0
+    contact_name: str = "On-call clinician"
+    phone: Optional[str] = None  # E.164, texted through Twilio
+    email: Optional[str] = None  # sent through the alerts' SMTP server
+
+    def __post_init__(self) -> None:
+        if self.after_minutes <= 0:
+            raise ValueError("escalation.after_minutes must be more than 0")
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     """Everything the alerts need. `webhook_url` is a secret: not in repr, never logged or stored."""
 
@@ -54,6 +83,8 @@ class NotificationSettings:
     lease_seconds: float = 300.0
     webhook_url: Optional[str] = field(default=None, repr=False)
     smtp: Optional[SmtpSettings] = None
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    twilio: Optional[TwilioSettings] = None
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -72,6 +103,21 @@ class NotificationSettings:
         return tuple(found)
 
     @property
+    def on_call_targets(self) -> Tuple[str, ...]:
+        """How the on-call contact can be reached from this process: 'on_call_sms', 'on_call_email'."""
+        found = []
+        if self.escalation.phone and self.twilio is not None:
+            found.append("on_call_sms")
+        if self.escalation.email and self.smtp is not None:
+            found.append("on_call_email")
+        return tuple(found)
+
+    @property
+    def all_targets(self) -> Tuple[str, ...]:
+        """Every target this process can send: the desk's and the on-call contact's."""
+        return self.targets + self.on_call_targets
+
+    @property
     def webhook_host(self) -> str:
         """The webhook's host only (its path carries the token)."""
         return webhook_host(self.webhook_url or "")
@@ -81,6 +127,10 @@ class NotificationSettings:
             return self.webhook_host
         if target == "email" and self.smtp is not None:
             return self.smtp.destination
+        if target == "on_call_sms" and self.escalation.phone:
+            return self.escalation.phone
+        if target == "on_call_email" and self.escalation.email:
+            return self.escalation.email
         raise ValueError(f"target {target!r} is not configured")
 
     def item_link(self, handoff_id: int) -> str:
@@ -120,16 +170,55 @@ def console_url(section: Optional[Mapping[str, Any]] = None) -> str:
     return str(section.get("console_url") or f"{settings().public_web_url}/frontdesk/")
 
 
+def escalation_settings(section: Optional[Mapping[str, Any]]) -> EscalationSettings:
+    """The `escalation:` section: after_minutes, and on_call with name, phone and email."""
+    section = section or {}
+    on_call = section.get("on_call") or {}
+    defaults = EscalationSettings()
+    phone = str(on_call.get("phone") or "").strip() or None
+    if phone is not None:
+        phone = _e164(phone)
+    return EscalationSettings(
+        after_minutes=float(section.get("after_minutes", defaults.after_minutes)),
+        contact_name=str(on_call.get("name") or defaults.contact_name),
+        phone=phone, email=str(on_call.get("email") or "").strip() or None)
+
+
+def _e164(phone: str) -> str:
+    """'+1 310-555-0199' -> '+13105550199'; a number that does not parse fails at start-up."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(phone, "US")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        raise ValueError(f"escalation.on_call.phone is not a phone number: {phone!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def twilio_settings(env: Mapping[str, str]) -> Optional[TwilioSettings]:
+    """The Twilio account from the environment, or None when any of the three is missing."""
+    values = [(env.get(name) or "").strip() for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER")]
+    if not all(values):
+        return None
+    return TwilioSettings(*values, api_base_url=(env.get("TWILIO_API_BASE_URL") or "").strip() or None)
+
+
 def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: Optional[Mapping[str, str]] = None,
-                          time_zone: Optional[str] = None) -> NotificationSettings:
-    """Settings from a `notifications:` section (default: the clinic file's) and an environment (default: os.environ)."""
-    if section is None or time_zone is None:
+                          time_zone: Optional[str] = None,
+                          escalation: Optional[Mapping[str, Any]] = None) -> NotificationSettings:
+    """Settings from a `notifications:` and an `escalation:` section (default: the clinic file's)
+    and an environment (default: os.environ)."""
+    if section is None or time_zone is None or escalation is None:
         from intake.settings import settings
 
         if section is None:
             section = settings().section("notifications")
         if time_zone is None:
             time_zone = settings().clinic.time_zone
+        if escalation is None:
+            escalation = settings().section("escalation")
     env = os.environ if environ is None else environ
 
     smtp = None
@@ -154,4 +243,6 @@ def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: 
         lease_seconds=float(section.get("lease_seconds", defaults.lease_seconds)),
         webhook_url=(env.get("INTAKE_ALERT_WEBHOOK_URL") or "").strip() or None,
         smtp=smtp,
+        escalation=escalation_settings(escalation),
+        twilio=twilio_settings(env),
     )

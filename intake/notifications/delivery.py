@@ -27,9 +27,9 @@ from typing import Optional, Sequence, Tuple
 import requests
 from sqlalchemy import or_, select, update
 
-from intake.notifications.config import NotificationSettings, SmtpSettings, webhook_host
-from intake.notifications.message import AlertFacts, email_message, webhook_payload
-from intake.storage import Handoff, NotificationDelivery, session_scope
+from intake.notifications.config import NotificationSettings, SmtpSettings, TwilioSettings, webhook_host
+from intake.notifications.message import AlertFacts, email_message, on_call_email, on_call_text, webhook_payload
+from intake.storage import Escalation, Handoff, NotificationDelivery, session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,30 @@ def send_email(smtp: SmtpSettings, message, timeout: float) -> Optional[str]:
     return None
 
 
+def send_text(twilio: TwilioSettings, to: str, body: str, timeout: float) -> None:
+    """One text through Twilio's Messages API (the clinic's SMS account). Raises DeliveryError."""
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(twilio.account_sid, twilio.auth_token,
+                    http_client=TwilioHttpClient(timeout=timeout, logger=logging.getLogger(f"{__name__}.twilio")))
+    if twilio.api_base_url:
+        client.api.base_url = twilio.api_base_url.rstrip("/")
+    try:
+        client.messages.create(to=to, from_=twilio.from_number, body=body)
+    except TwilioRestException as error:
+        status = int(error.status or 0)
+        raise DeliveryError(f"Twilio refused the text: HTTP {status}, code {error.code}",
+                            permanent=400 <= status < 500 and status not in RETRYABLE_HTTP) from None
+    except requests.exceptions.Timeout:
+        raise DeliveryError(f"no answer from Twilio within {timeout:g} s") from None
+    except requests.exceptions.ConnectionError:
+        raise DeliveryError("could not connect to Twilio") from None
+    except (requests.exceptions.RequestException, TwilioException) as error:
+        raise DeliveryError(f"{type(error).__name__} while texting through Twilio") from None
+
+
 # --- delivery rows ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -168,14 +192,30 @@ def _load(row_id: int, database_url: Optional[str]) -> Tuple[str, str, Optional[
     with session_scope(database_url) as session:
         row = session.get(NotificationDelivery, row_id)
         item = session.get(Handoff, row.handoff_id)
+        escalation = session.execute(select(Escalation.after_minutes)
+                                     .where(Escalation.handoff_id == row.handoff_id)).scalar_one_or_none()
         facts = None if item is None else AlertFacts(
             handoff_id=item.id, priority=row.priority, reasons=tuple(item.reasons or ()),
-            channel=item.channel, created_at=item.created_at)
+            channel=item.channel, created_at=item.created_at, unacknowledged_minutes=escalation)
         return row.target, row.destination, facts
 
 
-def send_alert(target: str, facts: AlertFacts, config: NotificationSettings) -> Optional[str]:
-    """Send one alert to one target now (no row, no retry). Raises DeliveryError."""
+def send_alert(target: str, facts: AlertFacts, config: NotificationSettings,
+               destination: Optional[str] = None) -> Optional[str]:
+    """Send one alert to one target now (no row, no retry). Raises DeliveryError.
+
+    The on-call targets go to the row's `destination` (the contact when it was escalated)."""
+    if target == "on_call_sms":
+        if config.twilio is None:
+            raise DeliveryError("no Twilio account is configured now (TWILIO_*)", permanent=True)
+        send_text(config.twilio, destination or config.destination(target), on_call_text(facts, config),
+                  config.timeout_seconds)
+        return None
+    if target == "on_call_email":
+        if config.smtp is None:
+            raise DeliveryError("no SMTP server is configured now (INTAKE_SMTP_HOST)", permanent=True)
+        to = destination or config.destination(target)
+        return send_email(config.smtp, on_call_email(facts, config, config.smtp, to), config.timeout_seconds)
     if target == "webhook":
         if not config.webhook_url:
             raise DeliveryError("no webhook is configured now (INTAKE_ALERT_WEBHOOK_URL)", permanent=True)
@@ -206,13 +246,13 @@ def attempt_delivery(row_id: int, database_url: Optional[str], config: Notificat
     attempt = claim(row_id, database_url, config)
     if attempt is None:
         return None
-    target, _, facts = _load(row_id, database_url)
+    target, destination, facts = _load(row_id, database_url)
     item = facts.handoff_id if facts else "?"
     note = None
     try:
         if facts is None:
             raise DeliveryError("the handoff item no longer exists", permanent=True)
-        note = send_alert(target, facts, config)
+        note = send_alert(target, facts, config, destination)
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the row, never raised
         if isinstance(error, DeliveryError):
             message, permanent = str(error), error.permanent

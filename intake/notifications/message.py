@@ -39,6 +39,8 @@ class AlertFacts:
     reasons: Tuple[str, ...]
     channel: Optional[str]
     created_at: datetime  # aware, or naive UTC as SQLite returns it
+    # Set for an escalation to the on-call contact: the wait that nobody at the desk answered.
+    unacknowledged_minutes: Optional[float] = None
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -126,4 +128,36 @@ def email_message(facts: AlertFacts, config: NotificationSettings, smtp: SmtpSet
     message["Message-ID"] = make_msgid("handoff", domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(plain_text(facts, config, now) + "\n")
+    return message
+
+
+# -- escalation to the on-call contact -----------------------------------------------------------
+def _minutes(value: Optional[float]) -> str:
+    return f"{value:g} min" if value is not None else "the set time"
+
+
+def on_call_text(facts: AlertFacts, config: NotificationSettings) -> str:
+    """The text to the on-call contact: short (it is an SMS), no personal details, the console link."""
+    return (f"URGENT: front-desk item #{facts.handoff_id} ({reason_words(facts.reasons)}, "
+            f"{channel_words(facts.channel)}) has not been acknowledged for "
+            f"{_minutes(facts.unacknowledged_minutes)}. Open: {config.item_link(facts.handoff_id)}")
+
+
+def on_call_email(facts: AlertFacts, config: NotificationSettings, smtp: SmtpSettings, to: str,
+                  now: Optional[datetime] = None) -> EmailMessage:
+    """The email to the on-call contact: the alert's facts and why it reached them."""
+    message = EmailMessage()
+    message["Subject"] = f"[ESCALATED] Urgent front-desk item #{facts.handoff_id} not acknowledged"
+    message["From"] = smtp.email_from
+    message["To"] = to
+    message["Date"] = format_datetime(as_utc(now or datetime.now(timezone.utc)))
+    domain = smtp.email_from.rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid("escalation", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    lines = alert_lines(facts, config, now)
+    body = [f"Nobody at the front desk acknowledged this urgent item within "
+            f"{_minutes(facts.unacknowledged_minutes)}, so it comes to you as the on-call contact.", ""]
+    body += [f"{label}: {value}" for label, value in lines.items()]
+    body += ["", "Open the console, acknowledge the item, and act on it. This message carries no personal details."]
+    message.set_content("\n".join(body) + "\n")
     return message

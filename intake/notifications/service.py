@@ -69,13 +69,13 @@ def notify_handoff(handoff_id: int, database_url: Optional[str] = None, *,
 def deliver_due(database_url: Optional[str] = None, settings: Optional[NotificationSettings] = None) -> int:
     """One sweep: one attempt for every row that is due (pending with next_attempt_at passed, or left
     'sending' by a crashed process), for the targets configured in this process (so the web app
-    needs the same INTAKE_ALERT_WEBHOOK_URL / INTAKE_SMTP_* as the action server to help out; without
-    them it leaves the rows alone). Returns how many were sent. Blocking (network I/O): from an
+    needs the same INTAKE_ALERT_WEBHOOK_URL / INTAKE_SMTP_* as the action server to help out, and
+    TWILIO_* for texts to the on-call contact; without them it leaves the rows alone). Returns how many were sent. Blocking (network I/O): from an
     event loop, run it in a thread (`await asyncio.to_thread(deliver_due)`). Never raises."""
     sent = 0
     try:
         config = settings or notification_settings()
-        for row_id in due_rows(database_url, config.targets):
+        for row_id in due_rows(database_url, config.all_targets):
             try:
                 outcome = attempt_delivery(row_id, database_url, config)
             except Exception:  # noqa: BLE001 - one bad row must not stop the sweep

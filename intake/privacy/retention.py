@@ -15,7 +15,8 @@ it was created. Some old rows are still kept, because the clinic still needs the
   today), so an alert counts as resolved once a handoff of its conversation was closed after the
   alert was raised, or when its status says so;
 - a booking whose slot is still ahead (or was changed recently): it is not old by definition;
-- every row of a conversation *held* by one of the three above, because the person handling it
+- a crisis follow-up task not marked done: the desk still has to check on the person;
+- every row of a conversation *held* by one of the four above, because the person handling it
   needs the screening answers and the history (e.g. the clinician before an upcoming visit);
 - an SMS contact that opted out (STOP): US messaging rules require the opt-out to be honoured
   for as long as the number could be texted, and the row is how the channel knows. It holds the
@@ -23,8 +24,8 @@ it was created. Some old rows are still kept, because the clinic still needs the
   STOP). A contact whose conversation in the tracker store is still going is kept too: replies
   are sent to its number.
 
-Staff accounts and console sessions are not touched. Notification deliveries are deleted with
-the handoff they announced.
+Staff accounts and console sessions are not touched. Notification deliveries, escalations and
+follow-up tasks are deleted with their handoff.
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ from sqlalchemy import and_, delete, exists, func, not_, or_, select, true
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from intake.storage.models import Alert, Booking, Handoff, NotificationDelivery, Screening, SmsContact
+from intake.storage.models import (Alert, Booking, Escalation, FollowUp, Handoff, NotificationDelivery, Screening,
+                                   SmsContact)
 
 # Alert statuses that mean "dealt with" (none is set by the app today; see the module docstring).
 RESOLVED_ALERT_STATUSES = ("resolved", "closed")
@@ -112,7 +114,8 @@ def old_alert(cutoff: datetime) -> ColumnElement:
 
 def old_handoff(cutoff: datetime) -> ColumnElement:
     return _all_before((Handoff.created_at, cutoff), (Handoff.updated_at, cutoff), (Handoff.claimed_at, cutoff),
-                       (Handoff.closed_at, cutoff), (Handoff.last_user_message_at, cutoff))
+                       (Handoff.closed_at, cutoff), (Handoff.last_user_message_at, cutoff),
+                       (Handoff.urgent_at, cutoff), (Handoff.acknowledged_at, cutoff))
 
 
 def old_booking(cutoff: datetime) -> ColumnElement:
@@ -141,10 +144,12 @@ def unresolved_alert() -> ColumnElement:
 
 
 def held_conversations(connection: Connection, cutoff: datetime) -> Set[str]:
-    """Conversations whose every row is kept: an open handoff, a booking that is not old, or an
-    unresolved alert (of any age)."""
+    """Conversations whose every row is kept: an open handoff, a booking that is not old, an
+    unresolved alert (of any age), or a follow-up task not done."""
     queries = (
         select(Handoff.conversation_id).where(open_handoff()),
+        select(Handoff.conversation_id).join(FollowUp, FollowUp.handoff_id == Handoff.id)
+        .where(FollowUp.done_at.is_(None)),
         select(Booking.conversation_id).where(not_(old_booking(cutoff))),
         select(Alert.conversation_id).where(unresolved_alert()),
     )
@@ -206,21 +211,24 @@ def purge_app_database(connection: Connection, cutoff: datetime, held: Collectio
         for reason, count in kept.items():
             report.kept[f"{table}: {reason}"] = count
 
-    def delete_deliveries(handoff_ids: List[int]) -> None:
-        """Deliveries go with their handoff (SQLite does not cascade without its foreign-key pragma)."""
-        total = 0
-        for chunk in _chunks(handoff_ids):
-            of_these = NotificationDelivery.handoff_id.in_(
-                select(Handoff.id).where(Handoff.id.in_(chunk), old_handoff(cutoff), not_(open_handoff())))
-            if dry_run:
-                total += connection.execute(select(func.count()).select_from(NotificationDelivery)
-                                            .where(of_these)).scalar_one()
-            else:
-                total += connection.execute(delete(NotificationDelivery).where(of_these)
-                                            .execution_options(synchronize_session=False)).rowcount
-        report.deleted["notification_deliveries"] = total
+    def delete_dependants(handoff_ids: List[int]) -> None:
+        """Deliveries, escalations and follow-ups go with their handoff (SQLite does not cascade
+        without its foreign-key pragma)."""
+        for table, model in (("notification_deliveries", NotificationDelivery), ("escalations", Escalation),
+                             ("follow_ups", FollowUp)):
+            total = 0
+            for chunk in _chunks(handoff_ids):
+                of_these = model.handoff_id.in_(
+                    select(Handoff.id).where(Handoff.id.in_(chunk), old_handoff(cutoff), not_(open_handoff())))
+                if dry_run:
+                    total += connection.execute(select(func.count()).select_from(model).where(of_these)).scalar_one()
+                else:
+                    total += connection.execute(delete(model).where(of_these)
+                                                .execution_options(synchronize_session=False)).rowcount
+            report.deleted[table] = total
 
-    held_rule: KeepRule = ("conversation still held (open handoff, live booking or unresolved alert)", is_held)
+    held_rule: KeepRule = ("conversation still held (open handoff, live booking, unresolved alert or follow-up)",
+                           is_held)
     purge("screenings", Screening, old_screening(cutoff), [held_rule], true())
     unresolved_ids = set(connection.execute(select(Alert.id).where(unresolved_alert())).scalars())
     purge("alerts", Alert, old_alert(cutoff),
@@ -229,7 +237,7 @@ def purge_app_database(connection: Connection, cutoff: datetime, held: Collectio
           not_(unresolved_alert()))
     purge("handoffs", Handoff, old_handoff(cutoff),
           [("still open", lambda row: row.status != CLOSED_HANDOFF), held_rule],
-          not_(open_handoff()), before_delete=delete_deliveries)
+          not_(open_handoff()), before_delete=delete_dependants)
     purge("bookings", Booking, old_booking(cutoff), [held_rule], true())
 
     old_contacts = connection.execute(select(SmsContact.conversation_id)

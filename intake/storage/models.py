@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -119,6 +119,10 @@ class Handoff(Base):
     claimed_at = Column(DateTime(timezone=True), nullable=True)
     closed_at = Column(DateTime(timezone=True), nullable=True)
     last_user_message_at = Column(DateTime(timezone=True), nullable=True)  # relayed while claimed
+    # When the item last became urgent; an acknowledgement older than this does not count.
+    urgent_at = Column(DateTime(timezone=True), nullable=True)
+    acknowledged_at = Column(DateTime(timezone=True), nullable=True)  # claim, close or "Acknowledge"
+    acknowledged_by = Column(String(64), nullable=True)  # staff username
 
     __table_args__ = (
         Index("uq_handoffs_open_conversation", "conversation_id", unique=True,
@@ -144,6 +148,34 @@ class NotificationDelivery(Base):
     next_attempt_at = Column(DateTime(timezone=True), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
+
+
+class Escalation(Base):
+    """An urgent item nobody acknowledged in time, passed to the on-call contact (at most once per
+    item: the unique handoff id settles a race between two web apps). Its texts and emails are
+    notification_deliveries rows with the on-call targets; `note` says why none could be made."""
+
+    __tablename__ = "escalations"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    after_minutes = Column(Float, nullable=False)
+    contact_name = Column(String(100), nullable=False)
+    note = Column(String(300), nullable=True)
+
+
+class FollowUp(Base):
+    """The desk's task after a crisis conversation: reach out to the person later. One per urgent
+    item; listed in the console until a staff member marks it done, whatever became of the item."""
+
+    __tablename__ = "follow_ups"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    done_at = Column(DateTime(timezone=True), nullable=True)
+    done_by = Column(String(64), nullable=True)  # staff username
 
 
 class StaffAccount(Base):

@@ -124,19 +124,23 @@ async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-# Alert deliveries left pending (by a crashed or restarted process) are retried this often.
+# Alert deliveries left pending (by a crashed or restarted process) are retried this often, and
+# urgent items are checked this often for a missed acknowledgement (escalation).
 ALERT_SWEEP_SECONDS = float(os.environ.get("INTAKE_ALERT_SWEEP_SECONDS", "15"))
 
 
 async def _sweep_alerts_forever(interval: float) -> None:
-    """Call intake.notifications.deliver_due every `interval` seconds; a failure is logged, never fatal."""
+    """Every `interval` seconds: escalate urgent items nobody acknowledged in time to the on-call
+    contact (intake.notifications.escalate_due), then send every due alert (deliver_due).
+    A failure is logged, never fatal."""
     try:
-        from intake.notifications import deliver_due
+        from intake.notifications import deliver_due, escalate_due
     except ImportError:
         log.warning("intake.notifications is not installed: pending front-desk alerts are not retried here")
         return
     while True:
         try:
+            await asyncio.to_thread(escalate_due)
             sent = await asyncio.to_thread(deliver_due)
             if sent:
                 log.info("delivered %s pending front-desk alert(s)", sent)

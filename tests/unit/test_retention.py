@@ -29,8 +29,8 @@ from intake.privacy.purge import EXIT_BAD_CONFIGURATION, EXIT_DATABASE_FAILED, P
 from intake.privacy.retention import RetentionConfigError, configured_retention_days, cutoff_for, retention_days
 from intake.privacy.tracker_db import TrackerStoreConfigError, find_tracker_database
 from intake.settings import load_settings, settings
-from intake.storage import (Alert, Booking, Handoff, NotificationDelivery, Screening, SmsContact, StaffAccount,
-                            database, session_scope)
+from intake.storage import (Alert, Booking, Escalation, FollowUp, Handoff, NotificationDelivery, Screening,
+                            SmsContact, StaffAccount, database, session_scope)
 
 DAYS = 365
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -46,19 +46,20 @@ def conversation(label: str) -> str:
 
 # What the purge must leave, per table, as conversation labels (see `seed`).
 KEPT = {
-    "screenings": {"open-handoff", "upcoming", "recent", "late-finish"},
+    "screenings": {"open-handoff", "upcoming", "recent", "late-finish", "follow-up-waiting"},
     "alerts": {"unresolved", "alert-after-close", "recent"},
-    "handoffs": {"open-handoff", "alert-after-close", "recent"},
+    "handoffs": {"open-handoff", "alert-after-close", "recent", "follow-up-waiting"},
     "bookings": {"upcoming", "moved", "recent"},
     "sms_contacts": {"sms-stop", "sms-texting", "sms-recent"},
 }
-DELETED = {"screenings": 1, "alerts": 1, "notification_deliveries": 1, "handoffs": 1, "bookings": 2,
-           "sms_contacts": 1}
+DELETED = {"screenings": 1, "alerts": 1, "notification_deliveries": 1, "escalations": 1, "follow_ups": 1,
+           "handoffs": 1, "bookings": 2, "sms_contacts": 1}
+HELD = "conversation still held (open handoff, live booking, unresolved alert or follow-up)"
 KEPT_REASONS = {
-    "screenings: conversation still held (open handoff, live booking or unresolved alert)": 2,
+    f"screenings: {HELD}": 3,
     "alerts: not resolved yet (no handoff of its conversation closed since)": 2,
     "handoffs: still open": 1,
-    "handoffs: conversation still held (open handoff, live booking or unresolved alert)": 1,
+    f"handoffs: {HELD}": 2,
     "sms_contacts: opted out (kept so that STOP keeps being honoured)": 1,
     "sms_contacts: conversation still going in the tracker store": 1,
 }
@@ -102,6 +103,7 @@ def seed_app(url: str, now: datetime) -> None:
 
     with session_scope(url) as session:
         done_handoff = handoff("done", "closed", old + timedelta(days=1))
+        waiting_handoff = handoff("follow-up-waiting", "closed", old)
         session.add_all([
             # "done": everything old and finished -> all deleted
             screening("done", old, old), alert("done", old), done_handoff, booking("done", old, old),
@@ -115,6 +117,8 @@ def seed_app(url: str, now: datetime) -> None:
             booking("upcoming", now + timedelta(days=5), old), screening("upcoming", old, old),
             # a past slot moved recently is not old
             booking("moved", old + timedelta(days=3), recent),
+            # a crisis follow-up nobody marked done keeps its (closed, old) conversation
+            waiting_handoff, screening("follow-up-waiting", old, old),
             # recent everything
             screening("recent", recent, recent), alert("recent", recent), handoff("recent", "closed", recent),
             booking("recent", recent, recent),
@@ -127,6 +131,9 @@ def seed_app(url: str, now: datetime) -> None:
         session.flush()
         session.add(NotificationDelivery(handoff_id=done_handoff.id, target="webhook", destination="hooks.example",
                                          priority="urgent", status="sent", created_at=old, updated_at=old))
+        session.add(Escalation(handoff_id=done_handoff.id, created_at=old, after_minutes=5, contact_name="On call"))
+        session.add(FollowUp(handoff_id=done_handoff.id, created_at=old, done_at=old, done_by="desk1"))
+        session.add(FollowUp(handoff_id=waiting_handoff.id, created_at=old))
 
 
 def seed_tracker(store: SQLTrackerStore, now: datetime) -> None:

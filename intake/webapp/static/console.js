@@ -71,7 +71,8 @@
     stopped = true;
     var banner = byId("fd-session-ended");
     if (banner) banner.hidden = false;
-    Array.prototype.forEach.call(document.querySelectorAll(".fd-actions button, #fd-reply, #fd-reply-send"),
+    Array.prototype.forEach.call(document.querySelectorAll(".fd-actions button, #fd-reply, #fd-reply-send, " +
+      ".fd-follow-up-done"),
       function (node) { node.disabled = true; });
   }
 
@@ -117,9 +118,60 @@
     cell(age);
     cell(timeText(item.last_user_message_at) || "\u2014");
     cell(claimedText(item));
-    cell(item.failed_deliveries ? item.failed_deliveries + " failed" : "\u2014",
-      "fd-alert-cell" + (item.failed_deliveries ? " fd-failed" : ""));
+    cell(item.alerts_text || "\u2014",
+      "fd-alert-cell" + (item.failed_deliveries || item.needs_acknowledgement ? " fd-failed" : ""));
     return tr;
+  }
+
+  // ---- follow-up tasks (on the queue and on an item) --------------------------------------------
+  function followUpRow(task) {
+    var tr = el("tr");
+    tr.dataset.followUpId = String(task.id);
+    function cell(content) {
+      var td = el("td");
+      if (content instanceof Node) td.append(content); else td.textContent = content;
+      tr.append(td);
+    }
+    cell(itemLink(task.handoff_id, "#" + task.handoff_id));
+    cell((task.reason_labels || []).join("; "));
+    cell(task.channel_label);
+    var since = el("time", "", task.age_text + " ago");
+    since.setAttribute("datetime", task.created_at || "");
+    cell(since);
+    cell(task.item_status_label);
+    cell(followUpButton(task.id, "Mark done", "fd-button fd-follow-up-done"));
+    return tr;
+  }
+
+  function followUpButton(id, text, className) {
+    var button = el("button", className, text);
+    button.type = "button";
+    button.dataset.followUpId = String(id);
+    return button;
+  }
+
+  function renderFollowUps(tasks) {
+    var tbody = byId("fd-follow-ups-body");
+    if (!tbody) return;
+    clear(tbody);
+    (tasks || []).forEach(function (task) { tbody.append(followUpRow(task)); });
+    byId("fd-follow-ups-empty").hidden = !!(tasks && tasks.length);
+  }
+
+  /** A click on any "Mark done" button: POST, then show the answer and read the page's data again. */
+  function setUpFollowUps(refresh, messageBox) {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest(".fd-follow-up-done") : null;
+      if (!button || stopped) return;
+      button.disabled = true;
+      api("POST", "/frontdesk/api/follow-ups/" + encodeURIComponent(button.dataset.followUpId) + "/done", {})
+        .then(function (answer) {
+          var box = messageBox();
+          if (box) box.textContent = answer.ok ? answer.data.message : (answer.data.message || "That did not work.");
+          if (!answer.ok) button.disabled = false;
+          return refresh();
+        });
+    });
   }
 
   function queueSummary(items) {
@@ -143,6 +195,7 @@
       if (summary !== lastSummary) { byId("fd-summary").textContent = summary; lastSummary = summary; }
       byId("fd-updated").textContent = "Updated " + timeText(answer.data.now) + "; refreshes every 3 seconds.";
       renderBanner(answer.data.failed_banner);
+      renderFollowUps(answer.data.follow_ups);
     });
   }
 
@@ -215,9 +268,14 @@
     var old = byId("fd-item-priority");
     if (old && (old.textContent !== item.priority_label)) old.replaceWith(badge(item, "fd-item-priority"));
     byId("fd-item-state").textContent = stateText(item);
+    var ack = byId("fd-item-ack");
+    ack.textContent = item.acknowledgement_text || "";
+    ack.hidden = !item.acknowledgement_text;
+    ack.className = "fd-state" + (item.needs_acknowledgement ? " fd-error" : "");
     if (busy || stopped) return;
     var closed = item.status === "closed", mine = !!item.claimed_by_me;
     byId("fd-claim").disabled = closed || item.status === "claimed";
+    byId("fd-acknowledge").disabled = !item.needs_acknowledgement;
     byId("fd-handback").disabled = !mine;
     byId("fd-close").disabled = closed;
     byId("fd-reply").disabled = !mine;
@@ -244,7 +302,19 @@
       var deliveriesKey = JSON.stringify(data.delivery_rows);
       if (deliveriesKey !== lastDeliveries) { renderDeliveries(data.delivery_rows); lastDeliveries = deliveriesKey; }
       renderBanner(data.failed_banner);
+      renderFollowUpLine(data.follow_up);
     });
+  }
+
+  function renderFollowUpLine(task) {
+    var line = byId("fd-item-follow-up");
+    if (!line) return;
+    clear(line);
+    line.hidden = !task;
+    if (!task) return;
+    if (task.done_at) { line.textContent = "Follow-up done by " + (task.done_by_name || "staff") + "."; return; }
+    line.append("Follow-up after this crisis: not done yet. ",
+      followUpButton(task.id, "Mark follow-up done", "fd-button fd-button--quiet fd-follow-up-done"));
   }
 
   function showError(message) {
@@ -275,6 +345,8 @@
 
   function setUpItemPage() {
     byId("fd-claim").addEventListener("click", function (event) { act("claim", {}, event.currentTarget); });
+    byId("fd-acknowledge").addEventListener("click", function (event) { act("acknowledge", {}, event.currentTarget); });
+    setUpFollowUps(refreshItem, function () { return byId("fd-action-done"); });
     byId("fd-handback").addEventListener("click", function (event) { act("handback", {}, event.currentTarget); });
     byId("fd-close").addEventListener("click", function (event) { act("close", {}, event.currentTarget); });
     var reply = byId("fd-reply"), count = byId("fd-reply-count");
@@ -304,6 +376,7 @@
   }
 
   if (PAGE === "queue") {
+    setUpFollowUps(refreshQueue, function () { return byId("fd-follow-up-message"); });
     poll(refreshQueue);
   } else {
     setUpItemPage();
