@@ -76,7 +76,7 @@ def _escalate(item_id: int, database_url: Optional[str], config: NotificationSet
             session.flush()  # the unique item id refuses a second escalation here
             session.add_all([NotificationDelivery(handoff_id=item_id, target=target,
                                                   destination=config.destination(target), priority="urgent",
-                                                  status="pending", attempts=0, next_attempt_at=now,
+                                                  status="pending", attempts=0, next_attempt_at=None,
                                                   created_at=now, updated_at=now) for target in targets])
     except IntegrityError:
         logger.debug("item #%d was escalated by another process", item_id)
@@ -93,7 +93,7 @@ def _escalate(item_id: int, database_url: Optional[str], config: NotificationSet
 def escalate_due(database_url: Optional[str] = None, config: Optional[NotificationSettings] = None,
                  now: Optional[datetime] = None) -> List[int]:
     """Escalate every urgent item nobody acknowledged in time; returns their ids. The deliveries
-    it makes are due at once: `deliver_due` (or `deliver_until_done`) sends them. Never raises."""
+    it makes are due at once (no next_attempt_at): `deliver_due` sends them. Never raises."""
     escalated: List[int] = []
     try:
         config = config or notification_settings()

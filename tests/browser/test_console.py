@@ -185,3 +185,31 @@ def test_signing_out_ends_the_session(page, stack, staff_username):
     expect(page).to_have_url(stack.web_url + "/frontdesk/login")
     # The session cookie is not readable by script.
     assert "frontdesk_session" not in page.evaluate("document.cookie")
+
+
+def test_a_crisis_is_acknowledged_and_its_follow_up_marked_done(page, stack, staff_username):
+    sender = f"crisis-{uuid.uuid4().hex[:8]}"
+    stack.send(sender, "I want to kill myself")
+    item_id = item_id_for(stack, sender)
+    sign_in(page, stack.web_url, staff_username)
+    row = page.locator(f'tr[data-item-id="{item_id}"]')
+    expect(row.locator(".fd-alert-cell")).to_have_text("not acknowledged")
+    follow_up = page.locator("#fd-follow-ups-body tr", has=page.get_by_role("link", name=f"#{item_id}"))
+    expect(follow_up).to_contain_text("Crisis message")
+
+    page.goto(f"{stack.web_url}/frontdesk/items/{item_id}")
+    state = page.locator("#fd-item-ack")
+    expect(state).to_contain_text("Urgent and not acknowledged: the on-call contact is alerted at")
+    page.get_by_role("button", name="Acknowledge: I am on it").click()
+    expect(state).to_contain_text("Acknowledged by Dana at")
+    expect(page.get_by_role("button", name="Acknowledge: I am on it")).to_be_disabled()
+    expect(page.locator("#fd-item-state")).to_contain_text("Waiting for the front desk")  # not taken over
+
+    page.get_by_role("button", name="Mark follow-up done").click()
+    expect(page.locator("#fd-item-follow-up")).to_have_text("Follow-up done by Dana.")
+    page.wait_for_timeout(3500)  # after a refresh by console.js: still done, still acknowledged
+    expect(state).to_contain_text("Acknowledged by Dana at")
+    page.goto(stack.web_url + "/frontdesk/")
+    expect(page.locator(f'tr[data-item-id="{item_id}"] .fd-alert-cell')).to_have_text("\u2014")
+    expect(page.locator("#fd-follow-ups-body").get_by_role("link", name=f"#{item_id}")).to_have_count(0)
+    assert low_contrast_texts(page, "body *") == []

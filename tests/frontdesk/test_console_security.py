@@ -123,7 +123,8 @@ def test_every_console_route_needs_a_session(webapp, db_url):
     # The routes the issue asks for are among them (and any route added later is checked too).
     assert {"/frontdesk/", "/frontdesk/items/{id}", "/frontdesk/api/items", "/frontdesk/api/items/{id}",
             "/frontdesk/api/items/{id}/claim", "/frontdesk/api/items/{id}/reply",
-            "/frontdesk/api/items/{id}/handback", "/frontdesk/api/items/{id}/close", "/frontdesk/logout"} <= paths
+            "/frontdesk/api/items/{id}/handback", "/frontdesk/api/items/{id}/close", "/frontdesk/logout",
+            "/frontdesk/api/items/{id}/acknowledge", "/frontdesk/api/follow-ups/{id}/done"} <= paths
     checked = 0
     for method, canonical, resource in routes:
         if canonical == "/frontdesk/login":
@@ -140,7 +141,7 @@ def test_every_console_route_needs_a_session(webapp, db_url):
                 assert answer.status_code == 303, (method, canonical)
                 assert answer.headers["Location"] == "/frontdesk/login"
             checked += 1
-    assert checked >= 2 * 14
+    assert checked >= 2 * 16
     assert item_row(db_url, item_id).status == "new"
 
 
@@ -152,13 +153,13 @@ def test_a_wrong_or_missing_csrf_token_is_refused_and_changes_nothing(webapp, db
     before = len(rasa.requests)
     posts = [(canonical, resource) for method, canonical, resource in console_routes()
              if method == "POST" and canonical != "/frontdesk/login"]
-    assert len(posts) == 5
+    assert len(posts) == 7
     for canonical, resource in posts:
         for token in (None, "wrong-" + (staff.csrf or "")[:10], ""):
             answer = staff.post(url_of(resource, claimed), json={"text": "hello"}, csrf=token)
             assert answer.status_code == 403, (canonical, token)
     row = item_row(db_url, claimed)
-    assert (row.status, row.claimed_by) == ("claimed", username)
+    assert (row.status, row.claimed_by, row.acknowledged_at) == ("claimed", username, None)
     assert len(rasa.requests) == before, "nothing reached Rasa"
     # The session was not signed out by the refused logout either.
     assert staff.get("/frontdesk/api/items").status_code == 200

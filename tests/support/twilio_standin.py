@@ -34,6 +34,7 @@ class TwilioStandIn:
         self.sent: List[SentText] = []
         self.refused: List[str] = []
         self.delay_s = 0.0  # how long each send takes, to show that a slow Twilio blocks nothing
+        self.fail_next: List[int] = []  # answer the next sends with these HTTP errors, in order
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -93,6 +94,11 @@ class TwilioStandIn:
                     standin.refused.append("auth")
                     return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 time.sleep(standin.delay_s)
+                with standin._lock:
+                    failure = standin.fail_next.pop(0) if standin.fail_next else None
+                if failure is not None:
+                    standin.refused.append(f"status {failure}")
+                    return self._answer(failure, {"code": 20500, "message": "Internal error", "status": failure})
                 text = SentText(form.get("To", ""), form.get("From", ""), form.get("Body", ""))
                 with standin._lock:
                     standin.sent.append(text)
