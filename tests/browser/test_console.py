@@ -194,7 +194,8 @@ def test_a_crisis_is_acknowledged_and_its_follow_up_marked_done(page, stack, sta
     sign_in(page, stack.web_url, staff_username)
     row = page.locator(f'tr[data-item-id="{item_id}"]')
     expect(row.locator(".fd-alert-cell")).to_have_text("not acknowledged")
-    follow_up = page.locator("#fd-follow-ups-body tr", has=page.get_by_role("link", name=f"#{item_id}"))
+    link = page.get_by_role("link", name=f"#{item_id}", exact=True)
+    follow_up = page.locator("#fd-follow-ups-body tr", has=link)
     expect(follow_up).to_contain_text("Crisis message")
 
     page.goto(f"{stack.web_url}/frontdesk/items/{item_id}")
@@ -211,5 +212,5 @@ def test_a_crisis_is_acknowledged_and_its_follow_up_marked_done(page, stack, sta
     expect(state).to_contain_text("Acknowledged by Dana at")
     page.goto(stack.web_url + "/frontdesk/")
     expect(page.locator(f'tr[data-item-id="{item_id}"] .fd-alert-cell')).to_have_text("\u2014")
-    expect(page.locator("#fd-follow-ups-body").get_by_role("link", name=f"#{item_id}")).to_have_count(0)
+    expect(page.locator("#fd-follow-ups-body").get_by_role("link", name=f"#{item_id}", exact=True)).to_have_count(0)
     assert low_contrast_texts(page, "body *") == []
