@@ -159,8 +159,11 @@ class SmsConversations:
             return Outcome.SILENT
         finding = decision.finding
         category, handling = (finding.category, finding.handling) if finding else (POSSIBLE_RISK, "self")
-        await asyncio.to_thread(record_crisis_alert, contact.conversation_id, category, handling,
-                                source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
+        try:
+            await asyncio.to_thread(record_crisis_alert, contact.conversation_id, category, handling,
+                                    source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
+        except Exception:  # noqa: BLE001 - the front-desk item below must still be opened
+            logger.exception("the alert for a crisis text from an opted-out SMS contact could not be stored")
         await asyncio.to_thread(raise_opted_out_crisis, contact.conversation_id)
         logger.warning("crisis text from an opted-out SMS contact: urgent item and alert raised, no reply sent")
         return Outcome.SILENT_ALERT

@@ -110,6 +110,20 @@ def test_an_opted_out_crisis_text_is_not_answered_but_stored_as_urgent_alert(sms
         (conversation_id_for(PHONE, KEY), ["crisis_opted_out"], "urgent", "new")]
 
 
+def test_an_opted_out_crisis_still_reaches_the_desk_when_its_alert_row_cannot_be_stored(sms, app_db, monkeypatch):
+    import intake.sms.service as service
+
+    def broken_alert_store(*args, **kwargs):
+        raise RuntimeError("alerts table unavailable")
+
+    monkeypatch.setattr(service, "record_crisis_alert", broken_alert_store)
+    sms("STOP")
+    assert sms("I want to kill myself")[0] is Outcome.SILENT_ALERT
+    with sa.create_engine(app_db).connect() as connection:
+        items = connection.execute(sa.text("SELECT priority, status FROM handoffs")).all()
+    assert [tuple(item) for item in items] == [("urgent", "new")]
+
+
 def test_an_opted_out_crisis_only_the_risk_model_reads_is_stored_as_an_alert_too(sms, app_db):
     sms("STOP")
     text = "honestly the world would be lighter without me in it, everyone would finally get a break"
