@@ -1,5 +1,7 @@
 """When the assistant is unsure what was asked: offer the closest FAQ topics, or the menu; after
-two unsure replies in a row (handoff.fallbacks_in_a_row) the front desk is asked to look too."""
+two unsure replies in a row (handoff.fallbacks_in_a_row) the front desk is asked to look too.
+Questions about the clinic itself are answered from config/clinic.yml."""
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,10 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import note_repeated_fallback
 from intake.faq import closest_topics
 from intake.faq.catalogue import RETRIEVAL_INTENT
+from intake.faq.clinic_reply import clinic_reply
+from intake.faq.message_kind import is_personal_statement
+from intake.handoff.hours import DeskHours
+from intake.settings import settings
 
 
 class ActionOfferClosestTopics(Action):
-    """Buttons for the closest FAQ topics when the message looked like a question, plus the front desk."""
+    """Buttons for the closest FAQ topics when the message looked like a question, plus the front
+    desk; thanks and an offer when it was something the person told about themselves."""
 
     def name(self) -> Text:
         return "action_offer_closest_topics"
@@ -23,11 +30,29 @@ class ActionOfferClosestTopics(Action):
         top_intents = [i.get("name") for i in (message.get("intent_ranking") or [])[:3]]
         ranking = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("ranking") or []
         topics = closest_topics(ranking) if RETRIEVAL_INTENT in top_intents else []
-        if not topics:
+        if is_personal_statement(message.get("text") or ""):
+            dispatcher.utter_message(response="utter_personal_statement_heard")
+        elif not topics:
             dispatcher.utter_message(response="utter_default")
         else:
             buttons = [{"title": t.title, "payload": t.question} for t in topics]
             buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
             dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
         note_repeated_fallback(dispatcher, tracker)
+        return []
+
+
+class ActionAnswerClinicQuestion(Action):
+    """The clinic's name, phone, email and desk hours, and the front desk for the rest."""
+
+    def name(self) -> Text:
+        return "action_answer_clinic_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = clinic_reply(settings().clinic, DeskHours.configured(), datetime.now(timezone.utc))
+        dispatcher.utter_message(text=text, buttons=[
+            {"title": "Talk to the front desk", "payload": "/request_human"},
+            {"title": "Book a consultation", "payload": "/book_consultation"}])
         return []

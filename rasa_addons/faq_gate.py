@@ -8,6 +8,10 @@ FallbackClassifier and before the safety guard, whose decision stays final.
 
 Markup, code ("<script>alert(1)</script>") and overlong junk ("AAAA…") are never answered from
 the FAQ either: whatever the selector guesses for them answers a question nobody asked.
+
+A topic whose answer needs the clinic's own facts (`topic_intents`, e.g. the clinic's name and
+phone: `clinic_contact`) becomes the intent that answers from config/clinic.yml, since a
+response in domain.yml is written for any clinic.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ class FaqGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": "faq", "threshold": 0.6}
+        return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -58,11 +62,24 @@ class FaqGate(GraphComponent):
             if confidence is None:
                 continue
             if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
-                fallback = {"name": FALLBACK_INTENT, "confidence": confidence}
-                ranking = [fallback] + list(message.get(INTENT_RANKING_KEY) or [])
-                message.set(INTENT, fallback, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                self.replace_intent(message, FALLBACK_INTENT, confidence)
+            elif self.selected_topic(message) in self.config["topic_intents"]:
+                self.replace_intent(message, self.config["topic_intents"][self.selected_topic(message)], confidence)
         return messages
+
+    @staticmethod
+    def replace_intent(message: Message, name: str, confidence: float) -> None:
+        """The new intent first; the classifier's own ranking stays below it."""
+        replacement = {"name": name, "confidence": confidence}
+        message.set(INTENT, replacement, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [replacement] + list(message.get(INTENT_RANKING_KEY) or []),
+                    add_to_output=True)
+
+    def selected_topic(self, message: Message) -> str | None:
+        """'clinic_contact' when the selector chose faq/clinic_contact."""
+        selected = (message.get("response_selector") or {}).get(self.config["retrieval_intent"]) or {}
+        key = (selected.get("response") or {}).get("intent_response_key") or ""
+        return key.split("/", 1)[1] if "/" in key else None
 
     def selector_confidence(self, message: Message) -> float | None:
         """The selector's confidence when the intent is the retrieval intent, else None."""
