@@ -11,7 +11,8 @@ from actions.handoff import note_repeated_fallback
 from intake.faq import closest_topics
 from intake.faq.catalogue import RETRIEVAL_INTENT
 from intake.faq.clinic_reply import clinic_reply
-from intake.faq.message_kind import is_personal_statement
+from intake.faq.message_kind import is_personal_statement, is_question
+from intake.faq.unanswered import record_unanswered
 from intake.handoff.hours import DeskHours
 from intake.settings import settings
 
@@ -30,15 +31,41 @@ class ActionOfferClosestTopics(Action):
         top_intents = [i.get("name") for i in (message.get("intent_ranking") or [])[:3]]
         ranking = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("ranking") or []
         topics = closest_topics(ranking) if RETRIEVAL_INTENT in top_intents else []
-        if is_personal_statement(message.get("text") or ""):
+        text = message.get("text") or ""
+        if is_personal_statement(text):
             dispatcher.utter_message(response="utter_personal_statement_heard")
         elif not topics:
             dispatcher.utter_message(response="utter_default")
+            keep_unanswered(tracker, "unsure", ["the menu", "the front desk"], only_questions=True)
         else:
             buttons = [{"title": t.title, "payload": t.question} for t in topics]
             buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
             dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
+            keep_unanswered(tracker, "unsure", [t.title for t in topics] + ["the front desk"], only_questions=True)
         note_repeated_fallback(dispatcher, tracker)
+        return []
+
+
+def keep_unanswered(tracker: Tracker, kind: str, offered: List[str], only_questions: bool = False) -> None:
+    """Keep the person's message for the clinic's list of unanswered questions (never raises)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text or text.startswith("/") or (only_questions and not is_question(text)):
+        return
+    record_unanswered(tracker.sender_id, tracker.get_latest_input_channel(), text, kind, offered)
+
+
+class ActionAnswerOtherHealth(Action):
+    """A health question outside PTSD and ketamine treatment: said plainly, and kept for the clinic."""
+
+    def name(self) -> Text:
+        return "action_answer_other_health"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_other_health")
+        keep_unanswered(tracker, "other_health", ["a consultation", "the front desk", "NIMH",
+                                                  "National Center for PTSD"])
         return []
 
 
@@ -55,4 +82,5 @@ class ActionAnswerClinicQuestion(Action):
         dispatcher.utter_message(text=text, buttons=[
             {"title": "Talk to the front desk", "payload": "/request_human"},
             {"title": "Book a consultation", "payload": "/book_consultation"}])
+        keep_unanswered(tracker, "clinic", ["the clinic's phone, email and hours", "the front desk"])
         return []

@@ -9,6 +9,10 @@ FallbackClassifier and before the safety guard, whose decision stays final.
 Markup, code ("<script>alert(1)</script>") and overlong junk ("AAAA…") are never answered from
 the FAQ either: whatever the selector guesses for them answers a question nobody asked.
 
+A question, answered or unsure, that names a health subject outside the topics and nothing of
+the clinic's own ("what does seroquel do", intake.faq.scope) becomes `outside_intent`: it is a
+question about something else, however much it looks like one of ours.
+
 A topic whose answer needs the clinic's own facts (`topic_intents`, e.g. the clinic's name and
 phone: `clinic_contact`) becomes the intent that answers from config/clinic.yml, since a
 response in domain.yml is written for any clinic.
@@ -26,6 +30,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from intake.faq.scope import outside_subjects
+
 FALLBACK_INTENT = "nlu_fallback"
 # Markup, code, or a "word" longer than any real word ("AAAA...", a pasted token): not a question.
 NOT_A_QUESTION = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript:|\{\{|\}\}|;\s*(drop|select|insert|delete)\b|"
@@ -38,7 +44,7 @@ class FaqGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}}
+        return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}, "outside_intent": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -59,13 +65,23 @@ class FaqGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             confidence = self.selector_confidence(message)
-            if confidence is None:
-                continue
-            if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
-                self.replace_intent(message, FALLBACK_INTENT, confidence)
-            elif self.selected_topic(message) in self.config["topic_intents"]:
-                self.replace_intent(message, self.config["topic_intents"][self.selected_topic(message)], confidence)
+            if confidence is not None:
+                if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
+                    self.replace_intent(message, FALLBACK_INTENT, confidence)
+                elif self.selected_topic(message) in self.config["topic_intents"]:
+                    self.replace_intent(message, self.config["topic_intents"][self.selected_topic(message)],
+                                        confidence)
+            self.send_outside_subjects_away(message)
         return messages
+
+    def send_outside_subjects_away(self, message: Message) -> None:
+        """An answer or a "not sure" about a subject outside the topics becomes `outside_intent`."""
+        outside = self.config["outside_intent"]
+        current = (message.get(INTENT) or {}).get("name")
+        if not outside or current not in (self.config["retrieval_intent"], FALLBACK_INTENT):
+            return
+        if outside_subjects().find(message.get("text") or ""):
+            self.replace_intent(message, outside, float((message.get(INTENT) or {}).get("confidence") or 0.0))
 
     @staticmethod
     def replace_intent(message: Message, name: str, confidence: float) -> None:

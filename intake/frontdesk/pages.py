@@ -224,6 +224,8 @@ def _header(clinic_name: str, staff: SignedIn) -> str:
     return f"""<a class="fd-skip" href="#main">Skip to the content</a>
 <header class="fd-header">
 <p class="fd-brand"><a href="/frontdesk/">Front desk</a> <span class="fd-brand-clinic">{e(clinic_name)}</span></p>
+<nav class="fd-nav" aria-label="Console pages"><a href="/frontdesk/">Queue</a>
+<a href="/frontdesk/unanswered">Unanswered questions</a></nav>
 <div class="fd-who"><p>Signed in as <strong>{e(staff.display_name)}</strong> ({e(staff.username)})</p>
 <form method="post" action="/frontdesk/logout" class="fd-signout">
 <input type="hidden" name="csrf_token" value="{e(staff.csrf_token)}">
@@ -489,6 +491,43 @@ Only the staff member holding the conversation writes. At most {MAX_REPLY_CHARS}
 <div id="fd-deliveries">{deliveries_html}</div>
 </aside>
 </div>
+</main>
+</body></html>"""
+
+
+KIND_LABELS = {"unsure": "not sure which topic", "other_health": "health question outside our topics",
+               "clinic": "about the clinic"}
+
+
+def unanswered_page(clinic_name: str, time_zone: str, staff: SignedIn, groups: Sequence[Any], days: int,
+                    total: int) -> str:
+    """Questions the assistant could not answer (intake.faq.unanswered), grouped by similarity."""
+    rows = []
+    for group in groups:
+        examples = "".join(f"<li>{e(text)}</li>" for text in group.examples)
+        kinds = ", ".join(KIND_LABELS.get(kind, kind) for kind in group.kinds)
+        rows.append(f'<tr class="fd-unanswered-group"><td class="fd-count">{e(group.count)}</td>'
+                    f'<td><ul class="fd-examples">{examples}</ul></td><td>{e(kinds)}</td>'
+                    f'<td>{e(", ".join(group.offered))}</td>'
+                    f'<td>{e(local_time(group.last_asked, time_zone, with_day=True))}</td></tr>')
+    empty = "" if groups else " hidden"
+    return f"""{_head("Unanswered questions: front desk", staff.csrf_token)}
+<body class="fd" data-page="unanswered" data-time-zone="{e(time_zone)}">
+{_header(clinic_name, staff)}
+<main id="main">
+<h1>Questions the assistant could not answer</h1>
+<p class="fd-hint">The last {e(days)} days: {e(total)} question(s) in {e(len(groups))} group(s) of similar
+wording, the most asked first. Phone numbers and email addresses were removed before they were stored.
+Use this to see what people want to know that the assistant does not answer.</p>
+<table class="fd-queue fd-unanswered">
+<caption>Similar questions grouped together.</caption>
+<thead><tr><th scope="col">Times</th><th scope="col">Examples</th><th scope="col">Why not answered</th>
+<th scope="col">Offered instead</th><th scope="col">Last asked</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>
+<p class="fd-empty"{empty}>No unanswered questions in this period.</p>
 </main>
 </body></html>"""
 

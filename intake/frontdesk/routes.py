@@ -4,6 +4,7 @@
     POST /frontdesk/logout                            sign out
     GET  /frontdesk/                                  the queue
     GET  /frontdesk/items/{id}                        one item: summary card, transcript, actions
+    GET  /frontdesk/unanswered                        questions the assistant could not answer, grouped
     GET  /frontdesk/api/items                         open items (priority, then age) as JSON
     GET  /frontdesk/api/items/{id}                    card, transcript (from Rasa), alert deliveries
     POST /frontdesk/api/items/{id}/claim | /reply | /handback | /close | /acknowledge
@@ -359,6 +360,23 @@ async def item_page(request: web.Request) -> web.Response:
     return web.Response(text=page, content_type="text/html")
 
 
+UNANSWERED_DAYS = 90
+
+
+def _unanswered_state() -> Dict[str, Any]:
+    from intake.faq.unanswered import group_questions, recent_questions
+
+    rows = recent_questions(UNANSWERED_DAYS)
+    return {"groups": group_questions(rows), "total": len(rows)}
+
+
+async def unanswered_page(request: web.Request) -> web.Response:
+    state = await _blocking(_unanswered_state)
+    page = pages.unanswered_page(settings().clinic.name, _time_zone(), request["staff"], state["groups"],
+                                 UNANSWERED_DAYS, state["total"])
+    return web.Response(text=page, content_type="text/html")
+
+
 def _me(staff: sessions.SignedIn) -> Dict[str, str]:
     return {"username": staff.username, "display_name": staff.display_name}
 
@@ -590,6 +608,7 @@ def setup_console(app: web.Application) -> None:
     app.router.add_post(PREFIX + "/logout", logout)
     app.router.add_get(PREFIX + "/", queue_page)
     app.router.add_get(PREFIX + r"/items/{id:\d+}", item_page)
+    app.router.add_get(PREFIX + "/unanswered", unanswered_page)
     app.router.add_get(PREFIX + "/api/items", api_items)
     app.router.add_get(PREFIX + r"/api/items/{id:\d+}", api_item)
     app.router.add_post(PREFIX + r"/api/items/{id:\d+}/claim", claim)

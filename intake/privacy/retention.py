@@ -1,7 +1,7 @@
 """How long the app database keeps what people told the assistant, and what it keeps longer.
 
-The assistant stores intake chats, screening answers, alerts, handoff items, booking requests
-and the phone numbers of people who texted. None of that is the medical record (what a clinician
+The assistant stores intake chats, screening answers, alerts, handoff items, booking requests,
+the questions it could not answer and the phone numbers of people who texted. None of that is the medical record (what a clinician
 relies on is copied into the clinic's EHR), so it is kept for `privacy.retention_days` of
 config/clinic.yml and then deleted: data that is not kept cannot leak.
 
@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
 from intake.storage.models import (Alert, Booking, Escalation, FollowUp, Handoff, NotificationDelivery, Screening,
-                                   SmsContact)
+                                   SmsContact, UnansweredQuestion)
 
 # Alert statuses that mean "dealt with" (none is set by the app today; see the module docstring).
 RESOLVED_ALERT_STATUSES = ("resolved", "closed")
@@ -124,6 +124,10 @@ def old_booking(cutoff: datetime) -> ColumnElement:
     An upcoming booking is therefore never old, whatever its status."""
     return _all_before((Booking.slot_start, cutoff.replace(tzinfo=None)), (Booking.created_at, cutoff),
                        (Booking.updated_at, cutoff))
+
+
+def old_unanswered_question(cutoff: datetime) -> ColumnElement:
+    return _all_before((UnansweredQuestion.created_at, cutoff))
 
 
 def old_sms_contact(cutoff: datetime) -> ColumnElement:
@@ -239,6 +243,7 @@ def purge_app_database(connection: Connection, cutoff: datetime, held: Collectio
           [("still open", lambda row: row.status != CLOSED_HANDOFF), held_rule],
           not_(open_handoff()), before_delete=delete_dependants)
     purge("bookings", Booking, old_booking(cutoff), [held_rule], true())
+    purge("unanswered_questions", UnansweredQuestion, old_unanswered_question(cutoff), [], true())
 
     old_contacts = connection.execute(select(SmsContact.conversation_id)
                                       .where(old_sms_contact(cutoff), SmsContact.opted_out_at.is_(None))).scalars()

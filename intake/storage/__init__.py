@@ -1,7 +1,7 @@
 """The app database (screenings, alerts, bookings, SMS contacts, handoffs, staff) through SQLAlchemy 1.4."""
 from intake.storage.db import database, session_scope
 from intake.storage.models import (Alert, Booking, Escalation, FollowUp, Handoff, NotificationDelivery, Screening,
-                                   SmsContact, StaffAccount, StaffSession)
+                                   SmsContact, StaffAccount, StaffSession, UnansweredQuestion)
 
 __all__ = ["Alert", "Booking", "Escalation", "FollowUp", "Handoff", "NotificationDelivery", "Screening",
-           "SmsContact", "StaffAccount", "StaffSession", "database", "session_scope"]
+           "SmsContact", "StaffAccount", "StaffSession", "UnansweredQuestion", "database", "session_scope"]

@@ -178,6 +178,22 @@ class FollowUp(Base):
     done_by = Column(String(64), nullable=True)  # staff username
 
 
+class UnansweredQuestion(Base):
+    """A question the assistant did not answer from its topics (unsure, outside its scope, or about
+    the clinic's practical side), kept so the clinic sees what people ask. Phone numbers and
+    email addresses are removed from the text before it is stored (intake.faq.unanswered)."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=True)
+    text = Column(String(1000), nullable=False)
+    kind = Column(String(32), nullable=False)  # unsure, other_health, clinic
+    offered = Column(JSON, nullable=False, default=list)  # what the person was offered instead
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
 class StaffAccount(Base):
     """A front-desk staff member who may sign in to the console (argon2 password hash)."""
 

@@ -30,7 +30,7 @@ from intake.privacy.retention import RetentionConfigError, configured_retention_
 from intake.privacy.tracker_db import TrackerStoreConfigError, find_tracker_database
 from intake.settings import load_settings, settings
 from intake.storage import (Alert, Booking, Escalation, FollowUp, Handoff, NotificationDelivery, Screening,
-                            SmsContact, StaffAccount, database, session_scope)
+                            SmsContact, StaffAccount, UnansweredQuestion, database, session_scope)
 
 DAYS = 365
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -51,9 +51,10 @@ KEPT = {
     "handoffs": {"open-handoff", "alert-after-close", "recent", "follow-up-waiting"},
     "bookings": {"upcoming", "moved", "recent"},
     "sms_contacts": {"sms-stop", "sms-texting", "sms-recent"},
+    "unanswered_questions": {"recent", "open-handoff"},
 }
 DELETED = {"screenings": 1, "alerts": 1, "notification_deliveries": 1, "escalations": 1, "follow_ups": 1,
-           "handoffs": 1, "bookings": 2, "sms_contacts": 1}
+           "handoffs": 1, "bookings": 2, "unanswered_questions": 1, "sms_contacts": 1}
 HELD = "conversation still held (open handoff, live booking, unresolved alert or follow-up)"
 KEPT_REASONS = {
     f"screenings: {HELD}": 3,
@@ -96,6 +97,10 @@ def seed_app(url: str, now: datetime) -> None:
         return Alert(conversation_id=conversation(label), source="crisis_message", category="suicide",
                      priority="urgent", created_at=at)
 
+    def question(label: str, at: datetime) -> UnansweredQuestion:
+        return UnansweredQuestion(conversation_id=conversation(label), channel="rest", text=SECRET_WORDS,
+                                  kind="unsure", offered=["the menu"], created_at=at)
+
     def contact(label: str, at: datetime, opted_out: bool = False) -> SmsContact:
         number = f"+1310555{len(label):02d}{sum(map(ord, label)) % 100:02d}"
         return SmsContact(conversation_id=conversation(label), phone=number, first_contact_at=at,
@@ -127,6 +132,8 @@ def seed_app(url: str, now: datetime) -> None:
             contact("sms-old", old), contact("sms-stop", old, opted_out=True), contact("sms-texting", old),
             contact("sms-recent", recent),
             StaffAccount(username="desk1", display_name="Desk One", password_hash="x", created_at=old),
+            # questions the assistant could not answer: by age only, whatever the conversation
+            question("done", old), question("open-handoff", recent), question("recent", recent),
         ])
         session.flush()
         session.add(NotificationDelivery(handoff_id=done_handoff.id, target="webhook", destination="hooks.example",
@@ -160,7 +167,7 @@ LABEL = re.compile(r"^cid-(.+)-7f3a$")
 def app_labels(url: str) -> Dict[str, Set[str]]:
     """Conversation labels left in each table of the app database."""
     models = {"screenings": Screening, "alerts": Alert, "handoffs": Handoff, "bookings": Booking,
-              "sms_contacts": SmsContact}
+              "sms_contacts": SmsContact, "unanswered_questions": UnansweredQuestion}
     with session_scope(url) as session:
         return {table: {LABEL.match(cid).group(1) for cid in session.execute(select(model.conversation_id)).scalars()}
                 for table, model in models.items()}
