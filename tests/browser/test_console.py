@@ -214,3 +214,21 @@ def test_a_crisis_is_acknowledged_and_its_follow_up_marked_done(page, stack, sta
     expect(page.locator(f'tr[data-item-id="{item_id}"] .fd-alert-cell')).to_have_text("\u2014")
     expect(page.locator("#fd-follow-ups-body").get_by_role("link", name=f"#{item_id}", exact=True)).to_have_count(0)
     assert low_contrast_texts(page, "body *") == []
+
+
+def test_the_unanswered_questions_page_lists_what_the_assistant_could_not_answer(page, stack, staff_username):
+    marker = uuid.uuid4().hex[:6]
+    page.goto(stack.web_url + "/frontdesk/unanswered")
+    expect(page).to_have_url(stack.web_url + "/frontdesk/login")  # behind sign-in
+    sender = f"unanswered-{marker}"
+    stack.send(sender, f"what are the side effects of seroquel {marker}")
+    stack.send(sender, f"seroquel side effects?? {marker}")
+    sign_in(page, stack.web_url, staff_username)
+    page.get_by_role("link", name="Unanswered questions").click()
+    expect(page).to_have_url(stack.web_url + "/frontdesk/unanswered")
+    expect(page.get_by_role("heading", name="Questions the assistant could not answer")).to_be_visible()
+    group = page.locator("tr.fd-unanswered-group", has_text=f"seroquel side effects?? {marker}")
+    expect(group).to_have_count(1)
+    expect(group.locator(".fd-count")).to_have_text("2")
+    expect(group).to_contain_text("health question outside our topics")
+    assert low_contrast_texts(page, "body *") == []

@@ -14,6 +14,7 @@ import pytest
 
 from intake.faq.catalogue import load_topics
 from intake.safety.asq import ITEMS as ASQ_ITEMS
+from intake.settings import settings
 from tests.support.faq_answers import faq_answers
 from tests.support.stack import buttons, texts
 
@@ -31,12 +32,46 @@ def _sender() -> str:
 
 
 def test_every_topic_question_gets_that_topics_answer(stack):
+    clinic = settings().clinic
     wrong: List[str] = []
     for topic in TOPICS:
         reply = texts(stack.send(_sender(), topic.question))
-        if ANSWERS[topic.key] not in reply:
+        # The clinic's name and phone come from config/clinic.yml, not from a fixed response.
+        expected = [clinic.name, clinic.front_desk_phone] if topic.key == "clinic_contact" else [ANSWERS[topic.key]]
+        if not all(part in reply for part in expected):
             wrong.append(f"{topic.key}: {topic.question!r} -> {reply[:80]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# -- issue 25: what the FAQ must not answer ----------------------------------------------------------
+@pytest.mark.parametrize("question", ["what are the side effects of lithium", "is xanax addictive",
+                                      "how many sessions of EMDR will I need", "does medi-cal cover couples therapy"])
+def test_a_health_question_outside_the_topics_gets_a_plain_answer_not_a_topic(stack, question):
+    reply = stack.send(_sender(), question)
+    shown = texts(reply)
+    assert not any(answer in shown for answer in ANSWERS.values()), f"answered from the FAQ: {shown}"
+    assert "only answer questions about PTSD and this clinic's ketamine treatment" in shown
+    assert "National Center for PTSD" in shown and "NIMH" in shown
+    assert {"/book_consultation", FRONT_DESK_PAYLOAD} <= {b["payload"] for b in buttons(reply)}
+
+
+@pytest.mark.parametrize("question", ["what are your hours", "is there parking at your office",
+                                      "what's the clinic's phone number"])
+def test_a_question_about_the_clinic_is_answered_from_the_clinic_file(stack, question):
+    clinic = settings().clinic
+    reply = stack.send(_sender(), question)
+    shown = texts(reply)
+    assert clinic.front_desk_phone in shown and clinic.front_desk_email in shown and "Mon-Fri" in shown
+    assert FRONT_DESK_PAYLOAD in [b["payload"] for b in buttons(reply)]
+
+
+@pytest.mark.parametrize("statement", ["my dad was abusive when I was a kid and I still think about it",
+                                       "I've tried three different antidepressants over the years",
+                                       "I did two tours overseas and came back different"])
+def test_a_personal_statement_is_never_answered_with_not_understood(stack, statement):
+    shown = texts(stack.send(_sender(), statement))
+    assert UNSURE_OPENING not in shown, shown
+    assert not any(answer in shown for answer in ANSWERS.values()), f"answered from the FAQ: {shown}"
 
 
 @pytest.mark.parametrize(
