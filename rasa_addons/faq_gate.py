@@ -11,7 +11,8 @@ the FAQ either: whatever the selector guesses for them answers a question nobody
 
 A question, answered or unsure, that names a health subject outside the topics and nothing of
 the clinic's own ("what does seroquel do", intake.faq.scope) becomes `outside_intent`: it is a
-question about something else, however much it looks like one of ours.
+question about something else, however much it looks like one of ours. One worded as a practical
+question about the clinic ("what are your hours", "is there parking") becomes `clinic_intent`.
 
 A topic whose answer needs the clinic's own facts (`topic_intents`, e.g. the clinic's name and
 phone: `clinic_contact`) becomes the intent that answers from config/clinic.yml, since a
@@ -44,7 +45,8 @@ class FaqGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}, "outside_intent": None}
+        return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}, "outside_intent": None,
+                "clinic_intent": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -75,13 +77,17 @@ class FaqGate(GraphComponent):
         return messages
 
     def send_outside_subjects_away(self, message: Message) -> None:
-        """An answer or a "not sure" about a subject outside the topics becomes `outside_intent`."""
-        outside = self.config["outside_intent"]
+        """An answer or a "not sure" about the clinic's practical side becomes `clinic_intent`, and
+        one about a subject outside the topics `outside_intent`."""
         current = (message.get(INTENT) or {}).get("name")
-        if not outside or current not in (self.config["retrieval_intent"], FALLBACK_INTENT):
+        if current not in (self.config["retrieval_intent"], FALLBACK_INTENT):
             return
-        if outside_subjects().find(message.get("text") or ""):
-            self.replace_intent(message, outside, float((message.get(INTENT) or {}).get("confidence") or 0.0))
+        text = message.get("text") or ""
+        confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
+        if self.config["clinic_intent"] and outside_subjects().is_clinic_question(text):
+            self.replace_intent(message, self.config["clinic_intent"], confidence)
+        elif self.config["outside_intent"] and outside_subjects().find(text):
+            self.replace_intent(message, self.config["outside_intent"], confidence)
 
     @staticmethod
     def replace_intent(message: Message, name: str, confidence: float) -> None:

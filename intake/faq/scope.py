@@ -1,4 +1,5 @@
-"""Which health subject outside the FAQ's topics a message names, if any (outside_subjects.yml).
+"""Which health subject outside the FAQ's topics a message names, if any, and whether it is a
+practical question about the clinic (outside_subjects.yml).
 
 The learned classifier knows the outside questions it was trained on; it cannot know every
 medicine, diagnosis or therapy by name. A message that names one ("what does seroquel do", "is
@@ -28,6 +29,11 @@ def _alternation(terms: Iterable[str]) -> Pattern[str]:
 class OutsideSubjects:
     anchors: Pattern[str]
     subjects: Pattern[str]
+    clinic_questions: Optional[Pattern[str]] = None
+
+    def is_clinic_question(self, text: str) -> bool:
+        """A practical question about the clinic itself (its hours, parking, access)."""
+        return bool(self.clinic_questions and self.clinic_questions.search(text or ""))
 
     def find(self, text: str) -> Optional[str]:
         """The outside subject named, when no anchor is named too; else None."""
@@ -42,4 +48,7 @@ class OutsideSubjects:
 def outside_subjects(path: Path = SUBJECTS_FILE) -> OutsideSubjects:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     subjects = [term for kind in KINDS for term in raw.get(kind) or []]
-    return OutsideSubjects(anchors=_alternation(raw.get("anchors") or []), subjects=_alternation(subjects))
+    clinic = raw.get("clinic_questions") or []
+    return OutsideSubjects(anchors=_alternation(raw.get("anchors") or []), subjects=_alternation(subjects),
+                           clinic_questions=re.compile("|".join(f"(?:{p})" for p in clinic), re.IGNORECASE)
+                           if clinic else None)
