@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from intake.faq.message_kind import is_question
+from intake.faq.message_kind import is_personal_statement
 from intake.faq.scope import outside_subjects
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -79,14 +79,14 @@ class FaqGate(GraphComponent):
 
     def send_outside_subjects_away(self, message: Message) -> None:
         """A question answered or "not sure" about the clinic's practical side becomes
-        `clinic_intent`, and one about a subject outside the topics `outside_intent`. Only
-        questions: a statement that names a place or a word ("first responder at the Borderline
-        shooting") is the person's own story, for the safety guard's history reading."""
+        `clinic_intent`, and one about a subject outside the topics `outside_intent`. Never a
+        personal statement: one that names a place or a drug ("got narcan'd in a parking lot, I'm
+        three years clean") is the person's own story, for the safety guard's history reading."""
         current = (message.get(INTENT) or {}).get("name")
         if current not in (self.config["retrieval_intent"], FALLBACK_INTENT):
             return
         text = message.get("text") or ""
-        if not is_question(text):  # "got narcan'd in a parking lot" is a story, not a parking question
+        if is_personal_statement(text):  # "got narcan'd in a parking lot, i'm 3 years clean": a story
             return
         confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
         if self.config["clinic_intent"] and outside_subjects().is_clinic_question(text):

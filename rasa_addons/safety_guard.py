@@ -93,7 +93,8 @@ class SafetyGuard(GraphComponent):
             # Intents a history or distress reading may replace: the classifier's guesses that
             # say nothing more specific than "something personal" or "not understood".
             "replaceable_intents": ["nlu_fallback", "out_of_scope", "feeling_low", "describe_symptoms",
-                                    "share_distress", "share_trauma_history", "faq", "ask_other_health"],
+                                    "share_distress", "share_trauma_history", "faq", "ask_other_health",
+                                    "ask_clinic_logistics"],
         }
 
     def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None) -> None:
