@@ -69,11 +69,11 @@ class FaqGate(GraphComponent):
         for message in messages:
             confidence = self.selector_confidence(message)
             if confidence is not None:
+                routed = self.config["topic_intents"].get(self.selected_topic(message))
                 if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
                     self.replace_intent(message, FALLBACK_INTENT, confidence)
-                elif self.selected_topic(message) in self.config["topic_intents"]:
-                    self.replace_intent(message, self.config["topic_intents"][self.selected_topic(message)],
-                                        confidence)
+                elif routed:
+                    self.replace_intent(message, routed, confidence)
             self.send_outside_subjects_away(message)
         return messages
 
