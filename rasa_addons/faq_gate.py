@@ -14,6 +14,13 @@ the clinic's own ("what does seroquel do", intake.faq.scope) becomes `outside_in
 question about something else, however much it looks like one of ours. One worded as a practical
 question about the clinic ("what are your hours", "is there parking") becomes `clinic_intent`.
 
+An unsure answer is given after all when three readings agree (`second_reading`): the intent
+classifier's first choice is a question for the FAQ, the selector's first topic is well ahead of
+its second, and the topic's own training phrasings are the nearest in meaning to the message
+(rasa_addons.topic_neighbours), and the message names the clinic's own subject (ketamine, PTSD,
+its treatment), so a look-alike question about something else ("is grief the same as
+depression?") is never read this way; nor are markup and personal statements (docs/faq.md).
+
 A topic whose answer needs the clinic's own facts (`topic_intents`, e.g. the clinic's name and
 phone: `clinic_contact`) becomes the intent that answers from config/clinic.yml, since a
 response in domain.yml is written for any clinic.
@@ -21,36 +28,47 @@ response in domain.yml is written for any clinic.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from intake.faq.message_kind import is_personal_statement
 from intake.faq.scope import outside_subjects
+from rasa_addons.sentence_features import stored_arrays
+from rasa_addons.topic_neighbours import TopicNeighbours
 
 FALLBACK_INTENT = "nlu_fallback"
+NEIGHBOURS_FILE = "topic_neighbours.npz"
 # Markup, code, or a "word" longer than any real word ("AAAA...", a pasted token): not a question.
 NOT_A_QUESTION = re.compile(r"<\s*/?\s*[a-z!][^>]*>|javascript:|\{\{|\}\}|;\s*(drop|select|insert|delete)\b|"
                             r"[^\s/]{40,}", re.IGNORECASE)
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class FaqGate(GraphComponent):
     """Sets `nlu_fallback` when the response selector's confidence is below the threshold."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"retrieval_intent": "faq", "threshold": 0.6, "topic_intents": {}, "outside_intent": None,
-                "clinic_intent": None}
+                "clinic_intent": None, "sentence_features": "minilm",
+                # None: an unsure answer is never given (the gate as before).
+                "second_reading": None}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[Text, Any], neighbours: Optional[TopicNeighbours] = None,
+                 model_storage: Optional[ModelStorage] = None, resource: Optional[Resource] = None) -> None:
         self.config = {**self.get_default_config(), **config}
+        self.neighbours = neighbours
+        self._model_storage = model_storage
+        self._resource = resource
 
     @classmethod
     def create(
@@ -60,7 +78,28 @@ class FaqGate(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "FaqGate":
-        return cls(config)
+        return cls(config, model_storage=model_storage, resource=resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "FaqGate":
+        stored = stored_arrays(model_storage, resource, NEIGHBOURS_FILE)
+        return cls(config, TopicNeighbours.from_arrays(stored) if stored else None, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Keeps the sentence vector of every FAQ training phrasing, for the second reading."""
+        examples = []
+        for example in training_data.intent_examples:
+            key = example.get(INTENT_RESPONSE_KEY) or ""
+            vector = self.sentence_vector(example)
+            if example.get(INTENT) == self.config["retrieval_intent"] and "/" in key and vector is not None:
+                examples.append((key.split("/", 1)[1], vector))
+        reading = self.config["second_reading"] or {}
+        self.neighbours = TopicNeighbours.fitted(examples, k=int(reading.get("neighbours", 3)))
+        if self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as directory:
+                np.savez(directory / NEIGHBOURS_FILE, **(self.neighbours.to_arrays() if self.neighbours else {}))
+        return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -68,14 +107,56 @@ class FaqGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             confidence = self.selector_confidence(message)
-            if confidence is not None:
+            if confidence is not None and (confidence < self.config["threshold"] or
+                                           NOT_A_QUESTION.search(message.get("text") or "")):
+                self.replace_intent(message, FALLBACK_INTENT, confidence)
+            if self.readings_agree(message):
+                self.replace_intent(message, self.config["retrieval_intent"], self.classifier_confidence(message))
+            if self.selector_confidence(message) is not None:
                 routed = self.config["topic_intents"].get(self.selected_topic(message))
-                if confidence < self.config["threshold"] or NOT_A_QUESTION.search(message.get("text") or ""):
-                    self.replace_intent(message, FALLBACK_INTENT, confidence)
-                elif routed:
-                    self.replace_intent(message, routed, confidence)
+                if routed:
+                    self.replace_intent(message, routed, self.classifier_confidence(message))
             self.send_outside_subjects_away(message)
         return messages
+
+    def readings_agree(self, message: Message) -> bool:
+        """For a message now `nlu_fallback` that names the clinic's own subject (ketamine, PTSD,
+        its treatment: intake.faq.scope): the classifier's own first choice was the FAQ, the
+        selector's first topic is at least `selector_ratio` times its second, and the nearest
+        topic in meaning is the same one (see the module's docstring)."""
+        reading = self.config["second_reading"]
+        text = message.get("text") or ""
+        if not reading or self.neighbours is None or (message.get(INTENT) or {}).get("name") != FALLBACK_INTENT:
+            return False
+        if NOT_A_QUESTION.search(text) or is_personal_statement(text) or not outside_subjects().names_own_subject(text):
+            return False
+        first = next((entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get("name") != FALLBACK_INTENT),
+                     {})
+        if first.get("name") != self.config["retrieval_intent"] or first.get("confidence", 0.0) < reading["classifier_min"]:
+            return False
+        ranking = self.selector_ranking(message)
+        if not ranking or ranking[0][1] < reading["selector_min"]:
+            return False
+        if len(ranking) > 1 and ranking[0][1] < reading["selector_ratio"] * ranking[1][1]:
+            return False
+        vector = self.sentence_vector(message)
+        nearest = self.neighbours.nearest(vector) if vector is not None else None
+        return bool(nearest and nearest[0] == ranking[0][0] and nearest[1] >= reading["neighbour_min"])
+
+    def sentence_vector(self, message: Message) -> Optional[np.ndarray]:
+        _, sentence = message.get_dense_features(TEXT, [self.config["sentence_features"]])
+        return None if sentence is None else np.asarray(sentence.features).reshape(-1)
+
+    def selector_ranking(self, message: Message) -> List[tuple]:
+        """[(topic, confidence), ...] of the response selector, best first."""
+        selected = (message.get("response_selector") or {}).get(self.config["retrieval_intent"]) or {}
+        return [(entry["intent_response_key"].split("/", 1)[-1], float(entry.get("confidence") or 0.0))
+                for entry in selected.get("ranking") or [] if entry.get("intent_response_key")]
+
+    def classifier_confidence(self, message: Message) -> float:
+        """The classifier's own confidence in the retrieval intent (below any replacement)."""
+        return max((float(entry.get("confidence") or 0.0) for entry in message.get(INTENT_RANKING_KEY) or []
+                    if entry.get("name") == self.config["retrieval_intent"]), default=0.0)
 
     def send_outside_subjects_away(self, message: Message) -> None:
         """A question answered or "not sure" about the clinic's practical side becomes

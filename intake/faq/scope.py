@@ -35,6 +35,10 @@ class OutsideSubjects:
         """A practical question about the clinic itself (its hours, parking, access)."""
         return bool(self.clinic_questions and self.clinic_questions.search(text or ""))
 
+    def names_own_subject(self, text: str) -> bool:
+        """Names something of the clinic's own: ketamine, PTSD, trauma, its treatment, the clinic."""
+        return bool(self.anchors.search(text or ""))
+
     def find(self, text: str) -> Optional[str]:
         """The outside subject named, when no anchor is named too; else None."""
         text = text or ""
