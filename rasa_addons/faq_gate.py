@@ -6,8 +6,11 @@ selector's own confidence threshold the intent becomes `nlu_fallback`; its actio
 closest topics (intake.faq.closest_topics) and the front desk. It runs after the
 FallbackClassifier and before the safety guard, whose decision stays final.
 
-Markup, code ("<script>alert(1)</script>") and overlong junk ("AAAA…") are never answered from
-the FAQ either: whatever the selector guesses for them answers a question nobody asked.
+Markup, code ("<script>alert(1)</script>"), overlong junk ("AAAA…") and a personal statement
+with no question in it ("I'm nervous about needles", intake.faq.message_kind) and a question
+with no subject of its own ("wait does it do that") are never answered
+from the FAQ either: whatever the selector guesses for them answers a question nobody asked. The
+statement gets thanks and the closest topics as buttons instead.
 
 A question, answered or unsure, that names a health subject outside the topics and nothing of
 the clinic's own ("what does seroquel do", intake.faq.scope) becomes `outside_intent`: it is a
@@ -40,7 +43,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from intake.faq.message_kind import is_personal_statement
+from intake.faq.message_kind import is_empty_question, is_personal_statement, is_plain_statement
 from intake.faq.scope import outside_subjects
 from rasa_addons.sentence_features import stored_arrays
 from rasa_addons.topic_neighbours import TopicNeighbours
@@ -107,8 +110,9 @@ class FaqGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             confidence = self.selector_confidence(message)
-            if confidence is not None and (confidence < self.config["threshold"] or
-                                           NOT_A_QUESTION.search(message.get("text") or "")):
+            text = message.get("text") or ""
+            if confidence is not None and (confidence < self.config["threshold"] or NOT_A_QUESTION.search(text)
+                                           or is_plain_statement(text) or is_empty_question(text)):
                 self.replace_intent(message, FALLBACK_INTENT, confidence)
             if self.readings_agree(message):
                 self.replace_intent(message, self.config["retrieval_intent"], self.classifier_confidence(message))

@@ -23,8 +23,8 @@ rm -rf results/nlu_holdout
 .venv/bin/rasa test nlu --model models/intake.tar.gz --nlu tests/nlu_holdout.yml --out results/nlu_holdout --quiet >/dev/null
 .venv/bin/python -m tests.support.nlu_report results/nlu_holdout --metric accuracy --floor 0.88 0.88
 
-echo "== FAQ scope on the frozen set (tests/faq_scope/frozen): fails below 74% of in-scope English questions answered right or above 1.5% of out-of-scope messages answered from the FAQ, just under the shipped figures; target 95% and 1%"
-.venv/bin/python -m tests.support.faq_scope_report tests/faq_scope/frozen --model models/intake.tar.gz --floors 0.74 0.015 \
+echo "== FAQ scope on the frozen set (tests/faq_scope/frozen): fails below 78% of in-scope English questions answered right (just under the shipped 80.2%; target 95%) or above 1% of out-of-scope messages answered from the FAQ (the target)"
+.venv/bin/python -m tests.support.faq_scope_report tests/faq_scope/frozen --model models/intake.tar.gz --floors 0.78 0.01 \
   || { echo "FAQ scope report failed"; exit 1; }
 
 echo "== rasa test (conversation tests in tests/)"

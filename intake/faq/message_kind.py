@@ -17,6 +17,17 @@ QUESTION_START = re.compile(
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|my|me|myself|mine|yo|mi|me siento|tengo)\b", re.IGNORECASE)
 
 
+# A question inside a longer message: an interrogative or a request anywhere ("my husband has ptsd
+# how can i help him", "im on seroquel is that a problem"), not only at the start.
+ASKS_SOMEWHERE = re.compile(
+    r"\b(how|what|whats|what's|why|when|where|which|whether|who|if|wonder|wondering|curious|tell me|show me|"
+    r"explain|want to know|wanna know|need to know|(is|are|does|do|can|will|would) (that|this|it|they|there|you|i))\b",
+    re.IGNORECASE)
+
+# Where a new clause may start a question: after punctuation, "so", "and" or "but".
+CLAUSE_BREAK = re.compile(r"[.,;:!]+\s*|\s+(?:so|and|but)\s+", re.IGNORECASE)
+
+
 def is_question(text: str) -> bool:
     return "?" in text or "¿" in text or bool(QUESTION_START.match(text))
 
@@ -25,3 +36,31 @@ def is_personal_statement(text: str) -> bool:
     """A statement (not a question) of three words or more about oneself."""
     text = (text or "").strip()
     return bool(text) and not is_question(text) and len(text.split()) >= 3 and bool(FIRST_PERSON.search(text))
+
+
+def is_plain_statement(text: str) -> bool:
+    """A personal statement with no question anywhere in it ("I'm skeptical this will work for
+    me", "my partner will come with me for support"). It is never answered with an FAQ topic,
+    which would answer a question nobody asked; it gets thanks and the closest topics instead."""
+    if not is_personal_statement(text) or ASKS_SOMEWHERE.search(text):
+        return False
+    return not any(QUESTION_START.match(clause) for clause in CLAUSE_BREAK.split(text) if clause)
+
+
+# Words that carry no subject of their own: with nothing else in a message ("is it ok", "wait does
+# it do that", "and then what?") there is nothing to answer without the context the assistant
+# does not have.
+EMPTY_WORDS = frozenset("""
+a an the and or but so then also too just really actually like um uh hmm ok okay k wait well yes yeah no
+nope sure right oh ah hey hi that this these those it its it's that's thing things stuff one ones
+what whats what's which who why how when where whether if about after before for of to in on at with
+is isn't are aren't am was were be been do does doesn't did can can't could will would should may might
+i i'm me my you your we us our they them their he him his she her someone somebody anyone people
+there here more much some any other else again now still even
+""".split())
+
+
+def is_empty_question(text: str) -> bool:
+    """Only words without a subject of their own ("is it ok", "wait does it do that")."""
+    words = re.findall(r"[a-z']+", (text or "").lower())
+    return bool(words) and all(word in EMPTY_WORDS for word in words)

@@ -98,7 +98,11 @@ def test_pressing_a_closest_topic_button_answers_that_topic(stack):
     by_question = {t.question: t.key for t in TOPICS}
     for button in topic_buttons:
         key = by_question[button["payload"]]
-        assert ANSWERS[key] in texts(stack.send(sender, button["payload"])), button
+        shown = texts(stack.send(sender, button["payload"]))
+        if key == "clinic_contact":  # answered from config/clinic.yml (the FAQ gate's topic_intents)
+            assert settings().clinic.front_desk_phone in shown, button
+        else:
+            assert ANSWERS[key] in shown, button
 
 
 def test_a_question_inside_the_safety_questions_is_answered_and_the_form_resumes(stack):

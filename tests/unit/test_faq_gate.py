@@ -134,3 +134,20 @@ def test_an_answer_the_gate_itself_found_unsure_is_read_a_second_time():
     message.set("intent", {"name": "faq", "confidence": 0.95})
     message.set("intent_ranking", [{"name": "faq", "confidence": 0.95}])
     assert trained_gate().process([message])[0].get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize("text", ["I'm nervous about needles", "my partner will come with me for support",
+                                  "I don't really trust medication"])
+def test_a_statement_with_no_question_in_it_is_never_answered_from_the_faq(text):
+    assert gated(classified(text, 0.99)) == FALLBACK_INTENT
+
+
+@pytest.mark.parametrize("text", ["my husband has ptsd how can i help him", "im on seroquel is that a problem with ketamine",
+                                  "I've tried five meds. would ketamine still help", "I'm curious whether it works"])
+def test_a_statement_with_a_question_inside_is_still_answered(text):
+    assert gated(classified(text, 0.99)) == "faq"
+
+
+@pytest.mark.parametrize("text", ["is it ok", "wait does it do that", "and then what?"])
+def test_a_question_with_no_subject_of_its_own_is_never_answered(text):
+    assert gated(classified(text, 0.95)) == FALLBACK_INTENT

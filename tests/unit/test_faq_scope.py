@@ -68,7 +68,9 @@ def test_the_gate_hands_a_topic_that_needs_the_clinic_facts_to_its_intent():
     ("what are your hours", "ask_clinic_logistics"), ("is there parking", "ask_clinic_logistics"),
     ("what are the side effects of seroquel", "ask_other_health"), ("is EMDR safe", "ask_other_health"),
     ("how many hours does a ketamine session take", "faq"), ("can I take ketamine with lexapro", "faq"),
-    ("OD'd in 2020, got narcan'd by a stranger in a parking lot, i'm 3 years clean", "faq"),
+    # A story, not a question: neither the clinic's nor another subject's, and no FAQ answer either
+    # (the safety guard reads it as history).
+    ("OD'd in 2020, got narcan'd by a stranger in a parking lot, i'm 3 years clean", "nlu_fallback"),
     ("adderall side effects in adults", "ask_other_health")])
 def test_the_gate_reads_clinic_questions_and_outside_subjects_by_name(text, expected):
     gate = FaqGate({"threshold": 0.5, "outside_intent": "ask_other_health", "clinic_intent": "ask_clinic_logistics"})
