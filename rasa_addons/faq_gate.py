@@ -6,23 +6,23 @@ selector's own confidence threshold the intent becomes `nlu_fallback`; its actio
 closest topics (intake.faq.closest_topics) and the front desk. It runs after the
 FallbackClassifier and before the safety guard, whose decision stays final.
 
-Markup, code ("<script>alert(1)</script>"), overlong junk ("AAAA…") and a personal statement
-with no question in it ("I'm nervous about needles", intake.faq.message_kind) and a question
-with no subject of its own ("wait does it do that") are never answered
-from the FAQ either: whatever the selector guesses for them answers a question nobody asked. The
-statement gets thanks and the closest topics as buttons instead.
+Markup, code ("<script>alert(1)</script>"), overlong junk ("AAAA…"), a personal statement with
+no question in it ("I'm nervous about needles") and a question with no subject of its own ("wait
+does it do that"; both intake.faq.message_kind) are never answered from the FAQ either: whatever
+the selector guesses for them answers a question nobody asked. The statement gets thanks and the
+closest topics as buttons instead.
 
 A question, answered or unsure, that names a health subject outside the topics and nothing of
 the clinic's own ("what does seroquel do", intake.faq.scope) becomes `outside_intent`: it is a
 question about something else, however much it looks like one of ours. One worded as a practical
 question about the clinic ("what are your hours", "is there parking") becomes `clinic_intent`.
 
-An unsure answer is given after all when three readings agree (`second_reading`): the intent
-classifier's first choice is a question for the FAQ, the selector's first topic is well ahead of
-its second, and the topic's own training phrasings are the nearest in meaning to the message
-(rasa_addons.topic_neighbours), and the message names the clinic's own subject (ketamine, PTSD,
-its treatment), so a look-alike question about something else ("is grief the same as
-depression?") is never read this way; nor are markup and personal statements (docs/faq.md).
+An unsure answer is given after all when the message names the clinic's own subject (ketamine,
+PTSD, its treatment) and three readings agree (`second_reading`): the intent classifier's first
+choice is a question for the FAQ, the selector's first topic is well ahead of its second, and the
+topic's own training phrasings are the nearest in meaning to the message
+(rasa_addons.topic_neighbours). A look-alike question about something else ("is grief the same
+as depression?") is never read this way, nor are markup and personal statements (docs/faq.md).
 
 A topic whose answer needs the clinic's own facts (`topic_intents`, e.g. the clinic's name and
 phone: `clinic_contact`) becomes the intent that answers from config/clinic.yml, since a
