@@ -95,6 +95,10 @@ class SafetyGuard(GraphComponent):
             "replaceable_intents": ["nlu_fallback", "out_of_scope", "feeling_low", "describe_symptoms",
                                     "share_distress", "share_trauma_history", "faq", "ask_other_health",
                                     "ask_clinic_logistics"],
+            # Intents the distress reading leaves alone. The risk model learns "distress" from the
+            # symptom examples as well, so on a message the classifier reads as symptoms it says
+            # nothing more specific; the symptom reply (a symptom check, a clinician) fits better.
+            "kept_from_distress": ["describe_symptoms"],
         }
 
     def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None) -> None:
@@ -129,7 +133,7 @@ class SafetyGuard(GraphComponent):
             self._override(message, decision)
         elif decision.outcome == CHECK_IN:
             self._set(message, self.config["check_in_intent"])
-        elif decision.outcome in (HISTORY, DISTRESS) and self._replaceable(name):
+        elif decision.outcome in (HISTORY, DISTRESS) and self._replaceable(name, decision.outcome):
             key = "history_intent" if decision.outcome == HISTORY else "distress_intent"
             self._set(message, self.config[key])
             if decision.outcome == HISTORY:
@@ -148,7 +152,9 @@ class SafetyGuard(GraphComponent):
         elif confidence < self.config["classifier_crisis_confidence"]:
             self._set(message, self.config["check_in_intent"])
 
-    def _replaceable(self, name: str) -> bool:
+    def _replaceable(self, name: str, outcome: str) -> bool:
+        if outcome == DISTRESS and name in self.config["kept_from_distress"]:
+            return False
         return name.startswith(CRISIS_PREFIX) or name in self.config["replaceable_intents"]
 
     def _add_trauma_kind(self, message: Message, text: str) -> None:

@@ -75,3 +75,10 @@ def test_a_specific_request_stays_a_request_when_history_is_told_with_it():
     message = GUARD.process([_message("I was in Iraq in 2005, I'd like to book a consultation",
                                       "book_consultation", 0.95)])[0]
     assert message.get(INTENT)["name"] == "book_consultation"
+
+
+def test_symptoms_stay_symptoms_when_the_decision_reads_distress():
+    text = "everything is grey lately"
+    assert GUARD.judge.decide(text).outcome == "distress"
+    assert GUARD.process([_message(text, "describe_symptoms", 0.9)])[0].get(INTENT)["name"] == "describe_symptoms"
+    assert GUARD.process([_message(text, "nlu_fallback", 0.3)])[0].get(INTENT)["name"] == "share_distress"
