@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -21,13 +21,25 @@ class Database:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else postgres_timeouts(url)
         # hide_parameters: a database error logged with its statement must not quote what people wrote.
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args,
                                             hide_parameters=True)
         use_write_ahead_log(self.engine)
         upgrade_to_head(self.engine)
         self.sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+
+
+def postgres_timeouts(url: str) -> Dict[str, Any]:
+    """Connect and statement timeouts for PostgreSQL (the `storage:` section): a database that
+    accepts connections and never answers must fail a step, not hold the action server's only
+    loop and, with it, every conversation's actions."""
+    if not url.startswith("postgresql"):
+        return {}
+    storage = settings().section("storage")
+    statement_ms = int(float(storage.get("statement_timeout_seconds", 10)) * 1000)
+    return {"connect_timeout": int(storage.get("connect_timeout_seconds", 5)),
+            "options": f"-c statement_timeout={statement_ms}"}
 
 
 def use_write_ahead_log(engine: Engine) -> None:

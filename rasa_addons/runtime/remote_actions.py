@@ -1,8 +1,18 @@
-"""Rasa's remote (custom) actions, answered when they fail and checked without waste.
+"""Rasa's remote (custom) actions, answered when they fail, never waited on for long, and
+checked without waste.
 
-Three changes to how Rasa calls the action server, installed once per Rasa server process by
+Four changes to how Rasa calls the action server, installed once per Rasa server process by
 `install()` (called where every server of this project loads its channels):
 
+- A custom action has `actions.timeout_seconds` (config/clinic.yml, 10 s) to answer; Rasa alone
+  waits 300 s, so an action server that accepts connections and never answers held the turn, and
+  over REST and SMS the crisis reply with it. A late action is a failed one (below), and the
+  turn's later actions fail at once rather than each waiting as long again.
+- The actions that only record a crisis for the front desk hold the turn at most
+  `actions.record_wait_seconds`: the crisis reply, a response in domain.yml, was sent before them,
+  and the safety question that follows must not wait. An unfinished call goes on in the
+  background (its events are then lost; what it records still reaches the desk) and a failure
+  there is logged as an error.
 - A custom action that fails (action server down, an action raised) sends the step-failed
   message, once per turn, instead of leaving the person with nothing: Rasa logs the failure and
   carries on with the action's events lost. The error Rasa logs is replaced by one that names
@@ -21,10 +31,11 @@ Three changes to how Rasa calls the action server, installed once per Rasa serve
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Awaitable, Dict, List, Set, Text
 
 import orjson
 from jsonschema.validators import validator_for
@@ -38,7 +49,7 @@ from intake.settings import settings
 from rasa_addons.runtime.once_per_turn import tell_once
 
 logger = logging.getLogger(__name__)
-SILENT_ON_FAILURE = frozenset({"action_record_crisis", "action_record_not_safe"})
+SILENT_ON_FAILURE = frozenset({"action_record_crisis", "action_record_not_safe", "action_record_safety_unconfirmed"})
 
 
 @lru_cache(maxsize=1)
@@ -53,14 +64,58 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
     return True
 
 
+# Marks a turn's output channel (one per turn) once an action has timed out: the turn's later
+# actions fail at once instead of each waiting as long again.
+_UNANSWERED_THIS_TURN = "_intake_action_server_unanswered"
+# Record-only calls still running after their turn went on: kept so they are not collected.
+_UNFINISHED_RECORDS: Set["asyncio.Task[Any]"] = set()
+
+
+def action_waits() -> tuple:
+    """(seconds any custom action may take, seconds a record-only action may hold the turn)."""
+    section = settings().section("actions")
+    return float(section.get("timeout_seconds", 10)), float(section.get("record_wait_seconds", 0.5))
+
+
+async def _without_holding_the_turn(name: str, call: "asyncio.Task[Any]", hold: float) -> List[Any]:
+    """The call's events when it finishes within `hold` seconds, else none: it goes on alone."""
+    done, _ = await asyncio.wait({call}, timeout=hold)
+    if call in done:
+        return call.result()
+    logger.warning("%s has not answered within %.1f s: the turn goes on, the call continues in the background",
+                   name, hold)
+    _UNFINISHED_RECORDS.add(call)
+    call.add_done_callback(lambda task: _finished_late(name, task))
+    return []
+
+
+def _finished_late(name: str, task: "asyncio.Task[Any]") -> None:
+    _UNFINISHED_RECORDS.discard(task)
+    if task.cancelled() or task.exception() is not None:
+        logger.error("%s failed after its turn (%s): the front desk was not alerted by the assistant", name,
+                     "cancelled" if task.cancelled() else type(task.exception()).__name__)
+
+
+async def _within_time(name: str, call: Awaitable[Any]) -> List[Any]:
+    timeout, hold = action_waits()
+    task = asyncio.ensure_future(asyncio.wait_for(call, timeout))
+    if name in SILENT_ON_FAILURE:
+        return await _without_holding_the_turn(name, task, hold)
+    return await task
+
+
 def _run_or_say_so(run_remote: Any) -> Any:
     async def run(self: RemoteAction, output_channel: OutputChannel, nlg: Any, tracker: Any,
                   domain: Any) -> List[Any]:
         try:
-            return await run_remote(self, output_channel, nlg, tracker, domain)
+            if getattr(output_channel, _UNANSWERED_THIS_TURN, False) and self.name() not in SILENT_ON_FAILURE:
+                raise asyncio.TimeoutError("the action server did not answer earlier in this turn")
+            return await _within_time(self.name(), run_remote(self, output_channel, nlg, tracker, domain))
         except ActionExecutionRejection:  # a form's answer refused by its validation: not a failure
             raise
         except Exception as error:
+            if isinstance(error, asyncio.TimeoutError):  # the turn's next actions would wait as long
+                setattr(output_channel, _UNANSWERED_THIS_TURN, True)
             if self.name() in SILENT_ON_FAILURE:
                 logger.error("%s failed (%s): the front desk was not alerted by the assistant",
                              self.name(), type(error).__name__)
@@ -92,7 +147,7 @@ def _request_with_json_body(request: Any) -> Any:
 
 
 def install() -> None:
-    """Apply the three changes, once per process."""
+    """Apply the four changes, once per process."""
     if getattr(RemoteAction.run, "_intake_wrapped", False):
         return
     RemoteAction.run = _run_or_say_so(RemoteAction.run)  # type: ignore[assignment]

@@ -47,7 +47,8 @@ def webhook_url(stack: RasaStack) -> str:
     return f"{stack.rasa_url}/webhooks/sms/webhook"
 
 
-def post_sms(stack: RasaStack, phone: str, body: str, media: int = 0, signature: str = "sign") -> requests.Response:
+def post_sms(stack: RasaStack, phone: str, body: str, media: int = 0, signature: str = "sign",
+             timeout: float = 60) -> requests.Response:
     """POST what Twilio posts for an inbound SMS, signed like Twilio unless told otherwise."""
     params: Dict[str, str] = {
         "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": phone, "To": CLINIC_NUMBER,
@@ -60,7 +61,7 @@ def post_sms(stack: RasaStack, phone: str, body: str, media: int = 0, signature:
         headers["X-Twilio-Signature"] = RequestValidator(AUTH_TOKEN).compute_signature(webhook_url(stack), params)
     elif signature:
         headers["X-Twilio-Signature"] = signature
-    return requests.post(webhook_url(stack), data=params, headers=headers, timeout=60)
+    return requests.post(webhook_url(stack), data=params, headers=headers, timeout=timeout)
 
 
 def text(stack: RasaStack, twilio: TwilioStandIn, phone: str, body: str, media: int = 0) -> List[str]:
