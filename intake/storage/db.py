@@ -31,9 +31,9 @@ class Database:
 
 
 def postgres_timeouts(url: str) -> Dict[str, Any]:
-    """Connect and statement timeouts for PostgreSQL (the `storage:` section): a database that
-    accepts connections and never answers must fail a step, not hold the action server's only
-    loop and, with it, every conversation's actions."""
+    """Connect and statement timeouts for PostgreSQL (the `storage:` section; `url` or its driver
+    name), for the app database and the tracker store: a database that accepts connections and
+    never answers must fail a step, not hold a server's only loop and, with it, every conversation."""
     if not url.startswith("postgresql"):
         return {}
     storage = settings().section("storage")

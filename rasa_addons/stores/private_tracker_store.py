@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from intake.privacy.masking import ContactSeal, tracker_seal
-from intake.storage.db import use_write_ahead_log
+from intake.storage.db import postgres_timeouts, use_write_ahead_log
 from rasa_addons.stores.recent_trackers import RecentTrackers, StoredMark
 
 logger = logging.getLogger(__name__)
@@ -71,12 +71,16 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         use_write_ahead_log(self.engine)
 
     def _use_quiet_pooled_engine(self) -> None:
-        """Rasa's engine again, with parameters kept out of error logs and, on SQLite, a pool:
-        Rasa's SQLite engine opens and closes a connection for every read and every write."""
+        """Rasa's engine again, with parameters kept out of error logs; on SQLite a pool (Rasa's
+        SQLite engine opens and closes a connection for every read and every write), on PostgreSQL
+        connect and statement timeouts (its reads and writes run on the server's event loop, so a
+        database that never answers would hold every conversation)."""
         url = self.engine.url
         options: dict = {**create_engine_kwargs(url), "hide_parameters": True}
         if self.engine.dialect.name == "sqlite":
             options.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
+        else:  # the app database's connect and statement timeouts: a hung database fails the turn
+            options["connect_args"] = postgres_timeouts(url.drivername)
         self.engine.dispose()
         self.engine = sa.create_engine(url, **options)
         self.sessionmaker = sessionmaker(bind=self.engine)

@@ -1,9 +1,10 @@
 """An action server that accepts connections and never answers (stopped, deadlocked, or waiting on
-a database that never answers) must not hold a crisis reply (issue 26): over REST and SMS the
-crisis reply and its safety question arrive at once, and any other step fails within
+a database that never answers) must not hold a crisis reply (issue 26): over REST, SMS and the
+web chat (socket.io) the crisis reply and its safety question arrive at once, and any other step fails within
 `actions.timeout_seconds` (config/clinic.yml) with the step-failed reply."""
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from typing import List
@@ -15,6 +16,7 @@ from intake.settings import settings
 from tests.integration.test_sms_channel import new_phone, post_sms
 from tests.support.stack import start_stack, texts
 from tests.support.twilio_standin import sms_environment
+from tests.support.webchat import WebChat
 
 # Issue 26: "the crisis reply arrives within 2 s".
 CRISIS_REPLY_SECONDS = 2
@@ -96,3 +98,24 @@ def test_by_sms_the_crisis_texts_go_out_at_once(hung, twilio):
     assert answer.status_code == 200
     sent = " ".join(twilio.sent_to(phone, since=mark))
     assert "988" in sent and "911" in sent and "safe right now" in sent.lower()
+
+
+def test_in_the_web_chat_the_crisis_reply_and_its_safety_question_arrive_at_once(hung):
+    stack, _ = hung
+
+    async def scenario() -> List[dict]:
+        chat = WebChat(stack.rasa_url)
+        await chat.open()
+        try:
+            await chat.say("I want to kill myself")
+            got: List[dict] = []
+            deadline = asyncio.get_running_loop().time() + CRISIS_REPLY_SECONDS
+            while not got or got[-1].get("text") not in SAFETY_QUESTIONS:
+                remaining = deadline - asyncio.get_running_loop().time()
+                got.append(await asyncio.wait_for(chat.received.get(), timeout=max(remaining, 0.01)))
+            return got
+        finally:
+            await chat.close()
+
+    got = asyncio.run(scenario())
+    assert "988" in got[0]["text"] and "911" in got[0]["text"]
