@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa_addons.channels.failure_replies import reply_on_failure
+from rasa_addons.channels.message_length import within_length
 from rasa_addons.runtime.turn_queue import in_turn
 
 MAX_SENDER_CHARS = 128
@@ -55,7 +56,7 @@ class CheckedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(reply_on_failure(in_turn(on_new_message)))
+        blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))
 
         @blueprint.middleware("request")
         async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:

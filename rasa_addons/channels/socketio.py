@@ -26,6 +26,7 @@ from socketio import AsyncRedisManager
 
 from intake.settings import flag
 from rasa_addons.channels.failure_replies import reply_on_failure
+from rasa_addons.channels.message_length import within_length
 from rasa_addons.runtime.turn_queue import in_turn
 
 SHARED_ROOMS_URL_ENV = "INTAKE_SOCKETIO_REDIS_URL"
@@ -58,7 +59,7 @@ class AnsweringSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(reply_on_failure(in_turn(on_new_message)))
+        blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
             # Swapped before the first connection, which is when the server initialises its manager.

@@ -101,3 +101,17 @@ def test_in_the_web_chat_a_crisis_only_the_model_reads_is_answered_even_during_a
             await chat.close()
 
     asyncio.run(scenario())
+
+
+def test_in_the_web_chat_a_huge_message_gets_a_request_for_shorter_ones(hstack):
+    async def scenario() -> str:
+        chat = WebChat(hstack.rasa_url)
+        await chat.open()
+        try:
+            await chat.say("what does a consultation involve and how long is it " * 4_000)
+            return joined(await chat.messages())
+        finally:
+            await chat.close()
+
+    said = asyncio.run(scenario())
+    assert "too long for me to read" in said and "988" in said

@@ -133,3 +133,23 @@ def test_second_setup_does_not_retrain():
     out = subprocess.run(["bash", "scripts/setup.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert "no retraining" in out.stdout
     assert MODEL_PATH.stat().st_mtime_ns == before
+
+
+# Issue 26: a 200,000-character message is answered at once and not read in full.
+HUGE_SECONDS = 2
+
+
+def test_a_huge_message_is_answered_at_once_with_a_request_for_shorter_ones(stack, sender):
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": "tell me about your clinic " * 8_000},
+                             timeout=HUGE_SECONDS)
+    said = texts(response.json())
+    assert "too long for me to read (over 2,000 characters)" in said and "988" in said
+
+
+def test_a_risk_buried_deep_in_a_huge_message_gets_the_crisis_reply(stack, sender):
+    message = "my week was long and work was hard. " * 5_000 + "i am going to kill myself tonight. " + "ok. " * 100
+    reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                          timeout=HUGE_SECONDS).json()
+    assert "988" in texts(reply) and reply[-1]["text"] == "Are you safe right now?"
+    assert "too long" not in texts(reply)
