@@ -4,7 +4,9 @@ Rasa's own RestInput answers a body that is not a JSON object, or a `message` th
 text, with a 500 and a stack trace. This channel answers such requests with a clean 400 and a
 JSON error, and answers an empty message with a short prompt instead of running the
 pipeline on nothing. A turn that fails inside Rasa is answered with a clear message
-(failure_replies) instead of an empty list. Everything else is passed to Rasa's RestInput unchanged.
+(failure_replies) instead of an empty list. A `sender` that is an SMS conversation's id ("sms-...")
+is refused, and the body's `input_channel` is ignored: a message over REST is stored as sent over
+REST. Everything else is passed to Rasa's RestInput unchanged.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
 from rasa_addons.runtime.turn_queue import in_turn
@@ -41,6 +44,8 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         return _bad_request(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    if sender.lower().startswith(SMS_CONVERSATION_PREFIX):  # someone's text conversation: not writable from here
+        return _bad_request(f"'sender' may not start with '{SMS_CONVERSATION_PREFIX}': those are SMS conversations.")
     if not isinstance(message, str):
         return _bad_request("'message' must be a string.")
     if not message.strip():
@@ -54,6 +59,11 @@ class CheckedRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        """Always "rest": Rasa's RestInput takes `input_channel` from the body, so anyone could
+        have a message stored as sent by SMS or the web chat (and staff replies routed there)."""
+        return self.name()
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
         blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))

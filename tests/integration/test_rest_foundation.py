@@ -153,3 +153,15 @@ def test_a_risk_buried_deep_in_a_huge_message_gets_the_crisis_reply(stack, sende
                           timeout=HUGE_SECONDS).json()
     assert "988" in texts(reply) and reply[-1]["text"] == "Are you safe right now?"
     assert "too long" not in texts(reply)
+
+
+def test_rest_cannot_write_into_an_sms_conversation(stack):
+    for sender in ("sms-3f9a0c1d2e", "SMS-3f9a0c1d2e"):
+        response = stack.post_rest({"sender": sender, "message": "hello"})
+        assert response.status_code == 400 and "SMS conversations" in response.json()["reason"]
+
+
+def test_a_rest_message_is_stored_as_sent_over_rest_whatever_the_body_says(stack, sender):
+    response = stack.post_rest({"sender": sender, "message": "hello", "input_channel": "sms"})
+    assert response.status_code == 200
+    assert stack.tracker(sender)["latest_input_channel"] == "rest"
