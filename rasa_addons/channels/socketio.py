@@ -1,8 +1,10 @@
 """Rasa's socket.io channel (the website's chat widget), ready for several Rasa servers.
 
-Two changes to Rasa's `socketio` channel:
+Three changes to Rasa's `socketio` channel:
 
 - A failed turn gets a clear message, not silence (failure_replies).
+- Session ids are issued and signed by the server (intake.web_sessions): knowing or guessing a
+  conversation's id is not enough to write into it, and "Start over" leaves the old conversation.
 - In production (REDIS_HOST set, as config/endpoints.production.yml needs for the lock store),
   the socket.io servers of all Rasa processes share their rooms through that Redis
   (python-socketio's AsyncRedisManager; INTAKE_SOCKETIO_REDIS_URL names another Redis). A
@@ -15,8 +17,9 @@ Two changes to Rasa's `socketio` channel:
 """
 from __future__ import annotations
 
+import logging
 import os
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from urllib.parse import quote
 
 from rasa.core.channels.channel import UserMessage
@@ -25,10 +28,12 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager
 
 from intake.settings import flag
+from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
 from rasa_addons.runtime.turn_queue import in_turn
 
+logger = logging.getLogger(__name__)
 SHARED_ROOMS_URL_ENV = "INTAKE_SOCKETIO_REDIS_URL"
 
 
@@ -60,6 +65,7 @@ class AnsweringSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))
+        self._only_issued_sessions()
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
             # Swapped before the first connection, which is when the server initialises its manager.
@@ -67,3 +73,31 @@ class AnsweringSocketIOInput(SocketIOInput):
             manager.set_server(self.sio)
             self.sio.manager = manager
         return blueprint
+
+    def _only_issued_sessions(self) -> None:
+        """Rasa's session and message handlers behind two checks (intake.web_sessions): a session
+        request with an id this server did not issue gets a new, signed one, and leaves the room
+        of the conversation it was in ("Start over" on a shared computer); a message is taken only
+        under the issued id of the conversation its connection asked for."""
+        sio, namespace = self.sio, self.namespace or "/"
+        handlers = sio.handlers[namespace]
+        rasa_session_request, rasa_message = handlers["session_request"], handlers[self.user_message_evt]
+
+        async def session_request(sid: Text, data: Optional[Dict[str, Any]]) -> None:
+            data = dict(data) if isinstance(data, dict) else {}
+            if not is_issued(data.get("session_id")):
+                data["session_id"] = issue_session_id()
+            for room in sio.rooms(sid, namespace=namespace):
+                if room not in (sid, data["session_id"]):
+                    sio.leave_room(sid, room, namespace=namespace)
+            await rasa_session_request(sid, data)
+
+        async def user_message(sid: Text, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not is_issued(session_id) or session_id not in sio.rooms(sid, namespace=namespace):
+                logger.warning("a web chat message under a session id this connection was not given was refused")
+                return
+            await rasa_message(sid, data)
+
+        sio.on("session_request", session_request, namespace=namespace)
+        sio.on(self.user_message_evt, user_message, namespace=namespace)

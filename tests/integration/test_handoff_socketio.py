@@ -115,3 +115,63 @@ def test_in_the_web_chat_a_huge_message_gets_a_request_for_shorter_ones(hstack):
 
     said = asyncio.run(scenario())
     assert "too long for me to read" in said and "988" in said
+
+
+MADE_UP_ID = "0123456789abcdef0123456789abcdef"
+
+
+def test_the_server_issues_the_session_id_and_refuses_messages_under_any_other(hstack):
+    async def scenario() -> None:
+        chat = WebChat(hstack.rasa_url)
+        chat.session_id = MADE_UP_ID  # an id the person's browser (or anyone) made up
+        await chat.open()
+        try:
+            issued = chat.session_id
+            assert issued != MADE_UP_ID and issued.startswith(tuple("0123456789abcdef")) and issued.count(".") == 1
+            token = issued.split(".")[0]
+            for other in (MADE_UP_ID, "sms-3f9a0c1d2e", f"{token}.{'0' * 32}"):
+                await chat.client.emit("user_uttered", {"message": "hello", "session_id": other})
+                assert await chat.messages(expect_any=False) == [], other
+            await chat.say("hello")
+            assert "automated" in joined(await chat.messages())
+        finally:
+            await chat.close()
+
+    asyncio.run(scenario())
+
+
+def test_another_connection_cannot_write_into_a_conversation_it_was_not_given(hstack):
+    async def scenario() -> None:
+        first, second = WebChat(hstack.rasa_url), WebChat(hstack.rasa_url)
+        await first.open()
+        await second.open()
+        try:
+            await second.client.emit("user_uttered", {"message": "hello", "session_id": first.session_id})
+            assert await second.messages(expect_any=False) == [] and await first.messages(expect_any=False) == []
+        finally:
+            await first.close()
+            await second.close()
+
+    asyncio.run(scenario())
+
+
+def test_starting_over_leaves_the_previous_conversation(hstack):
+    desk = Desk(hstack)
+
+    async def scenario() -> None:
+        chat = WebChat(hstack.rasa_url)
+        await chat.open()
+        try:
+            await chat.say("hello")
+            await chat.messages()
+            previous = chat.session_id
+            chat.confirmed.clear()
+            await chat.client.emit("session_request", {"session_id": None})  # what "Start over" sends
+            await asyncio.wait_for(chat.confirmed.wait(), timeout=30)
+            assert chat.session_id != previous
+            await desk.rasa.send_staff_message(previous, "A message for the person before you")
+            assert await chat.messages(expect_any=False) == []
+        finally:
+            await chat.close()
+
+    asyncio.run(scenario())

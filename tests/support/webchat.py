@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import socketio
 
@@ -17,7 +16,7 @@ class WebChat:
 
     def __init__(self, rasa_url: str) -> None:
         self.rasa_url = rasa_url
-        self.session_id = uuid.uuid4().hex
+        self.session_id: Optional[str] = None  # issued by the server in session_confirm
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue = asyncio.Queue()
         self.confirmed = asyncio.Event()
@@ -27,7 +26,10 @@ class WebChat:
     async def _on_bot(self, data: Dict[str, Any]) -> None:
         await self.received.put(data)
 
-    async def _on_confirm(self, *_: Any) -> None:
+    async def _on_confirm(self, session_id: Any = None, *_: Any) -> None:
+        """The server issues the session id (intake.web_sessions): the chat keeps the one it got."""
+        if isinstance(session_id, str):
+            self.session_id = session_id
         self.confirmed.set()
 
     async def open(self) -> None:

@@ -39,7 +39,7 @@ K8S_SECRET = "intake-secrets"
 
 # What each process reads besides its endpoints (see the README and the code named in the example).
 NEEDS = {
-    "rasa": {"RASA_TOKEN", "INTAKE_TRACKER_KEY", "INTAKE_SMS_ID_KEY", "INTAKE_DATABASE_URL",
+    "rasa": {"RASA_TOKEN", "INTAKE_TRACKER_KEY", "INTAKE_SMS_ID_KEY", "INTAKE_WEB_SESSION_KEY", "INTAKE_DATABASE_URL",
              "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "SANIC_WORKERS",
              "SQL_POOL_SIZE", "SQL_MAX_OVERFLOW"},
     "actions": {"INTAKE_DATABASE_URL", "INTAKE_LINK_SECRET", "INTAKE_PUBLIC_WEB_URL"},

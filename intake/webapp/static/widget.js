@@ -27,18 +27,14 @@
   var REPLY_WAIT_MS = 30000;
 
   // ---- stored state: session id and the transcript, in localStorage ---------------------------
+  // The session id is issued (and signed) by the server in its session_confirm; null until then.
   function newState() {
-    return { sessionId: randomId(), lastActive: Date.now(), open: false, entries: [] };
-  }
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return { sessionId: null, lastActive: Date.now(), open: false, entries: [] };
   }
   function loadState() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
-      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.entries) &&
+      if (saved && (saved.sessionId === null || typeof saved.sessionId === "string") && Array.isArray(saved.entries) &&
           Date.now() - saved.lastActive < IDLE_LIMIT_MS) {
         return saved;
       }
@@ -257,7 +253,8 @@
       socket.on("connect", function () {
         socket.emit("session_request", { session_id: state.sessionId });
       });
-      socket.on("session_confirm", function () {
+      socket.on("session_confirm", function (sessionId) {
+        if (typeof sessionId === "string") { state.sessionId = sessionId; saveState(); }
         ready = true;
         setStatus("Connected", "connected");
         if (!state.entries.length && !outbox.length) outbox.push("/greet");
