@@ -7,7 +7,7 @@ after a restart, treats a number the same way (an opted-out number stays opted o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import List, Optional, Sequence
 
 from sqlalchemy import select, update
@@ -119,3 +119,25 @@ def store_last_options(conversation_id: str, options: Sequence[NumberedOption]) 
         row = _row(session, conversation_id)
         if row is not None:
             row.last_options = [option.as_json() for option in options]
+
+
+# A MessageSid is remembered this long; Twilio's retries come within minutes.
+HANDLED_KEPT = timedelta(days=2)
+
+
+def first_delivery(message_sid: str) -> bool:
+    """True the first time `message_sid` is seen (and records it), False for a repeat. Ids older
+    than HANDLED_KEPT are forgotten on the way."""
+    from sqlalchemy import delete
+
+    from intake.storage.models import SmsInboundHandled
+
+    now = utc_now()
+    try:
+        with session_scope() as session:
+            session.add(SmsInboundHandled(message_sid=message_sid[:64], received_at=now))
+            session.flush()
+            session.execute(delete(SmsInboundHandled).where(SmsInboundHandled.received_at < now - HANDLED_KEPT))
+    except IntegrityError:
+        return False
+    return True

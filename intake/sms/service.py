@@ -59,6 +59,7 @@ class Outcome(Enum):
     SILENT = "silent"  # from an opted-out number: nothing sent
     SILENT_ALERT = "silent_alert"  # from an opted-out number, crisis: alert stored, nothing sent
     ASSISTANT_FAILED = "assistant_failed"
+    REPEATED = "repeated"  # a MessageSid already handled (a retry or a replay): nothing done
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class InboundSms:
     sender: str  # Twilio's From
     body: str
     media_count: int = 0
+    message_sid: str = ""  # Twilio's MessageSid: a repeat of one already handled is ignored
 
 
 class SmsConversations:
@@ -99,6 +101,8 @@ class SmsConversations:
 
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
+        if inbound.message_sid and not await asyncio.to_thread(contacts.first_delivery, inbound.message_sid):
+            return Outcome.REPEATED
         phone = normalize_phone(inbound.sender)
         contact = await asyncio.to_thread(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
         body = (inbound.body or "").strip()

@@ -99,6 +99,16 @@ class SmsContact(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, onupdate=utc_now)
 
 
+class SmsInboundHandled(Base):
+    """A Twilio MessageSid already handled. Twilio may post the same text again (a retry, or a
+    replay by someone who captured a signed request): it is answered once. No personal details."""
+
+    __tablename__ = "sms_inbound_handled"
+
+    message_sid = Column(String(64), primary_key=True)
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
+
+
 class Handoff(Base):
     """A conversation the front desk must look at, with why and how urgently.
 

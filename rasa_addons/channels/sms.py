@@ -199,7 +199,8 @@ class SmsInput(TwilioInput):
                 media_count = int(form.get("NumMedia") or 0)
             except ValueError:
                 media_count = 0
-            inbound = InboundSms(sender=sender, body=form.get("Body") or "", media_count=media_count)
+            inbound = InboundSms(sender=sender, body=form.get("Body") or "", media_count=media_count,
+                                 message_sid=(form.get("MessageSid") or "").strip())
             try:
                 outcome = await self.conversations.handle_inbound(inbound)
                 logger.debug("SMS handled: %s", outcome.value)

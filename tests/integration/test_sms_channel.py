@@ -48,10 +48,10 @@ def webhook_url(stack: RasaStack) -> str:
 
 
 def post_sms(stack: RasaStack, phone: str, body: str, media: int = 0, signature: str = "sign",
-             timeout: float = 60) -> requests.Response:
+             timeout: float = 60, message_sid: str = "") -> requests.Response:
     """POST what Twilio posts for an inbound SMS, signed like Twilio unless told otherwise."""
     params: Dict[str, str] = {
-        "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": phone, "To": CLINIC_NUMBER,
+        "MessageSid": message_sid or "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": phone, "To": CLINIC_NUMBER,
         "Body": body, "NumMedia": str(media), "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01",
     }
     if media:
@@ -286,3 +286,16 @@ def test_numbered_options_survive_a_restart_of_the_rasa_server(sms_stack, twilio
     text(sms_stack, twilio, phone, number)
     tracker = sms_stack.tracker(conversation_id_for(phone, ID_KEY.encode()))
     assert "/request_human" in [e.get("text") for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_a_text_twilio_posts_twice_is_answered_once(sms_stack, twilio):
+    """Twilio retries, or someone replays a captured signed request: the same MessageSid."""
+    phone, message_sid = new_phone(), "SM" + uuid.uuid4().hex
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "hello", message_sid=message_sid).status_code == 200
+    assert twilio.sent_to(phone, since=mark)
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "hello", message_sid=message_sid).status_code == 200
+    assert twilio.sent_to(phone, since=mark) == []
+    assert app_db_rows(sms_stack, "SELECT message_sid FROM sms_inbound_handled WHERE message_sid = :s",
+                       s=message_sid) == [(message_sid,)]
