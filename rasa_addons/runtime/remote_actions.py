@@ -74,7 +74,7 @@ _UNFINISHED_RECORDS: Set["asyncio.Task[Any]"] = set()
 def action_waits() -> tuple:
     """(seconds any custom action may take, seconds a record-only action may hold the turn)."""
     section = settings().section("actions")
-    return float(section.get("timeout_seconds", 10)), float(section.get("record_wait_seconds", 0.5))
+    return float(section.get("timeout_seconds", 10)), float(section.get("record_wait_seconds", 1))
 
 
 async def _without_holding_the_turn(name: str, call: "asyncio.Task[Any]", hold: float) -> List[Any]:
