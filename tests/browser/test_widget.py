@@ -228,6 +228,8 @@ def test_a_conversation_idle_for_an_hour_is_forgotten_on_this_browser(page, stac
     page.reload()
     expect(page.locator(".ciw-launcher")).to_be_visible()
     expect(page.locator(".ciw-log")).not_to_contain_text("how long does a ketamine session take")
+    stored = page.evaluate("() => Object.keys(localStorage).map((k) => localStorage.getItem(k)).join(' ')")
+    assert "how long does a ketamine session take" not in stored  # nothing left behind on the computer
     page.click(".ciw-launcher")
     expect(bot_messages(page).first).to_contain_text("automated intake assistant", timeout=REPLY_TIMEOUT_MS)
     assert session_id(page) != first_session

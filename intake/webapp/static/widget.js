@@ -39,7 +39,11 @@
         return saved;
       }
     } catch (e) { /* unreadable or blocked storage: start fresh */ }
+    forgetStored();  // an expired conversation leaves nothing behind on a shared computer
     return newState();
+  }
+  function forgetStored() {
+    try { window.localStorage.removeItem(STORE_KEY); } catch (e) { /* blocked storage */ }
   }
   function saveState() {
     try { window.localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
@@ -309,9 +313,11 @@
 
   launcher.addEventListener("click", function () { setOpen(true); });
   close.addEventListener("click", function () { setOpen(false); });
-  restart.addEventListener("click", function () {
+  /** A new, empty conversation: nothing of the previous one stays on screen or in storage. */
+  function startOver(open) {
+    forgetStored();
     state = newState();
-    state.open = true;
+    state.open = open;
     saveState();
     log.textContent = "";
     outbox = [];
@@ -319,11 +325,18 @@
     if (socket && socket.connected) {
       ready = false;
       socket.emit("session_request", { session_id: state.sessionId });
-    } else {
+    } else if (open) {
       connect();
     }
+  }
+  restart.addEventListener("click", function () {
+    startOver(true);
     input.focus();
   });
+  // A page left open past the idle limit (a shared computer) forgets the conversation too.
+  window.setInterval(function () {
+    if (state.entries.length && Date.now() - state.lastActive >= IDLE_LIMIT_MS) startOver(state.open);
+  }, 60 * 1000);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
