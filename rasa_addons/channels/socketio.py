@@ -11,9 +11,9 @@ Three changes to Rasa's `socketio` channel:
   person's chat is connected to one Rasa process, but the front desk's messages during a
   takeover reach Rasa through its HTTP API, on whichever server the load balancer picks; without
   the shared manager that server would store the message and push it to nobody (the scale test
-  failed that way before this). The manager pickles what it publishes, so the Redis must be
-  private to the deployment (as the lock store's already is). In the embedded default (one
-  process, no Redis) rooms stay in the process.
+  failed that way before this). The manager speaks JSON, never pickles, and when Redis is down
+  sends from this server instead of dropping the message (rasa_addons/channels/shared_rooms.py).
+  In the embedded default (one process, no Redis) rooms stay in the process.
 """
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ from urllib.parse import quote
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
-from socketio import AsyncRedisManager
 
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
+from rasa_addons.channels.shared_rooms import JsonRedisManager
 from rasa_addons.runtime.turn_queue import in_turn
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class AnsweringSocketIOInput(SocketIOInput):
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
             # Swapped before the first connection, which is when the server initialises its manager.
-            manager = AsyncRedisManager(redis_url, channel=shared_rooms_channel())
+            manager = JsonRedisManager(redis_url, channel=shared_rooms_channel())
             manager.set_server(self.sio)
             self.sio.manager = manager
         return blueprint
