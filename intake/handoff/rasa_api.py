@@ -36,6 +36,8 @@ from urllib.parse import quote
 import aiohttp
 
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
+from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
+from intake.web_sessions import is_issued
 from intake.paths import PROJECT_ROOT
 
 DEFAULT_RASA_URL = "http://localhost:5005"
@@ -45,6 +47,15 @@ TIMEOUT = aiohttp.ClientTimeout(total=30)
 CLAIMED, RETURNED = "utter_handoff_claimed", "utter_handoff_returned"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+
+
+def channel_by_id(conversation_id: str) -> Optional[str]:
+    """The channel a conversation lives on, read from its id: an SMS conversation's ("sms-...")
+    and a web chat's (issued and signed by the server) are written to only by their own channel,
+    which refuses the other's ids, so a message can never move one to another. None: REST."""
+    if conversation_id.startswith(SMS_CONVERSATION_PREFIX):
+        return "sms"
+    return "socketio" if is_issued(conversation_id) else None
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached, or refused the request."""
@@ -123,9 +134,11 @@ class RasaConversations:
             return await response.json(content_type=None)
 
     async def _append_and_send(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
-        """Record `events` and send their bot messages on the person's latest channel, atomically."""
+        """Record `events` and send their bot messages, atomically, on the channel the conversation
+        lives on (channel_by_id), else on the person's latest channel."""
+        channel = channel_by_id(conversation_id) or "latest"
         await self._request("POST", self._url(conversation_id, "tracker/events"),
-                            {"output_channel": "latest", "execute_side_effects": "true"}, events)
+                            {"output_channel": channel, "execute_side_effects": "true"}, events)
 
     async def _response(self, name: str, channel: Optional[str], values: Mapping[str, Any]) -> Dict[str, Any]:
         """A domain response as a bot event, for this channel, with its placeholders filled."""
@@ -143,7 +156,7 @@ class RasaConversations:
         return lines_from_tracker(await self.tracker(conversation_id))
 
     async def _channel(self, conversation_id: str) -> Optional[str]:
-        return (await self.tracker(conversation_id)).get("latest_input_channel")
+        return channel_by_id(conversation_id) or (await self.tracker(conversation_id)).get("latest_input_channel")
 
     # -- takeover --------------------------------------------------------------------------------
     @staticmethod

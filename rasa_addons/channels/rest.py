@@ -5,7 +5,8 @@ text, with a 500 and a stack trace. This channel answers such requests with a cl
 JSON error, and answers an empty message with a short prompt instead of running the
 pipeline on nothing. A turn that fails inside Rasa is answered with a clear message
 (failure_replies) instead of an empty list. A `sender` that is an SMS conversation's id ("sms-...")
-is refused, and the body's `input_channel` is ignored: a message over REST is stored as sent over
+or a web chat's issued session id is refused (each conversation is written to through its own
+channel, where the front desk's replies go), and the body's `input_channel` is ignored: a message over REST is stored as sent over
 REST. Everything else is passed to Rasa's RestInput unchanged.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
+from intake.web_sessions import is_issued
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
 from rasa_addons.runtime.turn_queue import in_turn
@@ -46,6 +48,8 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
         return _bad_request(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
     if sender.lower().startswith(SMS_CONVERSATION_PREFIX):  # someone's text conversation: not writable from here
         return _bad_request(f"'sender' may not start with '{SMS_CONVERSATION_PREFIX}': those are SMS conversations.")
+    if is_issued(sender):  # a web chat's conversation: written to only through its socket.io connection
+        return _bad_request("'sender' is a web chat's session id: those conversations are written to by the web chat.")
     if not isinstance(message, str):
         return _bad_request("'message' must be a string.")
     if not message.strip():

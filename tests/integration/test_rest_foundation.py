@@ -161,6 +161,13 @@ def test_rest_cannot_write_into_an_sms_conversation(stack):
         assert response.status_code == 400 and "SMS conversations" in response.json()["reason"]
 
 
+def test_rest_cannot_write_into_a_web_chat_conversation(stack):
+    from intake.web_sessions import issue_session_id  # the stack's servers share this machine's key file
+
+    response = stack.post_rest({"sender": issue_session_id(), "message": "hello"})
+    assert response.status_code == 400 and "web chat" in response.json()["reason"]
+
+
 def test_a_rest_message_is_stored_as_sent_over_rest_whatever_the_body_says(stack, sender):
     response = stack.post_rest({"sender": sender, "message": "hello", "input_channel": "sms"})
     assert response.status_code == 200

@@ -15,3 +15,11 @@ def test_made_up_tampered_and_odd_ids_are_not():
     for other in (token, f"{token}.{flipped}", f"{token.upper()}.{signature}", "sms-3f9a0c1d2e", "", None, 42,
                   f"{token}.{signature}.x", "ab.cd"):
         assert not is_issued(other), other
+
+
+def test_a_conversation_lives_on_the_channel_its_id_names():
+    from intake.handoff.rasa_api import channel_by_id
+
+    assert channel_by_id("sms-3f9a0c1d2e") == "sms"
+    assert channel_by_id(issue_session_id()) == "socketio"
+    assert channel_by_id("0123456789abcdef0123456789abcdef") is None  # a REST conversation: its latest channel
