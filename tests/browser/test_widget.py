@@ -233,3 +233,14 @@ def test_a_conversation_idle_for_an_hour_is_forgotten_on_this_browser(page, stac
     page.click(".ciw-launcher")
     expect(bot_messages(page).first).to_contain_text("automated intake assistant", timeout=REPLY_TIMEOUT_MS)
     assert session_id(page) != first_session
+
+
+def test_a_chat_left_open_past_the_idle_limit_is_forgotten(page, stack):
+    page.clock.install()  # the page's clock, so that an hour can pass at once
+    open_widget(page, stack.web_url)
+    send(page, "how long does a ketamine session take")
+    wait_for_reply_containing(page, "hours")
+    page.clock.fast_forward("01:01:00")
+    expect(page.locator(".ciw-log")).not_to_contain_text("how long does a ketamine session take")
+    stored = page.evaluate("() => Object.keys(localStorage).map((k) => localStorage.getItem(k)).join(' ')")
+    assert "how long does a ketamine session take" not in stored
