@@ -1,4 +1,5 @@
-"""One failure message per turn, however many parts of the turn failed."""
+"""Marks that last one turn (on its output channel): one failure message per turn, however many
+parts of the turn failed, and the action server known not to answer (rasa_addons.runtime.remote_actions)."""
 from __future__ import annotations
 
 from rasa.core.channels.channel import OutputChannel
@@ -8,9 +9,19 @@ from rasa.core.channels.channel import OutputChannel
 _TOLD = "_intake_failure_told"
 
 
+def marked(output: OutputChannel, mark: str) -> bool:
+    """Whether this turn (its output channel) carries `mark`."""
+    return bool(getattr(output, mark, False))
+
+
+def mark(output: OutputChannel, name: str) -> None:
+    """Put `name` on this turn; it ends with the turn's output channel."""
+    setattr(output, name, True)
+
+
 async def tell_once(output: OutputChannel, recipient: str, text: str) -> None:
     """Send `text` unless this turn was already told about a failure."""
-    if getattr(output, _TOLD, False):
+    if marked(output, _TOLD):
         return
-    setattr(output, _TOLD, True)
+    mark(output, _TOLD)
     await output.send_text_message(recipient, text)

@@ -46,7 +46,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from intake.outage_replies import step_failed_reply
 from intake.settings import settings
-from rasa_addons.runtime.once_per_turn import tell_once
+from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 
 logger = logging.getLogger(__name__)
 SILENT_ON_FAILURE = frozenset({"action_record_crisis", "action_record_not_safe", "action_record_safety_unconfirmed"})
@@ -108,14 +108,14 @@ def _run_or_say_so(run_remote: Any) -> Any:
     async def run(self: RemoteAction, output_channel: OutputChannel, nlg: Any, tracker: Any,
                   domain: Any) -> List[Any]:
         try:
-            if getattr(output_channel, _UNANSWERED_THIS_TURN, False) and self.name() not in SILENT_ON_FAILURE:
+            if marked(output_channel, _UNANSWERED_THIS_TURN) and self.name() not in SILENT_ON_FAILURE:
                 raise asyncio.TimeoutError("the action server did not answer earlier in this turn")
             return await _within_time(self.name(), run_remote(self, output_channel, nlg, tracker, domain))
         except ActionExecutionRejection:  # a form's answer refused by its validation: not a failure
             raise
         except Exception as error:
             if isinstance(error, asyncio.TimeoutError):  # the turn's next actions would wait as long
-                setattr(output_channel, _UNANSWERED_THIS_TURN, True)
+                mark(output_channel, _UNANSWERED_THIS_TURN)
             if self.name() in SILENT_ON_FAILURE:
                 logger.error("%s failed (%s): the front desk was not alerted by the assistant",
                              self.name(), type(error).__name__)
