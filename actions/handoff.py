@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from intake.booking import contact
-from intake.handoff import HandoffItem, note_user_message, open_handoff
+from intake.handoff import HandoffItem, active_claim, note_user_message, open_handoff
 from intake.handoff.config import handoff_settings
 from intake.handoff.hours import DeskHours
 from intake.settings import settings
@@ -90,17 +90,28 @@ class ActionRequestHandoff(Action):
 
 class ActionRelayToStaff(Action):
     """A staff member holds the conversation: the message is for them (the console reads it from
-    the tracker); it is only noted as new. The assistant says nothing."""
+    the tracker); it is only noted as new. The assistant says nothing.
+
+    If nobody holds it any more (the item was closed or handed back while relaying was being
+    switched on, e.g. a close racing a claim or a reply), the message would go to nobody: relaying
+    is switched off and the assistant says it is answering again."""
 
     def name(self) -> Text:
         return "action_relay_to_staff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:
-            note_user_message(tracker.sender_id)
+            held = active_claim(tracker.sender_id) is not None
+            if held:
+                note_user_message(tracker.sender_id)
         except Exception:
-            logger.exception("a relayed message could not be noted in the handoff queue")
-        return []
+            logger.exception("the handoff queue could not be read; the message stays relayed")
+            return []
+        if held:
+            return []
+        logger.warning("relaying was on with nobody holding the conversation; the assistant answers again")
+        dispatcher.utter_message(response="utter_handoff_returned")
+        return [SlotSet("handoff_active", False), SlotSet("handoff_staff_reply", None), FollowupAction("action_listen")]
 
 
 def note_repeated_fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

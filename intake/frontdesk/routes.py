@@ -425,15 +425,15 @@ def _describe_conflict(item, me: str) -> str:
     return "The item changed meanwhile; reload the page."
 
 
-async def _rasa_call(request: web.Request, call: Callable[[Any], Awaitable[None]]) -> Optional[str]:
-    """Run one RasaConversations call; None when it worked, else the message for the console."""
+async def _rasa_call(request: web.Request, call: Callable[[Any], Awaitable[None]]) -> Optional[Exception]:
+    """Run one RasaConversations call; None when it worked, else its RasaUnavailable error."""
     try:
         await call(_rasa(request))
         return None
     except Exception as error:
         if isinstance(error, _rasa_unavailable()):
             log.warning("Rasa call failed: %s", error)
-            return str(error) or "The assistant's server did not answer."
+            return error
         raise
 
 
@@ -446,8 +446,9 @@ async def _takeover_is_on(request: web.Request, conversation_id: str) -> bool:
     return bool((tracker.get("slots") or {}).get("handoff_active"))
 
 
-def _rasa_failed(message: str, consequence: str) -> web.Response:
-    return _json_error(502, "rasa_unavailable", f"The assistant's server could not be reached ({message}). "
+def _rasa_failed(error: Exception, consequence: str) -> web.Response:
+    reason = str(error) or "it did not answer"
+    return _json_error(502, "rasa_unavailable", f"The assistant's server could not be reached ({reason}). "
                        f"{consequence} Try again in a moment.")
 
 
@@ -512,8 +513,32 @@ async def reply(request: web.Request) -> web.Response:
                            "be sent. Call them instead; the number is in the summary.")
     failure = await _rasa_call(request, lambda rasa: rasa.send_staff_message(item.conversation_id, text.strip()))
     if failure is not None:
+        if isinstance(failure, _not_delivered()):
+            return _json_error(502, "not_delivered", f"{failure} Call the person instead; the number is in the "
+                               "summary.")
         return _rasa_failed(failure, "The message was not sent.")
-    return await _item_answer(request, item, "Sent.")
+    return await _after_reply(request, item)
+
+
+async def _after_reply(request: web.Request, item) -> web.Response:
+    """A staff message switches relaying on (in case the session expired). If the item was closed
+    or handed back while it was being sent, relaying is switched off again, so the person's next
+    message is answered by the assistant instead of going to nobody."""
+    staff = request["staff"]
+    fresh = await _current_item(request)
+    if fresh is not None and fresh.status == "claimed" and fresh.claimed_by == staff.username:
+        return await _item_answer(request, fresh, "Sent.")
+    failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
+    if failure is not None:
+        log.error("item %s: relaying may be on after a close during a reply (%s)", item.id, failure)
+    return _json_error(409, "changed_meanwhile", "Your message was sent, but the item was closed or handed back "
+                       "meanwhile, so the assistant answers the person again.")
+
+
+def _not_delivered() -> type:
+    from intake.handoff.rasa_api import NotDelivered
+
+    return NotDelivered
 
 
 def _texts_refused(conversation_id: str) -> bool:
@@ -550,7 +575,8 @@ async def close(request: web.Request) -> web.Response:
         failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
         if failure is not None:
             return _rasa_failed(failure, "Nothing was changed: the item is still open and claimed.")
-    closed, conflict = await _change_item(request, item, _queue().close)
+    closed, conflict = await _change_item(
+        request, item, lambda item_id, username: _queue().close(item_id, username, expected_status=item.status))
     if conflict is not None:
         return conflict
     log.info("item %s closed by %s", item.id, staff.username)

@@ -263,12 +263,19 @@ def release(item_id: int, staff_username: str, database_url: Optional[str] = Non
     return item
 
 
-def close(item_id: int, staff_username: str, database_url: Optional[str] = None) -> HandoffItem:
+def close(item_id: int, staff_username: str, database_url: Optional[str] = None,
+          expected_status: Optional[str] = None) -> HandoffItem:
     """new or claimed -> closed, by any staff member (the desk works as a team). Closing a closed
-    item changes nothing. The caller ends a live takeover (RasaConversations.end_takeover)."""
+    item changes nothing. The caller ends a live takeover (RasaConversations.end_takeover).
+
+    `expected_status` is the status the caller saw when it decided whether a takeover had to be
+    ended: if someone claimed the item since, closing it now would leave relaying on with no open
+    item (the person's messages going to nobody), so it is refused as a conflict instead."""
     def apply(row: Handoff) -> bool:
         if row.status == "closed":
             return False
+        if expected_status is not None and row.status != expected_status:
+            raise HandoffConflict(f"handoff item {item_id} changed to {row.status} meanwhile")
         row.status, row.closed_at = "closed", utc_now()
         _note_acknowledged(row, staff_username)
         return True

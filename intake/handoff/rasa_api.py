@@ -37,6 +37,7 @@ import aiohttp
 
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
+from intake.sms.not_delivered import TEXT_NOT_DELIVERED
 from intake.web_sessions import is_issued
 from intake.paths import PROJECT_ROOT
 
@@ -59,6 +60,11 @@ def channel_by_id(conversation_id: str) -> Optional[str]:
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached, or refused the request."""
+
+
+class NotDelivered(RasaUnavailable):
+    """Rasa took the message but the person's channel could not deliver it (a text Twilio refused):
+    nothing was recorded, and the console must not say "Sent."."""
 
 
 def _slot(name: str, value: Any) -> Dict[str, Any]:
@@ -129,6 +135,9 @@ class RasaConversations:
         async with session.request(method, url, params=query, json=body, timeout=TIMEOUT,
                                    headers={"Accept": "application/json"}) as response:
             if response.status >= 300:
+                if TEXT_NOT_DELIVERED in await response.text():
+                    raise NotDelivered("The text message was not delivered (Twilio refused it or could not be "
+                                       "reached), so it is not in the transcript.")
                 # The path (not the query, which holds the token) says which call failed.
                 raise RasaUnavailable(f"Rasa refused {method} {response.url.path}: HTTP {response.status}")
             return await response.json(content_type=None)

@@ -31,6 +31,7 @@ from intake.sms import contacts, messages
 from intake.sms.contacts import ContactView
 from intake.sms.identity import conversation_id_for, normalize_phone
 from intake.sms.keywords import Keyword, keyword_of
+from intake.sms.not_delivered import TextNotDelivered
 from intake.sms.options import payload_for_reply, render_messages
 from intake.sms.segments import split_into_segments
 
@@ -174,23 +175,29 @@ class SmsConversations:
 
     # -- outbound ------------------------------------------------------------------------
     async def send_assistant_reply(self, contact: ContactView, bot_messages: Sequence[Mapping[str, Any]],
-                                   crisis: bool = False) -> None:
-        """The assistant's messages of one turn, rendered, remembered (options) and sent.
+                                   crisis: bool = False) -> bool:
+        """The assistant's messages of one turn, rendered, remembered (options) and sent; False
+        when a send failed (logged).
 
         On a first contact the unencrypted notice comes first, except after a crisis text:
         then 988 and 911 come first and the notice follows."""
         rendered = render_messages(bot_messages)
         await asyncio.to_thread(contacts.store_last_options, contact.conversation_id, rendered.options)
-        if rendered.text:
-            await self._deliver(contact, rendered.text, notice_last=crisis)
+        if not rendered.text:
+            return True
+        return await self._deliver(contact, rendered.text, notice_last=crisis)
 
     async def send_to_conversation(self, conversation_id: str, bot_messages: Sequence[Mapping[str, Any]]) -> bool:
-        """A message Rasa sends on its own (e.g. a reminder); never to an opted-out or unknown number."""
+        """A message Rasa sends on its own (the front desk's, a reminder): True when sent, False when
+        deliberately not sent (an opted-out or unknown number). Raises TextNotDelivered when Twilio
+        refused it or could not be reached, so that whoever asked (the console) is told, instead of
+        "Sent." for a text the person never got."""
         contact = await asyncio.to_thread(contacts.find_contact, conversation_id)
         if contact is None or contact.opted_out:
             logger.info("SMS not sent: %s", "unknown conversation" if contact is None else "number opted out")
             return False
-        await self.send_assistant_reply(contact, bot_messages)
+        if not await self.send_assistant_reply(contact, bot_messages):
+            raise TextNotDelivered()
         return True
 
     def segments(self, text: str) -> List[str]:
@@ -198,8 +205,9 @@ class SmsConversations:
         return split_into_segments(text, limits.max_segments, limits.gsm_segment_chars, limits.ucs2_segment_chars)
 
     async def _deliver(self, contact: ContactView, text: str, notice_last: bool = False,
-                       opt_out_confirmation: bool = False) -> None:
-        """Send `text` as its segments, with the notice when this number has not had it yet.
+                       opt_out_confirmation: bool = False) -> bool:
+        """Send `text` as its segments, with the notice when this number has not had it yet; False
+        when a send failed (the rest is not sent, so the person never gets a reply out of order).
 
         The opt-out confirmation goes alone (no notice) and is the one text allowed after STOP."""
         texts = self.segments(text)
@@ -209,12 +217,13 @@ class SmsConversations:
             await asyncio.to_thread(contacts.record_notice_sent, contact.conversation_id)
         for body in texts:
             if not opt_out_confirmation and await asyncio.to_thread(contacts.is_opted_out, contact.conversation_id):
-                return  # a STOP arrived while this reply was being prepared: it wins
+                return True  # a STOP arrived while this reply was being prepared: it wins
             try:
                 await self.send_text(contact.phone, body)
             except Exception:  # e.g. Twilio refuses (21610: the number opted out at Twilio), network
                 logger.exception("sending an SMS failed; the rest of this reply is not sent")
-                return
+                return False
+        return True
 
 
 def raise_opted_out_crisis(conversation_id: str) -> None:

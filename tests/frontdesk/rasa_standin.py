@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 RESPONSES = {
@@ -42,6 +42,12 @@ class RasaStandIn:
     def __init__(self, token: str) -> None:
         self.token = token
         self.failing = False
+        # A message Rasa's HTTP API answers POST .../tracker/events with (HTTP 500), as real Rasa does
+        # when the conversation's output channel raises (e.g. a text Twilio refused); None: accepted.
+        self.refuse_events_with: Optional[str] = None
+        # Called with the conversation id while a POST .../tracker/events is being answered, to put
+        # another staff member's change in the middle of a console action.
+        self.while_posting_events: Optional[Callable[[str], None]] = None
         self.trackers: Dict[str, List[dict]] = {}
         self.requests: List[Dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -142,6 +148,12 @@ class RasaStandIn:
                     if method == "GET" and action == "tracker":
                         return self._answer(200, standin._tracker(conversation_id))
                     if method == "POST" and action == "tracker" and segments[3:] == ["events"]:
+                        if standin.while_posting_events is not None:
+                            standin.while_posting_events(conversation_id)
+                        if standin.refuse_events_with is not None:
+                            return self._answer(500, {"status": "failure", "reason": "ConversationError",
+                                                      "message": "An unexpected error occurred. Error: "
+                                                                 + standin.refuse_events_with})
                         new = payload if isinstance(payload, list) else [payload]
                         for event in new:
                             events.append({**event, "timestamp": event.get("timestamp") or now})

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from intake.handoff import close
+from intake.sms.not_delivered import TEXT_NOT_DELIVERED
 from intake.storage import Handoff, NotificationDelivery, session_scope
 from tests.frontdesk.conftest import Staff, add_item, item_row, start_webapp
 from tests.frontdesk.rasa_standin import bot_event, user_event
@@ -180,6 +182,44 @@ def test_rasa_failing_gives_a_clear_502_and_nothing_half_done(webapp, db_url, ra
         rasa.failing = False
     assert rasa.slots(held_conversation)["handoff_active"] is True  # the takeover was never ended
     assert staff.post(f"/frontdesk/api/items/{held}/handback").status_code == 200
+
+
+def test_a_text_the_phone_company_refused_is_not_reported_as_sent(webapp, db_url, rasa, signed_in):
+    conversation_id = conversation(rasa)
+    item_id = add_item(db_url, conversation_id, channel="sms")
+    staff = signed_in()
+    assert staff.post(f"/frontdesk/api/items/{item_id}/claim").status_code == 200
+    rasa.refuse_events_with = TEXT_NOT_DELIVERED
+    try:
+        answer = staff.post(f"/frontdesk/api/items/{item_id}/reply", {"text": "Can I call you at 2pm?"})
+    finally:
+        rasa.refuse_events_with = None
+    assert answer.status_code == 502 and answer.json()["error"] == "not_delivered"
+    assert "not delivered" in answer.json()["message"] and "Call the person" in answer.json()["message"]
+    assert "Can I call you at 2pm?" not in rasa.bot_texts(conversation_id)
+
+
+def test_an_item_closed_while_a_reply_was_sent_does_not_leave_relaying_on(webapp, db_url, rasa, signed_in):
+    """Dana's reply switches relaying on (in case the session expired); Sam closes the item at that
+    moment. The person's next message must reach the assistant, not a closed item."""
+    conversation_id = conversation(rasa)
+    item_id = add_item(db_url, conversation_id, channel="socketio")
+    dana, sam = signed_in("Dana Reyes"), signed_in("Sam Ortiz")
+    assert dana.post(f"/frontdesk/api/items/{item_id}/claim").status_code == 200
+    closed_by_sam = []
+
+    def sam_closes(_: str) -> None:
+        if not closed_by_sam:
+            closed_by_sam.append(close(item_id, sam.username, db_url))
+
+    rasa.while_posting_events = sam_closes
+    try:
+        answer = dana.post(f"/frontdesk/api/items/{item_id}/reply", {"text": "One moment please."})
+    finally:
+        rasa.while_posting_events = None
+    assert closed_by_sam and answer.status_code == 409 and answer.json()["error"] == "changed_meanwhile"
+    assert "assistant answers the person again" in answer.json()["message"]
+    assert rasa.slots(conversation_id)["handoff_active"] is False
 
 
 def test_an_unreachable_rasa_server_is_the_same_clear_502(workdir, db_url, rasa, make_staff):

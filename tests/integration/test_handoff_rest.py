@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from intake.handoff import get_item, open_items
+from intake.handoff import close, get_item, open_items
 from intake.settings import settings
 from tests.integration.test_booking_rest import _book
 from tests.support.faq_answers import faq_answers
@@ -83,6 +83,20 @@ def test_ask_for_a_human_take_over_relay_write_hand_back(hstack, desk):
     # The assistant answers again.
     assert SIDE_EFFECTS in texts(hstack.send(person, "what are the side effects"))
     assert desk.close(person).status == "closed"
+
+
+def test_relaying_left_on_with_nobody_holding_the_chat_gives_the_conversation_back_to_the_assistant(hstack, desk):
+    """What a close racing a claim (or a reply) used to leave behind: relaying on, the item closed.
+    The person's next message must not go to nobody."""
+    person = new_sender()
+    hstack.send(person, "/request_human")
+    desk.take_over(person)
+    close(desk.item(person).id, "lee", hstack.app_database_url)  # closed without ending the takeover
+
+    said = texts(hstack.send(person, "hello? what are the side effects"))
+    assert "handed this chat back" in said
+    assert hstack.tracker(person)["slots"]["handoff_active"] is False
+    assert SIDE_EFFECTS in texts(hstack.send(person, "what are the side effects"))
 
 
 def test_a_crisis_during_a_takeover_gets_the_crisis_reply_at_once_and_the_item_becomes_urgent(hstack, desk):

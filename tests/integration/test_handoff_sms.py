@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from intake.handoff.rasa_api import NotDelivered
 from intake.settings import settings
 from intake.sms.identity import conversation_id_for
 from intake.sms.segments import sms_length
@@ -71,6 +72,23 @@ def test_a_texter_asks_for_a_person_and_a_staff_member_texts_back(sms_stack, twi
     assert "handed this conversation back" in joined(texted(twilio, phone, mark))
     answer = joined(text(sms_stack, twilio, phone, "what are the side effects"))
     assert "side effects" in answer.lower() and "dreamlike" in answer
+    desk.close(conversation)
+
+
+def test_a_staff_text_that_twilio_refuses_is_reported_as_not_delivered(sms_stack, twilio, desk):
+    phone = new_phone()
+    text(sms_stack, twilio, phone, "can I talk to a person")
+    conversation = conversation_of(phone)
+    desk.take_over(conversation)
+
+    twilio.fail_next = [400]
+    with pytest.raises(NotDelivered):
+        desk.write(conversation, "Hi, this is Dana. Can I call you at 2pm?")
+    assert ("staff", "Hi, this is Dana. Can I call you at 2pm?") not in desk.transcript(conversation)
+
+    mark = twilio.mark()
+    desk.write(conversation, "Hi, this is Dana. Can I call you at 2pm?")
+    assert texted(twilio, phone, mark) == ["Hi, this is Dana. Can I call you at 2pm?"]
     desk.close(conversation)
 
 

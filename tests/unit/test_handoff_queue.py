@@ -172,6 +172,17 @@ def test_a_claimed_item_can_be_closed(db_url):
     assert close(item.id, "lee", db_url).status == "closed"
 
 
+def test_a_close_decided_on_an_unclaimed_item_is_refused_once_someone_claimed_it(db_url):
+    """The console reads the item as new (no takeover to end), a colleague claims it and switches
+    relaying on, then the close arrives: closing would leave relaying on with no open item."""
+    item = open_handoff("c1", "rest", "asked_for_human", database_url=db_url)
+    claim(item.id, "lee", db_url)
+    with pytest.raises(HandoffConflict):
+        close(item.id, "dana", db_url, expected_status="new")
+    assert get_item(item.id, db_url).status == "claimed"
+    assert close(item.id, "dana", db_url, expected_status="claimed").status == "closed"
+
+
 def test_a_claim_by_another_staff_member_is_refused(db_url):
     item = open_handoff("c1", "rest", "asked_for_human", database_url=db_url)
     claim(item.id, "dana", db_url)
