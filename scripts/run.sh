@@ -13,11 +13,12 @@ WEB_PORT=${WEB_PORT:-8080}
 mkdir -p var/logs
 chmod 700 var
 
-# The HTTP API token: from the environment, else generated once, kept in var/ and printed once.
+# The HTTP API secret: from the environment, else generated once and kept in var/. It signs the
+# console's short-lived tokens (a header, never in a URL: intake/handoff/rasa_auth.py).
 if [ -z "${RASA_TOKEN:-}" ]; then
   if [ ! -s var/rasa_token ]; then
     (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/rasa_token)
-    echo "Generated the Rasa HTTP API token (kept in var/rasa_token): $(cat var/rasa_token)"
+    echo "Generated the Rasa HTTP API secret (kept in var/rasa_token)."
   fi
   RASA_TOKEN=$(cat var/rasa_token)
 fi
@@ -35,7 +36,7 @@ trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: exit cleanly, the E
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > var/logs/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --auth-token="$RASA_TOKEN" \
+.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --jwt-secret="$RASA_TOKEN" --jwt-method=HS256 \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml > var/logs/rasa.log 2>&1 &
 pids+=($!)
 # The web app's front-desk console talks to Rasa's HTTP API with the token. It is served over
@@ -60,11 +61,11 @@ echo "Starting the Rasa server, the action server and the web app..."
 started=$SECONDS
 wait_for "action server" "http://localhost:$ACTIONS_PORT/health"
 wait_for "web app" "http://localhost:$WEB_PORT/health"
-wait_for "Rasa server" "http://localhost:$RASA_PORT/status?token=$RASA_TOKEN"
+wait_for "Rasa server" "http://localhost:$RASA_PORT/"  # answers once the model is loaded
 
 cat <<TXT
 The assistant is running (all three answered after $((SECONDS - started)) s):
-  Rasa server    http://localhost:$RASA_PORT   (REST: /webhooks/rest/webhook, socket.io, HTTP API with the token)
+  Rasa server    http://localhost:$RASA_PORT   (REST: /webhooks/rest/webhook, socket.io, HTTP API with a signed header)
   Action server  http://localhost:$ACTIONS_PORT/health
   Web app        http://localhost:$WEB_PORT/
   Front desk     http://localhost:$WEB_PORT/frontdesk/   (staff accounts: .venv/bin/python -m intake.frontdesk.staff add USERNAME --name "Display Name")

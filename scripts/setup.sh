@@ -84,6 +84,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# 2d. Debian's nginx for the test of the shipped load-balancer configuration (deploy/nginx) --------
+if [ ! -x /usr/sbin/nginx ]; then
+  log "installing Debian's nginx-light for the load-balancer test (apt-get)"
+  if [ "$(id -u)" -ne 0 ] || ! { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light >/dev/null; }; then
+    echo "WARNING: could not install nginx-light (needs root and Debian's package lists)." >&2
+    echo "  The assistant runs without it; tests/integration/test_load_balancer.py fails until" >&2
+    echo "  'apt-get install nginx-light' provides /usr/sbin/nginx." >&2
+  fi
+fi
+
 # 3. The project's spaCy pipeline, built from code ----------------------------------------------
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore::DeprecationWarning
 spacy_hash=$(inputs_hash intake/nlp.py requirements.txt)

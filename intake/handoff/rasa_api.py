@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from intake.handoff.rasa_auth import auth_headers
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
 from intake.sms.not_delivered import TEXT_NOT_DELIVERED
@@ -119,7 +120,7 @@ class RasaConversations:
 
     async def _request(self, method: str, url: str, params: Optional[Dict[str, str]] = None,
                        body: Any = None) -> Any:
-        query = {"token": self.token, **(params or {})}
+        query = dict(params or {})  # never the secret: it signs a header (intake.handoff.rasa_auth)
         try:
             if self.session is not None:
                 return await self._send(self.session, method, url, query, body)
@@ -130,15 +131,16 @@ class RasaConversations:
         except asyncio.TimeoutError as error:
             raise RasaUnavailable(f"Rasa at {self.base_url} did not answer in time") from error
 
-    @staticmethod
-    async def _send(session: aiohttp.ClientSession, method: str, url: str, query: Dict[str, str], body: Any) -> Any:
+    async def _send(self, session: aiohttp.ClientSession, method: str, url: str, query: Dict[str, str],
+                    body: Any) -> Any:
+        headers = {"Accept": "application/json", **auth_headers(self.token)}
         async with session.request(method, url, params=query, json=body, timeout=TIMEOUT,
-                                   headers={"Accept": "application/json"}) as response:
+                                   headers=headers) as response:
             if response.status >= 300:
                 if TEXT_NOT_DELIVERED in await response.text():
                     raise NotDelivered("The text message was not delivered (Twilio refused it or could not be "
                                        "reached), so it is not in the transcript.")
-                # The path (not the query, which holds the token) says which call failed.
+                # The path says which call failed.
                 raise RasaUnavailable(f"Rasa refused {method} {response.url.path}: HTTP {response.status}")
             return await response.json(content_type=None)
 

@@ -84,7 +84,7 @@ def db_url(workdir) -> str:
 
 @pytest.fixture(scope="package")
 def rasa() -> RasaStandIn:
-    standin = start_rasa_standin(secrets.token_urlsafe(16))
+    standin = start_rasa_standin(secrets.token_urlsafe(32))
     yield standin
     standin.stop()
 

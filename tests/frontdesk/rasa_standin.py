@@ -3,7 +3,7 @@
 It answers the paths the console uses (through intake.handoff.rasa_api) the way Rasa 3.6 does:
 GET /domain (the handoff responses), GET /conversations/{id}/tracker, POST
 /conversations/{id}/tracker/events, POST /conversations/{id}/execute and /trigger_intent, each
-only with the right `token`. It keeps a
+only with a JWT signed with the secret (as Rasa started with --jwt-secret). It keeps a
 tracker per conversation (events in Rasa's JSON shape), records every request, and can be
 switched to failing (`failing = True`: every request answers 503) to test a Rasa outage. The
 end-to-end tests (tests/integration/test_handoff_console.py, tests/browser/test_console.py)
@@ -17,6 +17,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import jwt
 
 RESPONSES = {
     "utter_handoff_claimed": "{handoff_staff_name} from the front desk has joined this chat.",
@@ -67,6 +69,18 @@ class RasaStandIn:
         self._server.server_close()
 
     # -- test helpers -----------------------------------------------------------------------
+    def signed_by_secret(self, authorization: str) -> bool:
+        """As Rasa started with --jwt-secret: a Bearer JWT signed with the secret, not expired, with
+        the admin role."""
+        if not authorization.startswith("Bearer "):
+            return False
+        try:
+            payload = jwt.decode(authorization[len("Bearer "):], self.token, algorithms=["HS256"],
+                                 options={"require": ["exp"]})
+        except jwt.PyJWTError:
+            return False
+        return (payload.get("user") or {}).get("role") == "admin"
+
     def conversation(self, conversation_id: str, *events: dict) -> None:
         with self._lock:
             start = time.time() - 600
@@ -128,14 +142,14 @@ class RasaStandIn:
                 payload = json.loads(raw) if raw else None
                 segments = [unquote(s) for s in parts.path.strip("/").split("/")]
                 conversation_id = segments[1] if len(segments) > 1 and segments[0] == "conversations" else ""
-                auth = query.get("token") or self.headers.get("Authorization", "").replace("Bearer ", "")
+                authorized = standin.signed_by_secret(self.headers.get("Authorization", ""))
                 with standin._lock:
                     standin.requests.append({"method": method, "path": parts.path, "query": query,
                                              "json": payload, "conversation_id": conversation_id,
-                                             "authorized": auth == standin.token})
+                                             "authorized": authorized, "secret_in_url": standin.token in self.path})
                 if standin.failing:
                     return self._answer(503, {"status": "failure", "message": "stand-in is down"})
-                if auth != standin.token:
+                if not authorized:
                     return self._answer(401, {"status": "failure", "reason": "NotAuthenticated"})
                 if method == "GET" and parts.path == "/domain":
                     return self._answer(200, {"responses": {name: [{"text": text}] for name, text in RESPONSES.items()}})

@@ -99,7 +99,8 @@ def test_claim_reply_hand_back_and_close_go_through_rasas_http_api(webapp, db_ur
     assert rasa.slots(conversation_id)["handoff_active"] is True
     assert rasa.slots(conversation_id)["handoff_staff_name"] == "Dana Reyes"
     assert "Dana Reyes from the front desk has joined this chat." in rasa.bot_texts(conversation_id)
-    assert all(r["authorized"] for r in rasa.requests_for(conversation_id)), "the token goes with every call"
+    assert all(r["authorized"] for r in rasa.requests_for(conversation_id)), "a signed token goes with every call"
+    assert not any(r["secret_in_url"] or "token" in r["query"] for r in rasa.requests), "no secret in a URL"
 
     # Someone else can neither claim nor write nor hand back.
     taken = sam.post(base + "/claim")

@@ -13,6 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from intake.booking import store
+from intake.handoff.rasa_auth import auth_headers
 from intake.settings import settings
 from tests.support.stack import buttons, texts
 
@@ -191,7 +192,7 @@ def test_people_flagged_by_the_screening_get_earlier_slots_and_are_marked_priori
     flagged, other = _sender(), _sender()
     stack.send(flagged, "hello")
     event = {"event": "slot", "name": "screening_priority", "value": True}
-    requests.post(f"{stack.rasa_url}/conversations/{flagged}/tracker/events", params={"token": stack.token},
+    requests.post(f"{stack.rasa_url}/conversations/{flagged}/tracker/events", headers=auth_headers(stack.token),
                   json=event, timeout=30).raise_for_status()
     schedule = settings().schedule
 

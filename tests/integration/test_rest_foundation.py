@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 import requests
 
 from intake.faq.catalogue import load_topics
+from intake.handoff.rasa_auth import auth_headers, bearer_token
 from intake.settings import settings
 from tests.support.stack import MODEL_PATH, PROJECT_ROOT, buttons, texts
 
@@ -120,12 +122,16 @@ def test_odd_messages_get_a_reply_and_the_server_keeps_serving(stack, sender, me
     assert "automated" in texts(stack.send(sender, "hello")), "the server still serves"
 
 
-def test_http_api_needs_the_token(stack, sender):
+def test_http_api_needs_a_token_signed_with_the_secret_and_never_takes_the_secret_in_a_url(stack, sender):
     stack.send(sender, "hello")
     url = f"{stack.rasa_url}/conversations/{sender}/tracker"
     assert requests.get(url, timeout=10).status_code in (401, 403)
-    assert requests.get(url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
-    assert requests.get(url, params={"token": stack.token}, timeout=10).status_code == 200
+    # The secret itself in the query string (Rasa's --auth-token way, which access logs record).
+    assert requests.get(url, params={"token": stack.token}, timeout=10).status_code in (401, 403)
+    assert requests.get(url, headers=auth_headers("another-secret"), timeout=10).status_code in (401, 403)
+    expired = {"Authorization": f"Bearer {bearer_token(stack.token, now=time.time() - 3600)}"}
+    assert requests.get(url, headers=expired, timeout=10).status_code in (401, 403)
+    assert requests.get(url, headers=auth_headers(stack.token), timeout=10).status_code == 200
 
 
 def test_second_setup_does_not_retrain():

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional
 import requests
 import yaml
 
+from intake.handoff.rasa_auth import auth_headers, rasa_secret_options
 from intake.settings import server_process_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +70,10 @@ class RasaStack:
     workdir: Path
     rasa_port: int
     actions_port: int
-    # URL-safe tokens may begin with "-", which `rasa run --auth-token X` reads as an option (a
-    # one-in-64 failure to start). Test stacks always use such a token, so the "=" form stays tested.
-    token: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(16))
+    # The HTTP API secret (RASA_TOKEN; it signs the callers' JWTs). URL-safe secrets may begin with
+    # "-", which `rasa run --jwt-secret X` reads as an option (a one-in-64 failure to start). Test
+    # stacks always use such a secret, so the "=" form stays tested.
+    token: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(32))
     web_port: int = field(default_factory=free_port)
     link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -93,7 +95,7 @@ class RasaStack:
         """The environment of every process of this stack (shared app database and link secret)."""
         return {**_server_env(self.workdir), "INTAKE_PUBLIC_WEB_URL": self.web_url,
                 "INTAKE_LINK_SECRET": self.link_secret,
-                # The web app's console talks to Rasa's HTTP API with the stack's token.
+                # The web app's console signs its calls to Rasa's HTTP API with the stack's secret.
                 "RASA_TOKEN": self.token, "INTAKE_COOKIE_SECURE": "0",
                 # The web app's page points the chat widget at this stack's Rasa server.
                 "INTAKE_RASA_URL": self.rasa_url, **(self.production_env or {}),
@@ -143,10 +145,10 @@ class RasaStack:
     def start_rasa(self) -> None:
         self._spawn("rasa", [
             str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--enable-api", f"--auth-token={self.token}", "--credentials", str(self.credentials),
+            *rasa_secret_options(self.token), "--credentials", str(self.credentials),
             "--endpoints", str(self.endpoints or self._endpoints()),
         ])
-        self._wait_until_up("rasa", f"{self.rasa_url}/status?token={self.token}")
+        self._wait_until_up("rasa", f"{self.rasa_url}/")  # answers once the model is loaded
 
     def start_webapp(self) -> None:
         self._spawn("webapp", [str(VENV_BIN / "python"), "-m", "intake.webapp.app", "--host", "127.0.0.1",
@@ -195,10 +197,10 @@ class RasaStack:
         return response.json()
 
     def tracker(self, sender: str, include_events: str = "AFTER_RESTART") -> dict:
-        """The conversation's tracker through the token-protected HTTP API."""
+        """The conversation's tracker through the protected HTTP API."""
         response = requests.get(
             f"{self.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.token, "include_events": include_events}, timeout=30,
+            params={"include_events": include_events}, headers=auth_headers(self.token), timeout=30,
         )
         response.raise_for_status()
         return response.json()

@@ -3,7 +3,7 @@
 Nothing here builds an image or starts a container: the files are loaded with yaml (Compose file,
 Helm values, Kubernetes manifests) or read as text (Dockerfile, env file, nginx configuration) and
 checked for what a deployment of a clinic's assistant must never get wrong: every process has
-telemetry off, every Rasa server protects its HTTP API with `--auth-token=<token>`, every setting
+telemetry off, every Rasa server protects its HTTP API with `--jwt-secret=<secret>` (no token in URLs), every setting
 the production endpoints need reaches every Rasa server and is documented, several Sanic workers
 only with the Redis lock store, and no secret is written into a committed file.
 """
@@ -132,12 +132,13 @@ def is_rasa_server(command: str) -> bool:
     return re.search(r"\brasa run\b(?! actions)", command) is not None
 
 
-def uses_auth_token_with_equals(command: str) -> bool:
-    """`--auth-token=<a variable>`: never the two-word form (a token starting with '-' would be
-    read as an option) and never a token written into the command itself."""
-    if re.search(r"--auth-token(\s|$)", command):
+def signs_api_calls_with_secret_from_env(command: str) -> bool:
+    """`--jwt-secret=<a variable>` and no `--auth-token` (which takes the secret in query strings,
+    where access logs keep it): never the two-word form (a secret starting with '-' would be read
+    as an option) and never a secret written into the command itself."""
+    if "--auth-token" in command or re.search(r"--jwt-secret(\s|$)", command):
         return False
-    values = re.findall(r"--auth-token=(\S+)", command)
+    values = re.findall(r"--jwt-secret=(\S+)", command)
     return bool(values) and all(re.fullmatch(r'"?\$(\w+|\{\w+\}|\(\w+\))"?', value) for value in values)
 
 
@@ -235,11 +236,13 @@ def process_kind(command: str) -> str:
 # --- the checks' own checks: each can fail ------------------------------------------------------------
 
 def test_the_auth_token_check_refuses_the_two_word_form_and_literal_tokens():
-    assert uses_auth_token_with_equals('rasa run --enable-api --auth-token="$RASA_TOKEN"')
-    assert uses_auth_token_with_equals("rasa run --enable-api --auth-token=$(RASA_TOKEN)")
-    assert not uses_auth_token_with_equals('rasa run --enable-api --auth-token "$RASA_TOKEN"')
-    assert not uses_auth_token_with_equals("rasa run --enable-api --auth-token=s3cr3t-token")
-    assert not uses_auth_token_with_equals("rasa run --enable-api")
+    assert signs_api_calls_with_secret_from_env('rasa run --enable-api --jwt-secret="$RASA_TOKEN"')
+    assert signs_api_calls_with_secret_from_env("rasa run --enable-api --jwt-secret=$(RASA_TOKEN)")
+    assert not signs_api_calls_with_secret_from_env('rasa run --enable-api --jwt-secret "$RASA_TOKEN"')
+    assert not signs_api_calls_with_secret_from_env("rasa run --enable-api --jwt-secret=s3cr3t-token")
+    assert not signs_api_calls_with_secret_from_env('rasa run --enable-api --jwt-secret="$RASA_TOKEN" '
+                                                    '--auth-token="$RASA_TOKEN"')
+    assert not signs_api_calls_with_secret_from_env("rasa run --enable-api")
 
 
 def test_the_worker_check_tells_a_redis_lock_store_from_none(tmp_path):
@@ -278,11 +281,40 @@ def test_every_compose_service_has_telemetry_off(name):
     assert compose_environment(service).get("RASA_TELEMETRY_ENABLED") == "false", name
 
 
+KEY_CHECK_OF = {"rasa": "rasa", "actions": "actions", "webapp": "web"}
+
+
+def checks_its_keys_first(command: str) -> bool:
+    """The process's command starts with `python -m intake.keys check <its kind>`, and starts the
+    process only when the check passed (`&&`, or `|| exit 1;`)."""
+    kind = process_kind(command)
+    match = re.search(r"python -m intake\.keys check (\w+)\s*(&&|\|\|)", command)
+    return bool(kind) and match is not None and match.group(1) == KEY_CHECK_OF[kind] \
+        and command.index(match.group(0)) < command.index("exec ")
+
+
+def test_the_key_check_check_can_fail():
+    assert checks_its_keys_first("sh -c python -m intake.keys check actions && exec rasa run actions --port 5055")
+    assert not checks_its_keys_first("sh -c python -m intake.keys check web && exec rasa run actions --port 5055")
+    assert not checks_its_keys_first("rasa run actions --port 5055")
+
+
+def test_every_process_of_every_deployment_refuses_to_start_without_its_keys():
+    commands = [(name, command_text(service.get("command"))) for name, service in compose_services().items()]
+    commands += [(name, command) for name, command, _ in helm_processes()]
+    checked = [name for name, command in commands if process_kind(command)]
+    assert len(checked) >= 6, checked  # compose: 2 Rasa servers, actions, web app; helm: the same three
+    for name, command in commands:
+        if process_kind(command):
+            assert checks_its_keys_first(command), f"{name}: {command}"
+    assert "INTAKE_REQUIRE_KEYS=1" in DOCKERFILE.read_text(encoding="utf-8")
+
+
 def test_every_compose_rasa_server_passes_the_token_with_equals():
     for name, service in compose_services().items():
         command = command_text(service.get("command"))
         if is_rasa_server(command):
-            assert uses_auth_token_with_equals(command), f"{name}: {command}"
+            assert signs_api_calls_with_secret_from_env(command), f"{name}: {command}"
             assert "--enable-api" in command and "--model models/intake.tar.gz" in command
             assert endpoints_file(command) == PRODUCTION_ENDPOINTS, name
             assert "--credentials credentials.yml" in command and "--port 5005" in command
@@ -426,7 +458,7 @@ def test_the_helm_rasa_server_passes_the_token_with_equals_and_allows_workers_on
     servers = [(name, command, entries) for name, command, entries in helm_processes() if is_rasa_server(command)]
     assert [name for name, _, _ in servers] == ["rasa chart"]
     for name, command, entries in servers:
-        assert uses_auth_token_with_equals(command), command
+        assert signs_api_calls_with_secret_from_env(command), command
         assert endpoints_file(command) == PRODUCTION_ENDPOINTS
         workers = int(env_value(entries, "SANIC_WORKERS") or "1")
         if workers > 1:
@@ -462,6 +494,18 @@ def test_autoscalers_and_disruption_budgets_name_the_charts_deployments():
     action_url = env_value(list(helm_processes())[0][2], "ACTION_SERVER_URL")
     assert action_url.startswith("http://intake-actions-rasa-action-server:5055/")
     assert load_yaml(ACTION_VALUES)["service"]["port"] == 5055
+
+
+def test_kubernetes_publishes_only_the_webhooks_and_socketio_of_the_rasa_servers():
+    assert load_yaml(HELM / "rasa-values.yaml")["ingress"]["enabled"] is False  # it could only publish "/"
+    documents = [d for d in yaml.safe_load_all((HELM / "cluster-extras.yaml").read_text(encoding="utf-8")) if d]
+    [ingress] = [d for d in documents if d["kind"] == "Ingress"]
+    paths = [(p["path"], p["pathType"], p["backend"]["service"]["name"])
+             for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    assert sorted(paths) == [("/socket.io/", "Prefix", "intake-rasa"), ("/webhooks/", "Prefix", "intake-rasa")]
+    webapp_rasa = [e["value"] for _, container in manifest_containers() for e in container.get("env") or []
+                   if e["name"] == "INTAKE_RASA_URL"]
+    assert webapp_rasa == ["http://intake-rasa:5005"]  # the Service, inside the cluster
 
 
 # --- the image --------------------------------------------------------------------------------------------
