@@ -1,9 +1,10 @@
-"""Staff accounts: argon2id password hashes, sign-in with a lockout after repeated failures.
+"""Staff accounts: argon2id password hashes, an optional one-time code (second_factor), and
+sign-in with growing waits after failures (throttle), never a lockout.
 
-A sign-in that fails says nothing about why: an unknown username, a wrong password, a locked
-or a disabled account all cost the same argon2 work and get the same answer, so the form
-cannot be used to find out which usernames exist. A hash made with older argon2 parameters is
-replaced at the next successful sign-in.
+A sign-in that fails says nothing about why: an unknown username, a wrong password, a wrong code
+or a disabled account all cost the same argon2 work and get the same answer, so the form cannot
+be used to find out which usernames exist. A hash made with older argon2 parameters is replaced at
+the next successful sign-in.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select, update
 
+from intake.frontdesk import second_factor, throttle
 from intake.frontdesk.config import as_utc, console_settings
 from intake.storage import StaffAccount, StaffSession, session_scope
 
@@ -40,12 +42,17 @@ class StaffMember:
     username: str
     display_name: str
     disabled: bool
-    failed_attempts: int
-    locked_until: Optional[datetime]
     created_at: datetime
+    second_factor: bool = False
 
-    def locked(self, now: Optional[datetime] = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or _now())
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt gave: the account, or None; `wait_seconds` > 0 when the attempt was
+    not even checked because earlier failures (from its address or for its username) must wait."""
+
+    member: Optional[StaffMember]
+    wait_seconds: int = 0
 
 
 def _now() -> datetime:
@@ -54,8 +61,7 @@ def _now() -> datetime:
 
 def _member(row: StaffAccount) -> StaffMember:
     return StaffMember(id=row.id, username=row.username, display_name=row.display_name, disabled=bool(row.disabled),
-                       failed_attempts=row.failed_attempts or 0, locked_until=as_utc(row.locked_until),
-                       created_at=as_utc(row.created_at))
+                       created_at=as_utc(row.created_at), second_factor=bool(row.totp_secret))
 
 
 @lru_cache(maxsize=1)
@@ -122,54 +128,57 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-def authenticate(username: str, password: str, now: Optional[datetime] = None,
-                 database_url: Optional[str] = None) -> Optional[StaffMember]:
-    """The account when the username and password are right and it may sign in now, else None.
+def authenticate(username: str, password: str, code: str = "", address: Optional[str] = None,
+                 now: Optional[datetime] = None, database_url: Optional[str] = None) -> SignIn:
+    """Sign in with a username, a password and, for an account that has one, the one-time code.
 
-    Every call does exactly one argon2 verification, whatever the outcome. A wrong password adds
-    one to the account's failures; at `max_failed_sign_ins` the account is locked for
-    `lockout_minutes` (and the count starts again). While locked, even the right password is
-    refused and attempts are not counted. A success clears the count."""
+    An attempt while its address or its username must wait is refused unchecked (SignIn with
+    `wait_seconds`). Otherwise exactly one argon2 verification is done, whatever the outcome; a
+    failure of any kind counts for the address and for the username (intake.frontdesk.throttle),
+    and a success clears both."""
     now = now or _now()
     config = console_settings()
-    name = normalize_username(username)
-    password = password or ""
-    if len(password) > MAX_PASSWORD_LENGTH:
-        password = password[:MAX_PASSWORD_LENGTH]  # still one verification of bounded cost
-    row = None
+    name = normalize_username(username)[:64]
+    backoffs = {throttle.address_key(address): config.address_backoff,
+                throttle.username_key(name): config.username_backoff}
+    wait = throttle.seconds_to_wait(backoffs, now, config.forget_failures_after, database_url)
+    if wait:
+        return SignIn(None, wait)
+    member = _check(name, password, code, now, database_url)
+    if member is None:
+        throttle.record_failure(backoffs, now, config.forget_failures_after, database_url)
+    else:
+        throttle.clear(backoffs, database_url)
+    return SignIn(member)
+
+
+def _check(name: str, password: str, code: str, now: datetime, database_url: Optional[str]) -> Optional[StaffMember]:
+    """The account when everything is right, else None (one argon2 verification either way)."""
+    password = (password or "")[:MAX_PASSWORD_LENGTH]  # still one verification of bounded cost
+    found = None
     if USERNAME_PATTERN.match(name):
         with session_scope(database_url) as session:
-            found = session.execute(select(StaffAccount).where(StaffAccount.username == name)).scalar_one_or_none()
-            if found is not None:
-                row = (found.id, found.password_hash, as_utc(found.locked_until), bool(found.disabled))
-    if row is None:
+            row = session.execute(select(StaffAccount).where(StaffAccount.username == name)).scalar_one_or_none()
+            if row is not None:
+                found = (row.id, row.password_hash, bool(row.disabled), row.totp_secret, row.totp_last_step)
+    if found is None:
         _verify(_decoy_hash(), password)
         return None
-    account_id, hashed, locked_until, disabled = row
-    matches = _verify(hashed, password)
-    if disabled or (locked_until is not None and locked_until > now):
+    account_id, hashed, disabled, totp_secret, last_step = found
+    if not _verify(hashed, password) or disabled:
         return None
-    if not matches:
-        _record_failure(account_id, now, config.max_failed_sign_ins, config.lockout, database_url)
-        return None
-    new_hash = password_hasher().hash(password) if password_hasher().check_needs_rehash(hashed) else None
+    values = {}
+    if totp_secret:
+        step = second_factor.accepted_step(totp_secret, code, now, last_step)
+        if step is None:
+            return None
+        values["totp_last_step"] = step
+    if password_hasher().check_needs_rehash(hashed):
+        values["password_hash"] = password_hasher().hash(password)
     with session_scope(database_url) as session:
-        values = {"failed_attempts": 0, "locked_until": None}
-        if new_hash:
-            values["password_hash"] = new_hash
-        session.execute(update(StaffAccount).where(StaffAccount.id == account_id).values(**values))
+        if values:
+            session.execute(update(StaffAccount).where(StaffAccount.id == account_id).values(**values))
         return _member(session.get(StaffAccount, account_id))
-
-
-def _record_failure(account_id: int, now: datetime, limit: int, lockout, database_url: Optional[str]) -> None:
-    """One more failure, counted in the database (atomic increment, also across web app processes)."""
-    with session_scope(database_url) as session:
-        session.execute(update(StaffAccount).where(StaffAccount.id == account_id)
-                        .values(failed_attempts=StaffAccount.failed_attempts + 1))
-        count = session.execute(select(StaffAccount.failed_attempts).where(StaffAccount.id == account_id)).scalar_one()
-        if count >= limit:
-            session.execute(update(StaffAccount).where(StaffAccount.id == account_id)
-                            .values(failed_attempts=0, locked_until=now + lockout))
 
 
 def get_account(username: str, database_url: Optional[str] = None) -> Optional[StaffMember]:
@@ -213,16 +222,32 @@ def disable_account(username: str, database_url: Optional[str] = None) -> bool:
 
 
 def enable_account(username: str, database_url: Optional[str] = None) -> bool:
-    return _change(username, {"disabled": False, "failed_attempts": 0, "locked_until": None}, False, database_url)
+    return _change(username, {"disabled": False}, False, database_url)
 
 
-def unlock_account(username: str, database_url: Optional[str] = None) -> bool:
-    """Lift a lockout and clear the failure count."""
-    return _change(username, {"failed_attempts": 0, "locked_until": None}, False, database_url)
+def clear_waits(username: str, database_url: Optional[str] = None) -> bool:
+    """Forget the username's failed sign-ins (the wait they cause); False if there is no such account."""
+    if get_account(username, database_url) is None:
+        return False
+    throttle.clear([throttle.username_key(normalize_username(username))], database_url)
+    return True
 
 
 def set_password(username: str, password: str, database_url: Optional[str] = None) -> bool:
     """A new password; the account's sessions end (a forgotten or leaked password)."""
     check_new_password(password)
-    values = {"password_hash": password_hasher().hash(password), "failed_attempts": 0, "locked_until": None}
-    return _change(username, values, True, database_url)
+    return _change(username, {"password_hash": password_hasher().hash(password)}, True, database_url)
+
+
+def start_second_factor(username: str, database_url: Optional[str] = None) -> Optional[str]:
+    """A new one-time-code secret for the account (replacing any earlier one); its sessions end, so
+    the next sign-in needs a code. None if there is no such account."""
+    secret = second_factor.new_secret()
+    if not _change(username, {"totp_secret": secret, "totp_last_step": None}, True, database_url):
+        return None
+    return secret
+
+
+def stop_second_factor(username: str, database_url: Optional[str] = None) -> bool:
+    """Sign in with the password alone again (a lost phone); False if there is no such account."""
+    return _change(username, {"totp_secret": None, "totp_last_step": None}, False, database_url)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Any, Mapping, Optional
 
+from intake.frontdesk.backoff import Backoff
 from intake.settings import settings
 
 _FALSE = {"0", "false", "no", "off"}
@@ -14,34 +15,55 @@ _TRUE = {"1", "true", "yes", "on"}
 
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """How long a sign-in lasts, when an account locks, and whether the cookie needs HTTPS."""
+    """How long a sign-in lasts, how failed sign-ins wait (intake.frontdesk.throttle), which
+    proxies' X-Forwarded-For to trust, and whether the cookie needs HTTPS."""
 
     session_hours: float = 10
-    max_failed_sign_ins: int = 5
-    lockout_minutes: float = 15
     secure_cookie: bool = True
+    address_backoff: Backoff = Backoff(free_failures=10, first_delay_seconds=5, max_delay_seconds=900)
+    username_backoff: Backoff = Backoff(free_failures=5, first_delay_seconds=5, max_delay_seconds=60)
+    forget_failures_after_minutes: float = 60
+    # Proxies in front of the web app that append the client's address to X-Forwarded-For (the
+    # compose file's nginx: 1). 0: the connection's own address is the client's.
+    trusted_proxies: int = 0
 
     @property
     def session_lifetime(self) -> timedelta:
         return timedelta(hours=self.session_hours)
 
     @property
-    def lockout(self) -> timedelta:
-        return timedelta(minutes=self.lockout_minutes)
+    def forget_failures_after(self) -> timedelta:
+        return timedelta(minutes=self.forget_failures_after_minutes)
+
+
+def _backoff(raw: Mapping[str, Any], default: Backoff) -> Backoff:
+    values = {name: raw[name] for name in Backoff.__dataclass_fields__ if name in (raw or {})}
+    backoff = replace(default, **values)
+    if backoff.free_failures < 0 or backoff.first_delay_seconds <= 0 or \
+            backoff.max_delay_seconds < backoff.first_delay_seconds:
+        raise ValueError("frontdesk.sign_in_throttle: free_failures >= 0, 0 < first_delay_seconds <= max_delay_seconds")
+    return backoff
 
 
 def console_settings() -> ConsoleSettings:
-    """The console's settings; INTAKE_COOKIE_SECURE=0/1 overrides `secure_cookie` (plain http on localhost)."""
+    """The console's settings; INTAKE_COOKIE_SECURE=0/1 overrides `secure_cookie` (plain http on
+    localhost) and INTAKE_TRUSTED_PROXIES `trusted_proxies` (the deployment knows its proxies)."""
     raw = dict(settings().section("frontdesk"))
-    known = {name: raw[name] for name in ConsoleSettings.__dataclass_fields__ if name in raw}
-    value = ConsoleSettings(**known)
+    throttle = dict(raw.get("sign_in_throttle") or {})
+    plain = {name: raw[name] for name in ("session_hours", "secure_cookie", "trusted_proxies") if name in raw}
+    value = replace(ConsoleSettings(), **plain,
+                    address_backoff=_backoff(throttle.get("address"), ConsoleSettings.address_backoff),
+                    username_backoff=_backoff(throttle.get("username"), ConsoleSettings.username_backoff),
+                    forget_failures_after_minutes=throttle.get("forget_after_minutes",
+                                                               ConsoleSettings.forget_failures_after_minutes))
+    proxies = os.environ.get("INTAKE_TRUSTED_PROXIES", "").strip()
+    if proxies:
+        value = replace(value, trusted_proxies=int(proxies))
     override = os.environ.get("INTAKE_COOKIE_SECURE", "").strip().lower()
-    if override in _FALSE:
-        value = ConsoleSettings(value.session_hours, value.max_failed_sign_ins, value.lockout_minutes, False)
-    elif override in _TRUE:
-        value = ConsoleSettings(value.session_hours, value.max_failed_sign_ins, value.lockout_minutes, True)
-    if value.max_failed_sign_ins < 1 or value.session_hours <= 0 or value.lockout_minutes < 0:
-        raise ValueError("frontdesk: max_failed_sign_ins >= 1, session_hours > 0, lockout_minutes >= 0")
+    if override in _FALSE | _TRUE:
+        value = replace(value, secure_cookie=override in _TRUE)
+    if value.session_hours <= 0 or value.trusted_proxies < 0 or value.forget_failures_after_minutes <= 0:
+        raise ValueError("frontdesk: session_hours > 0, trusted_proxies >= 0, forget_after_minutes > 0")
     return value
 
 

@@ -291,6 +291,8 @@ def login_page(clinic_name: str, login_token: str, error: Optional[str] = None, 
  maxlength="64" required value="{e(username)}"{invalid}>
 <label for="fd-password">Password</label>
 <input id="fd-password" name="password" type="password" autocomplete="current-password" maxlength="1024" required{invalid}>
+<label for="fd-code">Code from your authenticator app <span class="fd-hint">(only if your account uses one)</span></label>
+<input id="fd-code" name="code" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="8">
 <button type="submit" class="fd-button fd-button--primary">Sign in</button>
 </form>
 <p class="fd-hint">Accounts are made by an administrator with

@@ -36,7 +36,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 import aiohttp
 from aiohttp import web
 
-from intake.frontdesk import accounts, pages, sessions
+from intake.frontdesk import accounts, pages, reads, sessions
 from intake.frontdesk.config import console_settings
 from intake.frontdesk.views import failed_counts, follow_up_view, item_view, plain, transcript_view
 from intake.settings import settings
@@ -57,10 +57,22 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _sign_in_failed_message() -> str:
-    config = console_settings()
-    return (f"Sign-in failed. Check the username and password. After {config.max_failed_sign_ins} failed attempts "
-            f"in a row an account is locked for {config.lockout_minutes:g} minutes; an administrator can unlock it.")
+SIGN_IN_FAILED = ("Sign-in failed. Check the username, the password and, if your account uses one, the code from "
+                  "your authenticator app. After several failed attempts each new one has to wait a little longer.")
+
+
+def _wait_message(seconds: int) -> str:
+    wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+    return f"Too many failed sign-ins. Please wait {wait}, then try again."
+
+
+def client_address(request: web.Request, trusted_proxies: int) -> str:
+    """The browser's address: the connection's own, or, behind `trusted_proxies` proxies that each
+    append the address they saw to X-Forwarded-For, the entry the nearest untrusted hop wrote.
+    Entries further left are the client's own claims and are never used."""
+    chain = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    chain.append(request.remote or "unknown")
+    return chain[max(0, len(chain) - 1 - trusted_proxies)]
 
 
 # -- the other packages, imported when first needed ------------------------------------------
@@ -223,16 +235,24 @@ async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
     username = str(form.get("username") or "")[:64]
     password = str(form.get("password") or "")
+    code = str(form.get("code") or "")[:16]
     if not sessions.same_token(request.cookies.get(sessions.LOGIN_COOKIE), str(form.get("login_token") or "")):
         return _login_response(403, "The sign-in form was too old or did not come from this page. Please try again.",
                                username)
+    address = client_address(request, console_settings().trusted_proxies)
     # At most a few argon2 verifications at once (64 MiB and tens of ms each): a flood of sign-in
     # attempts queues here instead of taking every core from the rest of the web app.
     async with request.app[STATE_KEY]["sign_in_slots"]:
-        member = await _blocking(accounts.authenticate, username, password)
+        attempt = await _blocking(accounts.authenticate, username, password, code, address)
+    if attempt.wait_seconds:
+        log.info("a sign-in was refused unchecked: %s s to wait (from %s)", attempt.wait_seconds, address)
+        response = _login_response(429, _wait_message(attempt.wait_seconds), username)
+        response.headers["Retry-After"] = str(attempt.wait_seconds)
+        return response
+    member = attempt.member
     if member is None:
-        log.info("a sign-in was refused (from %s)", request.remote)
-        return _login_response(401, _sign_in_failed_message(), username)
+        log.info("a sign-in was refused (from %s)", address)
+        return _login_response(401, SIGN_IN_FAILED, username)
     old = request.cookies.get(sessions.SESSION_COOKIE)
     if old:
         await _blocking(sessions.end_session, old)
@@ -300,9 +320,11 @@ def _follow_up_of(item_id: int) -> Optional[Dict[str, Any]]:
 
 
 def _item_state(item_id: int, me: str) -> Optional[Dict[str, Any]]:
+    """Everything an item's page shows, read in one worker thread; the read is recorded (who, when)."""
     item = _queue().get_item(item_id)
     if item is None:
         return None
+    reads.record_read(me, item.conversation_id, item.id)
     failed = _failed_deliveries()
     try:
         card = _summary_card(item)

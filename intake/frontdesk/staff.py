@@ -5,8 +5,11 @@
     python -m intake.frontdesk.staff list
     python -m intake.frontdesk.staff disable USERNAME    # no more sign-ins; open sessions end now
     python -m intake.frontdesk.staff enable USERNAME
-    python -m intake.frontdesk.staff unlock USERNAME     # lift a lockout after failed sign-ins
+    python -m intake.frontdesk.staff unlock USERNAME     # forget failed sign-ins (no more waiting)
     python -m intake.frontdesk.staff password USERNAME [--password-stdin]   # new password; sessions end
+    python -m intake.frontdesk.staff code-on USERNAME    # a one-time code from an app at each sign-in
+    python -m intake.frontdesk.staff code-off USERNAME   # password alone again (a lost phone)
+    python -m intake.frontdesk.staff reads [--days 30]   # who opened which conversation, and when
 
 The display name is what the person sees in the chat ("Dana from the front desk has joined").
 Passwords are at least 12 characters and are stored only as argon2id hashes. The database is the
@@ -17,11 +20,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import datetime, timedelta, timezone
 from typing import List, Optional
 
-from intake.frontdesk import accounts
+from intake.frontdesk import accounts, reads, second_factor
 from intake.frontdesk.accounts import MIN_PASSWORD_LENGTH, AccountError
 from intake.notifications.config import console_url
+from intake.settings import settings
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -39,6 +44,19 @@ def _when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
+def _print_reads(days: int) -> int:
+    since = datetime.now(timezone.utc) - timedelta(days=max(days, 0))
+    rows = reads.reads_since(since)
+    if not rows:
+        print(f"No conversation was opened by staff in the last {days} days.")
+        return 0
+    print(f"{'when':<22} {'staff member':<20} {'item':<8} conversation")
+    for row in rows:
+        item = f"#{row.handoff_id}" if row.handoff_id is not None else ""
+        print(f"{_when(row.read_at):<22} {row.staff_username:<20} {item:<8} {row.conversation_id}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m intake.frontdesk.staff",
                                      description="Staff accounts of the front-desk console.")
@@ -49,9 +67,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     commands.add_parser("list", help="list the accounts")
     for name, text in (("disable", "refuse sign-ins and end the account's sessions"),
-                       ("enable", "allow sign-ins again"), ("unlock", "lift a lockout after failed sign-ins")):
+                       ("enable", "allow sign-ins again"), ("unlock", "forget failed sign-ins (no more waiting)"),
+                       ("code-on", "ask for a one-time code from an authenticator app at each sign-in"),
+                       ("code-off", "sign in with the password alone again")):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("username")
+    reads = commands.add_parser("reads", help="which staff member opened which conversation, and when")
+    reads.add_argument("--days", type=int, default=30, help="how far back (default 30 days)")
     password = commands.add_parser("password", help="set a new password (the account's sessions end)")
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true")
@@ -74,10 +96,21 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return 0
             print(f"{'username':<20} {'display name':<28} {'state':<32} created")
             for member in members:
-                state = "disabled" if member.disabled else (
-                    f"locked until {_when(member.locked_until)}" if member.locked() else "active")
+                state = "disabled" if member.disabled else "active"
+                state += ", one-time code" if member.second_factor else ""
                 print(f"{member.username:<20} {member.display_name:<28} {state:<32} {_when(member.created_at)}")
             return 0
+        if args.command == "code-on":
+            secret = accounts.start_second_factor(args.username)
+            if secret is None:
+                raise AccountError(f"There is no account '{accounts.normalize_username(args.username)}'.")
+            name = accounts.normalize_username(args.username)
+            print(f"'{name}' now signs in with a one-time code; its sessions have ended. In the authenticator "
+                  f"app, add an account with this key:\n  {secret}\nor open this address (e.g. as a QR code):\n"
+                  f"  {second_factor.setup_uri(secret, name, settings().clinic.name)}")
+            return 0
+        if args.command == "reads":
+            return _print_reads(args.days)
         if args.command == "password":
             if accounts.get_account(args.username) is None:
                 raise AccountError(f"There is no account '{accounts.normalize_username(args.username)}'.")
@@ -85,10 +118,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"New password set for '{accounts.normalize_username(args.username)}'; its sessions have ended.")
             return 0
         action = {"disable": accounts.disable_account, "enable": accounts.enable_account,
-                  "unlock": accounts.unlock_account}[args.command]
+                  "unlock": accounts.clear_waits, "code-off": accounts.stop_second_factor}[args.command]
         if not action(args.username):
             raise AccountError(f"There is no account '{accounts.normalize_username(args.username)}'.")
-        done = {"disable": "disabled (its sessions have ended)", "enable": "enabled", "unlock": "unlocked"}
+        done = {"disable": "disabled (its sessions have ended)", "enable": "enabled",
+                "unlock": "cleared of failed sign-ins", "code-off": "signing in with the password alone"}
         print(f"Account '{accounts.normalize_username(args.username)}' {done[args.command]}.")
         return 0
     except AccountError as error:

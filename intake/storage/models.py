@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String,
+                        text)
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -217,6 +218,36 @@ class StaffAccount(Base):
     locked_until = Column(DateTime(timezone=True), nullable=True)
     disabled = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utc_now)
+    # The optional second factor (RFC 6238, 30-second steps); the last step used, so a code
+    # cannot be used twice.
+    totp_secret = Column(String(64), nullable=True)
+    totp_last_step = Column(BigInteger, nullable=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one address or one username, and until when the next attempt waits
+    (intake.frontdesk.throttle). Forgotten after an hour without failures."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key = Column(String(200), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    last_failure_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    next_allowed_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class StaffRead(Base):
+    """A staff member opened a conversation (its transcript and summary card): who, what, when.
+    Listed for an administrator (python -m intake.frontdesk.staff reads)."""
+
+    __tablename__ = "staff_reads"
+
+    id = Column(Integer, primary_key=True)
+    staff_username = Column(String(64), nullable=False, index=True)
+    handoff_id = Column(Integer, nullable=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    what = Column(String(32), nullable=False)
+    read_at = Column(DateTime(timezone=True), nullable=False, default=utc_now, index=True)
 
 
 class StaffSession(Base):

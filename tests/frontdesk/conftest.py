@@ -45,6 +45,9 @@ def start_webapp(workdir: Path, database_url: str, rasa_url: str, rasa_token: st
     env = {k: v for k, v in os.environ.items() if k not in ("RASA_TOKEN", "INTAKE_COOKIE_SECURE")}
     env.update(PYTHONPATH=str(PROJECT_ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1", INTAKE_DATABASE_URL=database_url,
                INTAKE_RASA_URL=rasa_url, RASA_TOKEN=rasa_token, INTAKE_COOKIE_SECURE="0",
+               # Each test browser says it is a different address, as a proxy in front would
+               # (Staff below), so one test's failed sign-ins do not make another's wait.
+               INTAKE_TRUSTED_PROXIES="1",
                INTAKE_PUBLIC_WEB_URL=f"http://127.0.0.1:{port}")
     env.update(extra_env or {})
     env = {k: v for k, v in env.items() if v is not None}
@@ -131,9 +134,11 @@ def item_row(db_url: str, item_id: int) -> Handoff:
 class Staff:
     """A staff member's browser, as a requests.Session against the real web app."""
 
-    def __init__(self, app: WebApp) -> None:
+    def __init__(self, app: WebApp, address: Optional[str] = None) -> None:
         self.app = app
         self.http = requests.Session()
+        self.address = address or "10.{}.{}.{}".format(*secrets.token_bytes(3))
+        self.http.headers["X-Forwarded-For"] = self.address  # what the trusted proxy would add
         self.csrf: Optional[str] = None
 
     def login_token(self) -> str:

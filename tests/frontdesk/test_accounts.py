@@ -1,6 +1,7 @@
-"""Staff accounts and sessions in a real SQLite app database: argon2 hashes, the lockout and its
-clock, equal work for unknown usernames, rehashing, disabling, the session token's hash and
-expiry; and the staff command, run as a subprocess the way the README documents it."""
+"""Staff accounts and sessions in a real SQLite app database: argon2 hashes, the growing waits
+after failed sign-ins and their clock, the one-time code, equal work for unknown usernames,
+rehashing, disabling, the session token's hash and expiry; and the staff command, run as a
+subprocess the way the README documents it."""
 from __future__ import annotations
 
 import os
@@ -35,7 +36,7 @@ def test_an_account_stores_only_an_argon2id_hash(url):
     with session_scope(url) as session:
         stored = session.execute(select(StaffAccount.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert accounts.authenticate("DANA.R", PASSWORD, database_url=url).username == "dana.r"
+    assert accounts.authenticate("DANA.R", PASSWORD, database_url=url).member.username == "dana.r"
     with pytest.raises(AccountError, match="already"):
         accounts.create_account("dana.r", "Other", PASSWORD, database_url=url)
     with pytest.raises(AccountError, match="at least 12"):
@@ -45,38 +46,99 @@ def test_an_account_stores_only_an_argon2id_hash(url):
             accounts.create_account(bad, "Name", PASSWORD, database_url=url)
 
 
-def test_lockout_after_the_configured_failures_and_its_end(url):
+def signs_in(username: str, password: str, **kwargs) -> bool:
+    return accounts.authenticate(username, password, **kwargs).member is not None
+
+
+def test_failures_beyond_the_free_ones_make_the_next_attempt_wait_longer_each_time(url):
+    config = console_settings()
+    backoff = config.username_backoff
+    accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
+    now = T0
+    for attempt in range(backoff.free_failures):  # each from another address: only the username counts
+        assert not signs_in("dana", "wrong password!", address=f"10.0.0.{attempt}", now=now, database_url=url)
+    waits = []
+    for attempt in range(4):
+        assert not signs_in("dana", "wrong password!", address=f"10.0.1.{attempt}", now=now, database_url=url)
+        refused = accounts.authenticate("dana", PASSWORD, address="10.9.9.9", now=now, database_url=url)
+        assert refused.member is None and refused.wait_seconds > 0  # even the right password waits, unchecked
+        waits.append(refused.wait_seconds)
+        now += timedelta(seconds=refused.wait_seconds)
+    assert waits == [backoff.delay_after(backoff.free_failures + n) for n in range(1, 5)]
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+    # Never a lockout: after the wait the right password works, and the count starts again.
+    assert signs_in("dana", PASSWORD, address="10.9.9.9", now=now, database_url=url)
+    assert not signs_in("dana", "wrong password!", address="10.9.9.9", now=now, database_url=url)
+    assert accounts.authenticate("dana", PASSWORD, address="10.9.9.9", now=now, database_url=url).wait_seconds == 0
+
+
+def test_nobody_can_keep_a_staff_member_out_for_longer_than_the_username_cap(url):
+    """Guessing from ever new addresses: the username's wait never passes its cap, so the staff
+    member it targets signs in within it."""
+    backoff = console_settings().username_backoff
+    accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
+    now = T0
+    for attempt in range(40):
+        result = accounts.authenticate("dana", "guess", address=f"203.0.113.{attempt}", now=now, database_url=url)
+        if result.wait_seconds:
+            assert result.wait_seconds <= backoff.max_delay_seconds
+            now += timedelta(seconds=result.wait_seconds)
+    assert accounts.authenticate("dana", PASSWORD, address="198.51.100.7", now=now, database_url=url).wait_seconds \
+        <= backoff.max_delay_seconds
+
+
+def test_one_address_guessing_many_usernames_waits_up_to_its_long_cap(url):
+    backoff = console_settings().address_backoff
+    accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
+    now, waits = T0, []
+    for attempt in range(backoff.free_failures + 12):
+        result = accounts.authenticate(f"user{attempt}", "guess", address="203.0.113.5", now=now, database_url=url)
+        if result.wait_seconds:
+            waits.append(result.wait_seconds)
+            now += timedelta(seconds=result.wait_seconds)
+            accounts.authenticate(f"user{attempt}", "guess", address="203.0.113.5", now=now, database_url=url)
+    assert max(waits) == backoff.max_delay_seconds
+    # Another address is not held up by it.
+    assert signs_in("dana", PASSWORD, address="198.51.100.7", now=now, database_url=url)
+
+
+def test_failures_are_forgotten_after_a_quiet_hour_and_unlock_clears_them(url):
     config = console_settings()
     accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
-    for attempt in range(config.max_failed_sign_ins - 1):
-        assert accounts.authenticate("dana", "wrong password!", now=T0, database_url=url) is None
-    assert accounts.get_account("dana", url).failed_attempts == config.max_failed_sign_ins - 1
-    assert accounts.authenticate("dana", "wrong password!", now=T0, database_url=url) is None
-    member = accounts.get_account("dana", url)
-    assert member.locked_until == T0 + config.lockout and member.locked(T0)
-    # Locked: the right password is refused, and attempts while locked neither count nor extend it.
-    later = T0 + config.lockout - timedelta(seconds=1)
-    assert accounts.authenticate("dana", PASSWORD, now=later, database_url=url) is None
-    assert accounts.authenticate("dana", "wrong password!", now=later, database_url=url) is None
-    assert accounts.get_account("dana", url).locked_until == T0 + config.lockout
-    # After the lockout the right password works and the count starts from zero.
-    assert accounts.authenticate("dana", PASSWORD, now=T0 + config.lockout, database_url=url) is not None
-    member = accounts.get_account("dana", url)
-    assert member.failed_attempts == 0 and member.locked_until is None
+    for attempt in range(config.username_backoff.free_failures + 1):
+        accounts.authenticate("dana", "wrong password!", address=f"10.0.0.{attempt}", now=T0, database_url=url)
+    assert accounts.authenticate("dana", PASSWORD, address="10.0.9.9", now=T0, database_url=url).wait_seconds > 0
+    later = T0 + config.forget_failures_after
+    assert signs_in("dana", PASSWORD, address="10.0.9.9", now=later, database_url=url)
+    for attempt in range(config.username_backoff.free_failures + 1):
+        accounts.authenticate("dana", "wrong password!", address=f"10.0.0.{attempt}", now=T0, database_url=url)
+    assert accounts.clear_waits("dana", database_url=url)
+    assert signs_in("dana", PASSWORD, address="10.0.9.9", now=T0, database_url=url)
+    assert not accounts.clear_waits("nobody", database_url=url)
 
 
-def test_a_success_clears_earlier_failures_and_unlock_lifts_a_lock(url):
-    accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
-    for _ in range(3):
-        accounts.authenticate("dana", "wrong password!", now=T0, database_url=url)
-    assert accounts.authenticate("dana", PASSWORD, now=T0, database_url=url) is not None
-    assert accounts.get_account("dana", url).failed_attempts == 0
-    for _ in range(console_settings().max_failed_sign_ins):
-        accounts.authenticate("dana", "wrong password!", now=T0, database_url=url)
-    assert accounts.authenticate("dana", PASSWORD, now=T0, database_url=url) is None
-    assert accounts.unlock_account("dana", database_url=url)
-    assert accounts.authenticate("dana", PASSWORD, now=T0, database_url=url) is not None
-    assert not accounts.unlock_account("nobody", database_url=url)
+def test_an_account_with_a_one_time_code_needs_a_fresh_right_code(url):
+    import pyotp
+
+    member = accounts.create_account("dana", "Dana", PASSWORD, database_url=url)
+    token, _ = sessions.start_session(member.id, now=T0, database_url=url)
+    secret = accounts.start_second_factor("dana", database_url=url)
+    assert sessions.find_session(token, now=T0, database_url=url) is None  # the next sign-in needs the code
+    assert accounts.get_account("dana", url).second_factor
+    code = pyotp.TOTP(secret).at(T0)
+    assert not signs_in("dana", PASSWORD, now=T0, database_url=url)  # no code
+    assert not signs_in("dana", PASSWORD, code="000000" if code != "000000" else "111111", now=T0, database_url=url)
+    assert not signs_in("dana", "wrong password!", code=code, now=T0, database_url=url)
+    assert signs_in("dana", PASSWORD, code=code, now=T0 + timedelta(seconds=20), database_url=url)
+    # The same code a second time (seen over a shoulder) is refused; the next step's code works.
+    assert not signs_in("dana", PASSWORD, code=code, now=T0 + timedelta(seconds=25), database_url=url)
+    following = pyotp.TOTP(secret).at(T0 + timedelta(seconds=30))
+    assert signs_in("dana", PASSWORD, code=following[:3] + " " + following[3:], now=T0 + timedelta(seconds=31),
+                    database_url=url)
+    assert not signs_in("dana", PASSWORD, code=pyotp.TOTP(secret).at(T0 + timedelta(minutes=5)), now=T0,
+                        database_url=url)  # too far from the clock
+    assert accounts.stop_second_factor("dana", database_url=url)
+    assert signs_in("dana", PASSWORD, now=T0, database_url=url)
 
 
 def test_an_unknown_username_costs_the_same_argon2_work(url):
@@ -85,11 +147,11 @@ def test_an_unknown_username_costs_the_same_argon2_work(url):
 
     def fastest(username: str) -> float:
         times = []
-        for _ in range(3):
+        for attempt in range(3):
             start = time.perf_counter()
-            assert accounts.authenticate(username, "wrong password!", now=T0, database_url=url) is None
+            assert not signs_in(username, "wrong password!", address=f"10.1.{len(username)}.{attempt}", now=T0,
+                                database_url=url)
             times.append(time.perf_counter() - start)
-            accounts.unlock_account("dana", database_url=url)
         return min(times)
 
     known, unknown = fastest("dana"), fastest("nobody")
@@ -103,11 +165,11 @@ def test_a_hash_with_older_parameters_is_replaced_at_sign_in(url):
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     with session_scope(url) as session:
         session.add(StaffAccount(username="old", display_name="Old", password_hash=weak))
-    assert accounts.authenticate("old", PASSWORD, database_url=url) is not None
+    assert signs_in("old", PASSWORD, database_url=url)
     with session_scope(url) as session:
         stored = session.execute(select(StaffAccount.password_hash)).scalar_one()
     assert stored != weak and not accounts.password_hasher().check_needs_rehash(stored)
-    assert accounts.authenticate("old", PASSWORD, database_url=url) is not None
+    assert signs_in("old", PASSWORD, database_url=url)
 
 
 def test_sessions_keep_only_a_hash_expire_and_end(url):
@@ -136,9 +198,9 @@ def test_disabling_ends_sessions_and_refuses_sign_in(url):
     token, _ = sessions.start_session(member.id, database_url=url)
     assert accounts.disable_account("dana", database_url=url)
     assert sessions.find_session(token, database_url=url) is None
-    assert accounts.authenticate("dana", PASSWORD, database_url=url) is None
+    assert not signs_in("dana", PASSWORD, database_url=url)
     assert accounts.enable_account("dana", database_url=url)
-    assert accounts.authenticate("dana", PASSWORD, database_url=url) is not None
+    assert signs_in("dana", PASSWORD, database_url=url)
 
 
 def test_csrf_comparison_never_matches_empty_values():
@@ -168,7 +230,7 @@ def test_the_staff_command_creates_an_account_as_documented(url):
     assert created.returncode == 0, created.stderr
     assert "Created the staff account 'dana' (Dana Reyes)" in created.stdout and "/frontdesk/" in created.stdout
     assert PASSWORD not in created.stdout + created.stderr
-    assert accounts.authenticate("dana", PASSWORD, database_url=url).display_name == "Dana Reyes"
+    assert accounts.authenticate("dana", PASSWORD, database_url=url).member.display_name == "Dana Reyes"
     short = staff_command(url, "add", "sam", "--name", "Sam", "--password-stdin", stdin="too short\n")
     assert short.returncode == 1 and "at least 12" in short.stderr
     assert accounts.get_account("sam", url) is None
@@ -202,22 +264,27 @@ def test_the_staff_command_lists_disables_unlocks_and_resets(url, monkeypatch, c
         answers = iter([PASSWORD, PASSWORD])
         monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
         assert run("add", "sam", "--name", "Sam")[0] == 0
-        assert accounts.authenticate("sam", PASSWORD, database_url=url) is not None
+        assert signs_in("sam", PASSWORD, database_url=url)
 
-        for _ in range(console_settings().max_failed_sign_ins):
-            accounts.authenticate("dana", "wrong password!", database_url=url)
-        code, out, _ = run("list")
-        assert code == 0 and "locked until" in out and "Dana Reyes" in out
+        for attempt in range(console_settings().username_backoff.free_failures + 1):
+            accounts.authenticate("dana", "wrong password!", address=f"10.0.0.{attempt}", database_url=url)
+        assert accounts.authenticate("dana", PASSWORD, address="10.0.9.9", database_url=url).wait_seconds > 0
         assert run("unlock", "dana")[0] == 0
-        assert "locked" not in run("list")[1]
-        assert accounts.authenticate("dana", PASSWORD, database_url=url) is not None
+        assert signs_in("dana", PASSWORD, address="10.0.9.9", database_url=url)
+
+        code, out, _ = run("code-on", "dana")
+        assert code == 0 and "otpauth://totp/" in out and accounts.get_account("dana", url).second_factor
+        assert "one-time code" in run("list")[1]
+        assert not signs_in("dana", PASSWORD, address="10.0.9.9", database_url=url)
+        assert run("code-off", "dana")[0] == 0
+        assert signs_in("dana", PASSWORD, address="10.0.9.9", database_url=url)
 
         assert run("disable", "dana")[0] == 0
         assert "disabled" in run("list")[1]
-        assert accounts.authenticate("dana", PASSWORD, database_url=url) is None
+        assert not signs_in("dana", PASSWORD, address="10.0.9.9", database_url=url)
         assert run("enable", "dana")[0] == 0
         assert run("password", "dana", "--password-stdin", stdin="another passphrase\n")[0] == 0
-        assert accounts.authenticate("dana", "another passphrase", database_url=url) is not None
+        assert signs_in("dana", "another passphrase", address="10.0.9.9", database_url=url)
         code, _, err = run("disable", "nobody")
         assert code == 1 and "no account" in err
     finally:

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from intake.handoff import close
 from intake.sms.not_delivered import TEXT_NOT_DELIVERED
@@ -252,3 +253,26 @@ def test_no_reply_is_written_to_a_texter_who_opted_out(webapp, db_url, rasa, sig
     assert len(rasa.requests_for(conversation_id)) == before
     card = staff.get(f"/frontdesk/api/items/{item_id}").json()["card_sections"][0]["rows"]
     assert {"label": "Texts", "value": "Opted out (STOP): do not text"} in card
+
+
+def test_opening_a_conversation_is_recorded_once_per_visit_and_listed_for_an_administrator(
+        webapp, db_url, rasa, signed_in, capsys, monkeypatch):
+    from intake.frontdesk import staff as staff_command
+    from intake.storage import StaffRead
+
+    conversation_id = conversation(rasa, "hello")
+    item_id = add_item(db_url, conversation_id)
+    dana, sam = signed_in("Dana Reyes"), signed_in("Sam Ortiz")
+    assert dana.get(f"/frontdesk/items/{item_id}").status_code == 200
+    for _ in range(3):  # the page refreshing itself
+        assert dana.get(f"/frontdesk/api/items/{item_id}").status_code == 200
+    assert sam.get(f"/frontdesk/api/items/{item_id}").status_code == 200
+    with session_scope(db_url) as session:
+        rows = session.execute(select(StaffRead.staff_username, StaffRead.handoff_id)
+                               .where(StaffRead.conversation_id == conversation_id)).all()
+    assert sorted(rows) == sorted([(dana.username, item_id), (sam.username, item_id)])
+
+    monkeypatch.setenv("INTAKE_DATABASE_URL", db_url)
+    assert staff_command.main(["reads", "--days", "1"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if conversation_id in line]
+    assert len(listed) == 2 and any(dana.username in line for line in listed)

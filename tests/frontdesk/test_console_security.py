@@ -10,8 +10,9 @@ from http.cookies import SimpleCookie
 import requests
 from sqlalchemy import select, update
 
+from intake.frontdesk.config import console_settings
 from intake.frontdesk.sessions import LOGIN_COOKIE, SESSION_COOKIE, token_hash
-from intake.storage import Booking, StaffAccount, StaffSession, session_scope
+from intake.storage import Booking, SignInThrottle, StaffAccount, StaffSession, session_scope
 from intake.webapp.app import create_app
 from tests.frontdesk.conftest import PASSWORD, Staff, add_item, item_row, start_webapp
 from tests.frontdesk.rasa_standin import bot_event, user_event
@@ -83,23 +84,41 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(webapp, make_s
         r'name="username"[^>]*value="([^"]*)"', unknown.text).group(1))
 
 
-def test_the_account_locks_after_repeated_failures_even_for_the_right_password(webapp, make_staff):
+def test_repeated_failures_make_the_next_attempt_wait_and_never_lock_the_account(webapp, make_staff):
+    backoff = console_settings().username_backoff
     username = make_staff()
+    for _ in range(backoff.free_failures + 1):  # from ever new addresses: only the username counts
+        assert Staff(webapp).sign_in(username, "wrong password, again").status_code == 401
     staff = Staff(webapp)
-    for _ in range(5):  # max_failed_sign_ins in config/clinic.yml
-        assert staff.sign_in(username, "wrong password, again").status_code == 401
-    with session_scope(webapp.database_url) as session:
-        account = session.execute(select(StaffAccount).where(StaffAccount.username == username)).scalar_one()
-        locked_until = account.locked_until.replace(tzinfo=timezone.utc)
-    assert locked_until > datetime.now(timezone.utc) + timedelta(minutes=14)
-    refused = staff.sign_in(username, PASSWORD)
-    assert _failure(refused) == _failure(Staff(webapp).sign_in("nobody-" + uuid.uuid4().hex[:6], PASSWORD))
+    waiting = staff.sign_in(username, PASSWORD)  # the right password, but it waits (unchecked)
+    assert waiting.status_code == 429 and 0 < int(waiting.headers["Retry-After"]) <= backoff.max_delay_seconds
+    assert "Please wait" in _failure(waiting)[1] and not _failure(waiting)[2]
     assert staff.get("/frontdesk/api/items").status_code == 401
-    # When the lockout has passed, the right password works again.
+    # When the wait is over (moved into the past here), the right password works at once.
     with session_scope(webapp.database_url) as session:
-        session.execute(update(StaffAccount).where(StaffAccount.username == username)
-                        .values(locked_until=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        session.execute(update(SignInThrottle).where(SignInThrottle.key == f"username:{username}")
+                        .values(next_allowed_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
     assert staff.sign_in(username, PASSWORD).status_code == 303
+
+
+def test_one_address_guessing_waits_but_the_desk_elsewhere_signs_in(webapp, make_staff):
+    backoff = console_settings().address_backoff
+    username = make_staff()
+    guesser = Staff(webapp)
+    for attempt in range(backoff.free_failures + 1):
+        assert guesser.sign_in(f"someone{attempt}", "a guess at a password").status_code == 401
+    assert guesser.sign_in(username, PASSWORD).status_code == 429
+    assert Staff(webapp).sign_in(username, PASSWORD).status_code == 303
+
+
+def test_an_address_a_client_writes_itself_is_not_believed(webapp, make_staff):
+    """Only the entry the trusted proxy appended counts; what the client put before it is its claim."""
+    backoff = console_settings().address_backoff
+    guesser = Staff(webapp)
+    for attempt in range(backoff.free_failures + 1):
+        guesser.http.headers["X-Forwarded-For"] = f"192.0.2.{attempt}, {guesser.address}"
+        assert guesser.sign_in(f"someone{attempt}", "a guess at a password").status_code == 401
+    assert guesser.sign_in(make_staff(), PASSWORD).status_code == 429
 
 
 def test_the_sign_in_form_needs_its_own_token(webapp, make_staff):
