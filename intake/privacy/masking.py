@@ -1,4 +1,4 @@
-"""Phone numbers and email addresses sealed inside stored conversation events.
+"""What people wrote, and their contact details, sealed inside stored conversation events.
 
 Rasa's tracker store keeps every event as JSON: what the person typed, what the NLU pipeline
 read from it, the slots the forms filled and what the bot answered. A person booking a
@@ -6,11 +6,18 @@ consultation types a phone number and an email address, and some people type the
 The tracker store must not keep them readable, yet the booking form reads its slots back from
 the stored conversation on every turn, and the front desk reads transcripts through Rasa's API.
 
-So contact details are sealed, not deleted: each phone number or email address found in any
-string of an event is replaced by `[[sealed:TOKEN]]`, where TOKEN is the detail encrypted
-(Fernet: AES-128-CBC with an HMAC) with the deployment's tracker key. Reading the event back
-with the same key restores the text exactly. The database, its backups and anyone with only a
-database login see no contact details; the Rasa servers, which hold the key, see them as typed.
+So they are sealed, not deleted, replaced by `[[sealed:TOKEN]]`, where TOKEN is the text
+encrypted (Fernet: AES-128-CBC with an HMAC) with the deployment's tracker key:
+- whole, every message a person wrote (with the copies the NLU pipeline keeps: the parsed text,
+  the entity values), every message said to them (it may repeat their name or answers, and a
+  staff member writes freely) and every slot value that is text (names, free-text answers about
+  medication and treatment, times, the contact details): nothing a person said, not a name, not
+  a crisis disclosure, is readable in the database;
+- inside any other string of an event, each phone number or email address.
+What stays readable is what the clinic's reports and the purge need and no one wrote: event types,
+timestamps, intent, action and slot names, numbers and yes/no values.
+Reading an event back with the same key restores it exactly. The database, its backups and anyone
+with only a database login see none of it; the Rasa servers, which hold the key, see it as typed.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ import base64
 import hashlib
 import re
 from functools import lru_cache
-from typing import Any, List, Tuple
+from typing import Any, List, Mapping, Tuple
 
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
@@ -78,11 +85,42 @@ class ContactSeal:
             last = end
         return "".join(pieces) + text[last:]
 
+    def seal_whole(self, value: Any) -> Any:
+        """A string sealed as one piece (a list of strings: each); anything else as it is."""
+        if isinstance(value, list):
+            return [self.seal_whole(item) for item in value]
+        if not isinstance(value, str) or not value or SEALED.fullmatch(value):
+            return value
+        return f"[[sealed:{self._fernet.encrypt(value.encode('utf-8')).decode('ascii')}]]"
+
+    def seal_event(self, data: Mapping[str, Any]) -> Any:
+        """A stored event's JSON: contact details sealed everywhere, and what a person wrote, what
+        they were told and every text slot value sealed whole (module docstring)."""
+        sealed = self.seal(dict(data))
+        kind = data.get("event")
+        if kind in ("user", "bot"):
+            sealed["text"] = self.seal_whole(data.get("text"))
+        if kind == "user" and isinstance(data.get("parse_data"), dict):
+            parsed = dict(sealed["parse_data"])
+            parsed["text"] = self.seal_whole(data["parse_data"].get("text"))
+            parsed["entities"] = [{**entity, "value": self.seal_whole(entity.get("value"))}
+                                  if isinstance(entity, dict) else entity
+                                  for entity in data["parse_data"].get("entities") or []]
+            sealed["parse_data"] = parsed
+        if kind == "slot":
+            sealed["value"] = self.seal_whole(data.get("value"))
+        return sealed
+
     def open_text(self, text: str) -> str:
         """`text` with every sealed detail restored; a seal this key cannot open stays as it is."""
-        if "[[sealed:" not in text:
-            return text
-        return SEALED.sub(self._opened, text)
+        for _ in range(3):  # a sealed whole may hold a sealed detail from an earlier save
+            if "[[sealed:" not in text:
+                return text
+            opened = SEALED.sub(self._opened, text)
+            if opened == text:
+                return text
+            text = opened
+        return text
 
     def _opened(self, match: "re.Match[str]") -> str:
         try:

@@ -3,9 +3,10 @@ conversations kept in memory.
 
 Three changes to `SQLTrackerStore`:
 
-- Every event is written with its phone numbers and email addresses sealed
-  (intake.privacy.masking) and read back opened, so the database holds none of them readable
-  while the forms and the front desk's transcripts work as before.
+- Every event is written sealed (intake.privacy.masking: what the person wrote and was told and
+  every text slot value whole, contact details anywhere) and read back opened, so the database
+  holds nothing a person said readable while the forms and the front desk's transcripts work as
+  before.
 - When the database cannot be reached, the turn stops with `TrackerStorageUnavailable`, which the
   channels turn into a clear message to the person (rasa_addons.channels.turn_guard). Rasa wraps
   every tracker store in a `FailSafeTrackerStore` that catches each `Exception` and carries on with
@@ -166,7 +167,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return self.SQLEvent(
             sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"), data=json.dumps(self.seal.seal(data)),
+            action_name=data.get("name"), data=json.dumps(self.seal.seal_event(data)),
         )
 
     def _with_database(self, work: Callable[[], T]) -> T:

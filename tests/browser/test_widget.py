@@ -212,6 +212,8 @@ def test_start_over_clears_the_chat_and_starts_a_new_conversation(page, stack):
     expect(page.locator(".ciw-log")).not_to_contain_text("how long does a ketamine session take")
     expect(bot_messages(page).first).to_contain_text("automated intake assistant", timeout=REPLY_TIMEOUT_MS)
     assert session_id(page) != first_session
+    stored = page.evaluate("() => Object.keys(localStorage).map((k) => localStorage.getItem(k)).join(' ')")
+    assert "how long does a ketamine session take" not in stored and first_session not in stored
 
 
 def test_a_conversation_idle_for_an_hour_is_forgotten_on_this_browser(page, stack):

@@ -1,6 +1,6 @@
-"""On the embedded default (SQLite): contact details typed in chat are sealed in the tracker
-database, no log line at INFO carries what anyone wrote, and a restarted Rasa server takes the
-conversation on where it was."""
+"""On the embedded default (SQLite): what people write (contact details, names, free-text
+answers, crisis disclosures) is sealed in the tracker database, no log line at INFO carries what
+anyone wrote, and a restarted Rasa server takes the conversation on where it was."""
 from __future__ import annotations
 
 import sqlite3
@@ -26,6 +26,17 @@ def test_a_phone_number_typed_in_chat_is_not_in_the_tracker_database(stack, send
     assert typed[0] == "my cell is 310-555-0166, email me at sam.ortiz@example.net"
     # The booking tests (test_booking_rest.py) run on this same sealed store: the booking form
     # reads its phone and email slots back through it, and the booking keeps them as typed.
+
+
+def test_a_crisis_disclosure_and_a_name_are_not_readable_in_the_tracker_database(stack, sender):
+    disclosure = "my stepfather Marcus hurt me for years and tonight I want to overdose on my oxycodone"
+    reply = stack.send(sender, disclosure)
+    assert any("988" in (m.get("text") or "") for m in reply)
+    stored = _stored_events(stack, sender)
+    for raw in ("Marcus", "stepfather", "overdose", "oxycodone"):
+        assert raw not in stored, raw
+    typed = [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert typed == [disclosure]  # the servers, which hold the key, read it as written
 
 
 def test_info_logs_carry_no_message_text(stack, sender):

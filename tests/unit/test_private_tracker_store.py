@@ -24,14 +24,21 @@ slots:
   booking_phone:
     type: text
     mappings: [{type: custom}]
+  booking_name:
+    type: text
+    mappings: [{type: custom}]
+  prescreen_medications:
+    type: text
+    mappings: [{type: custom}]
 """)
 TYPED = "it's 310-555-0199, or jo.kim@example.com"
+TEST_KEY = b"unit test key"
 
 
 @pytest.fixture
 def store(tmp_path):
     return PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
-                                  seal=ContactSeal(b"unit test key"))
+                                  seal=ContactSeal(TEST_KEY))
 
 
 def _conversation() -> DialogueStateTracker:
@@ -53,6 +60,37 @@ def test_stored_rows_hold_no_contact_detail_and_the_conversation_reads_back_as_t
     assert back.latest_message.text == TYPED
     assert back.get_slot("booking_phone") == "+13105550199"
     assert back.latest_bot_utterance.text == "Thanks, we'll call +1 310-555-0199."
+
+
+def test_names_free_text_answers_and_crisis_disclosures_are_not_readable_in_the_database(store, tmp_path):
+    said = ["My name is Rosalind Okafor", "I take sertraline 50mg and lithium",
+            "I want to kill myself tonight, I have the pills"]
+    tracker = DialogueStateTracker.from_events("person-2", [
+        ActionExecuted("action_listen"),
+        UserUttered(said[0], {"name": "inform", "confidence": 0.9},
+                    [{"entity": "person_name", "value": "Rosalind Okafor", "start": 11, "end": 26}]),
+        SlotSet("booking_name", "Rosalind Okafor"), BotUttered("Thank you, Rosalind."),
+        ActionExecuted("action_listen"), UserUttered(said[1], {"name": "inform", "confidence": 0.8}),
+        SlotSet("prescreen_medications", "sertraline 50mg and lithium"), SlotSet("booking_phone", None),
+        ActionExecuted("action_listen"), UserUttered(said[2], {"name": "crisis_suicidal", "confidence": 0.99}),
+        BotUttered("I'm really glad you told me. Please call or text 988 now."),
+    ], slots=DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        rows = connection.execute("SELECT type_name, intent_name, action_name, data FROM events").fetchall()
+    stored = "\n".join(row[3] for row in rows)
+    for raw in ("Rosalind", "Okafor", "sertraline", "lithium", "kill myself", "pills", "glad you told me"):
+        assert raw not in stored, raw
+    # What reports and the purge need stays readable: kinds, intents, action and slot names.
+    assert ("user", "crisis_suicidal") in {(row[0], row[1]) for row in rows}
+    assert {"booking_name", "prescreen_medications", "action_listen"} <= {row[2] for row in rows}
+    back = asyncio.run(store.retrieve("person-2"))
+    assert [e.text for e in back.events if isinstance(e, UserUttered)] == said
+    assert back.get_slot("booking_name") == "Rosalind Okafor"
+    assert back.get_slot("prescreen_medications") == "sertraline 50mg and lithium"
+    assert back.latest_bot_utterance.text == "I'm really glad you told me. Please call or text 988 now."
+    first = next(e for e in back.events if isinstance(e, UserUttered))
+    assert first.entities[0]["value"] == "Rosalind Okafor" and first.parse_data["text"] == said[0]
 
 
 def test_only_new_events_are_added_on_the_next_save(store):
@@ -86,15 +124,16 @@ def _turn(tracker: DialogueStateTracker, text: str) -> None:
 
 def _second_server(tmp_path) -> PrivateSQLTrackerStore:
     return PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
-                                  seal=ContactSeal(b"unit test key"))
+                                  seal=ContactSeal(TEST_KEY))
 
 
 def _stored_texts(tmp_path):
-    """The person's messages as stored, in order (the first one, with contact details, sealed)."""
+    """The person's messages as stored, in order: each sealed whole, here opened with the test key."""
     with sqlite3.connect(tmp_path / "tracker.db") as connection:
         texts = [row[0] for row in connection.execute(
             "SELECT json_extract(data, '$.text') FROM events WHERE type_name = 'user' ORDER BY id")]
-    return ["(sealed)" if "[[sealed:" in text else text for text in texts]
+    assert all(text.startswith("[[sealed:") for text in texts)
+    return [ContactSeal(TEST_KEY).open_text(text) for text in texts]
 
 
 def test_an_unchanged_conversation_is_handed_back_without_a_reload_and_matches_the_database(store, tmp_path):
@@ -129,7 +168,7 @@ def test_a_turn_saved_by_another_server_is_read_from_the_database(store, tmp_pat
     # and the next turn here is stored after server b's, once
     _turn(back, "back on server a")
     asyncio.run(store.save(back))
-    assert _stored_texts(tmp_path) == ["(sealed)", "answered by server b", "back on server a"]
+    assert _stored_texts(tmp_path) == [TYPED, "answered by server b", "back on server a"]
 
 
 def test_a_write_from_elsewhere_during_a_turn_is_not_hidden_by_the_kept_tracker(store, tmp_path):
@@ -139,7 +178,7 @@ def test_a_write_from_elsewhere_during_a_turn_is_not_hidden_by_the_kept_tracker(
     _turn(elsewhere, "turn on server b")
     asyncio.run(other.save(elsewhere))
     asyncio.run(store.save(here))
-    assert _stored_texts(tmp_path) == ["(sealed)", "turn on server b", "turn on server a"]
+    assert _stored_texts(tmp_path) == [TYPED, "turn on server b", "turn on server a"]
     back = asyncio.run(store.retrieve("person-1"))
     assert back is not here
     assert [e.text for e in back.events if isinstance(e, UserUttered)][1:] == ["turn on server b", "turn on server a"]
@@ -154,7 +193,7 @@ def test_a_turn_that_failed_before_saving_leaves_nothing_behind(store, tmp_path)
     assert back.latest_message.text == TYPED
     _turn(back, "the next message")
     asyncio.run(store.save(back))
-    assert _stored_texts(tmp_path) == ["(sealed)", "the next message"]
+    assert _stored_texts(tmp_path) == [TYPED, "the next message"]
 
 
 def test_a_failed_save_is_retried_from_the_same_point(store, tmp_path, monkeypatch):
@@ -172,7 +211,7 @@ def test_a_failed_save_is_retried_from_the_same_point(store, tmp_path, monkeypat
     monkeypatch.setattr(Session, "flush", flush_failing_once)
     asyncio.run(store.save(tracker))
     monkeypatch.undo()
-    assert _stored_texts(tmp_path) == ["(sealed)", "saved on the second try"]
+    assert _stored_texts(tmp_path) == [TYPED, "saved on the second try"]
     assert asyncio.run(store.retrieve("person-1")) is tracker
 
 
@@ -197,7 +236,7 @@ def test_a_tracker_the_store_did_not_hand_out_is_stored_by_rasas_count(store, tm
     replacement = _conversation()  # e.g. Rasa's API replacing the events: a new object
     _turn(replacement, "from the API")
     asyncio.run(store.save(replacement))
-    assert _stored_texts(tmp_path) == ["(sealed)", "from the API"]
+    assert _stored_texts(tmp_path) == [TYPED, "from the API"]
     assert asyncio.run(store.retrieve("person-1")) is not replacement
 
 
@@ -211,14 +250,14 @@ def test_deleted_rows_are_noticed(store, tmp_path):
 
 def test_at_most_the_configured_number_of_conversations_is_kept(tmp_path):
     store = PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
-                                   seal=ContactSeal(b"unit test key"), recent_trackers=2)
+                                   seal=ContactSeal(TEST_KEY), recent_trackers=2)
     for person in ("a", "b", "c"):
         tracker = DialogueStateTracker.from_events(person, [ActionExecuted("action_listen")], slots=DOMAIN.slots)
         asyncio.run(store.save(tracker))
     assert len(store.recent) == 2
     assert asyncio.run(store.retrieve("a")).sender_id == "a"  # dropped from memory, read from the database
     off = PrivateSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"),
-                                 seal=ContactSeal(b"unit test key"), recent_trackers=0)
+                                 seal=ContactSeal(TEST_KEY), recent_trackers=0)
     first = asyncio.run(off.retrieve("b"))
     _turn(first, "hello")
     asyncio.run(off.save(first))
