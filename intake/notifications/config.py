@@ -81,6 +81,9 @@ class NotificationSettings:
     timeout_seconds: float = 10.0  # per HTTP request / per SMTP operation
     # A row being sent is leased this long; a row left 'sending' by a crashed process is retried after it.
     lease_seconds: float = 300.0
+    # Deliveries being sent at once by one process (each a thread, retrying in place); more wait
+    # as pending rows for the sweep, so a flood of alerts cannot exhaust the process's threads.
+    max_sending_threads: int = 16
     webhook_url: Optional[str] = field(default=None, repr=False)
     smtp: Optional[SmtpSettings] = None
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
@@ -89,6 +92,8 @@ class NotificationSettings:
     def __post_init__(self) -> None:
         if self.attempts < 1:
             raise ValueError("notifications.attempts must be at least 1")
+        if self.max_sending_threads < 1:
+            raise ValueError("notifications.max_sending_threads must be at least 1")
         if self.backoff_seconds < 0 or self.timeout_seconds <= 0:
             raise ValueError("notifications.backoff_seconds must be >= 0 and timeout_seconds > 0")
 
@@ -241,6 +246,7 @@ def notification_settings(section: Optional[Mapping[str, Any]] = None, environ: 
         backoff_seconds=float(section.get("backoff_seconds", defaults.backoff_seconds)),
         timeout_seconds=float(section.get("timeout_seconds", defaults.timeout_seconds)),
         lease_seconds=float(section.get("lease_seconds", defaults.lease_seconds)),
+        max_sending_threads=int(section.get("max_sending_threads", defaults.max_sending_threads)),
         webhook_url=(env.get("INTAKE_ALERT_WEBHOOK_URL") or "").strip() or None,
         smtp=smtp,
         escalation=escalation_settings(escalation),

@@ -293,10 +293,39 @@ def deliver_until_done(row_id: int, database_url: Optional[str], config: Notific
         logger.exception("alert %d: delivery stopped; the sweep will retry it", row_id)
 
 
-def deliver_in_background(row_id: int, database_url: Optional[str], config: NotificationSettings) -> threading.Thread:
-    thread = threading.Thread(target=deliver_until_done, args=(row_id, database_url, config),
-                              name=f"alert-delivery-{row_id}", daemon=True)
-    thread.start()
+_sending_lock = threading.Lock()
+_sending_now = 0
+
+
+def deliver_in_background(row_id: int, database_url: Optional[str],
+                          config: NotificationSettings) -> Optional[threading.Thread]:
+    """Send the row in its own daemon thread, unless `config.max_sending_threads` of this process
+    are already sending: then it stays pending and the sweep (`deliver_due`, every few seconds in
+    the web app) sends it. None when it was left to the sweep."""
+    global _sending_now
+    with _sending_lock:
+        if _sending_now >= config.max_sending_threads:
+            logger.warning("alert %d: %d alerts are being sent already; the sweep will send this one", row_id,
+                           _sending_now)
+            return None
+        _sending_now += 1
+
+    def send() -> None:
+        global _sending_now
+        try:
+            deliver_until_done(row_id, database_url, config)
+        finally:
+            with _sending_lock:
+                _sending_now -= 1
+
+    thread = threading.Thread(target=send, name=f"alert-delivery-{row_id}", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:  # the interpreter cannot start another thread: the sweep sends it
+        with _sending_lock:
+            _sending_now -= 1
+        logger.exception("alert %d: no thread could be started; the sweep will send it", row_id)
+        return None
     return thread
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from intake.notifications import deliveries_for, failed_deliveries, notify_handoff
+from intake.notifications import deliver_due, deliveries_for, failed_deliveries, notify_handoff
 from intake.notifications.delivery import deliver_until_done
 from intake.storage import Handoff, session_scope
 from tests.notifications.conftest import CONSOLE, assert_no_personal_details, fast_settings, wait_until_done
@@ -153,3 +153,24 @@ def test_a_thread_that_finds_its_row_taken_leaves_it_alone(db_url, make_item):
         [row] = wait_until_done(item, db_url)
         deliver_until_done(row["id"], db_url, config)  # a late second worker: the row is sent, nothing to do
     assert len(receiver.requests) == 1 and deliveries_for(item, db_url)[0]["attempts"] == 1
+
+
+def test_a_flood_of_alerts_never_sends_more_than_the_limit_at_once_and_the_sweep_sends_the_rest(db_url, make_item):
+    """A receiver that holds every request (as a hung webhook does): one process sends at most
+    `max_sending_threads` alerts at once; the others stay pending and the sweep delivers them."""
+    release = threading.Event()
+    items = [make_item() for _ in range(6)]
+    with WebhookReceiver(hold=release) as receiver:
+        config = fast_settings(receiver.url, attempts=1, max_sending_threads=2)
+        for item in items:
+            notify_handoff(item, db_url, settings=config)
+        assert receiver.received.wait(30)
+        sending = [t for t in threading.enumerate() if t.name.startswith("alert-delivery-") and t.is_alive()]
+        assert len(sending) <= 2
+        rows = [row for item in items for row in deliveries_for(item, db_url)]
+        assert sum(row["status"] == "pending" and row["attempts"] == 0 for row in rows) == 4
+        release.set()
+        for item in items[:2]:
+            wait_until_done(item, db_url)
+        assert deliver_due(db_url, config) == 4
+        assert all(row["status"] == "sent" for item in items for row in deliveries_for(item, db_url))
