@@ -15,17 +15,14 @@ _TRUE = {"1", "true", "yes", "on"}
 
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """How long a sign-in lasts, how failed sign-ins wait (intake.frontdesk.throttle), which
-    proxies' X-Forwarded-For to trust, and whether the cookie needs HTTPS."""
+    """How long a sign-in lasts, how failed sign-ins wait (intake.frontdesk.throttle), and whether
+    the cookie needs HTTPS."""
 
     session_hours: float = 10
     secure_cookie: bool = True
     address_backoff: Backoff = Backoff(free_failures=10, first_delay_seconds=5, max_delay_seconds=900)
     username_backoff: Backoff = Backoff(free_failures=5, first_delay_seconds=5, max_delay_seconds=60)
     forget_failures_after_minutes: float = 60
-    # Proxies in front of the web app that append the client's address to X-Forwarded-For (the
-    # compose file's nginx: 1). 0: the connection's own address is the client's.
-    trusted_proxies: int = 0
 
     @property
     def session_lifetime(self) -> timedelta:
@@ -46,24 +43,20 @@ def _backoff(raw: Mapping[str, Any], default: Backoff) -> Backoff:
 
 
 def console_settings() -> ConsoleSettings:
-    """The console's settings; INTAKE_COOKIE_SECURE=0/1 overrides `secure_cookie` (plain http on
-    localhost) and INTAKE_TRUSTED_PROXIES `trusted_proxies` (the deployment knows its proxies)."""
+    """The console's settings; INTAKE_COOKIE_SECURE=0/1 overrides `secure_cookie` (plain http on localhost)."""
     raw = dict(settings().section("frontdesk"))
     throttle = dict(raw.get("sign_in_throttle") or {})
-    plain = {name: raw[name] for name in ("session_hours", "secure_cookie", "trusted_proxies") if name in raw}
+    plain = {name: raw[name] for name in ("session_hours", "secure_cookie") if name in raw}
     value = replace(ConsoleSettings(), **plain,
                     address_backoff=_backoff(throttle.get("address"), ConsoleSettings.address_backoff),
                     username_backoff=_backoff(throttle.get("username"), ConsoleSettings.username_backoff),
                     forget_failures_after_minutes=throttle.get("forget_after_minutes",
                                                                ConsoleSettings.forget_failures_after_minutes))
-    proxies = os.environ.get("INTAKE_TRUSTED_PROXIES", "").strip()
-    if proxies:
-        value = replace(value, trusted_proxies=int(proxies))
     override = os.environ.get("INTAKE_COOKIE_SECURE", "").strip().lower()
     if override in _FALSE | _TRUE:
         value = replace(value, secure_cookie=override in _TRUE)
-    if value.session_hours <= 0 or value.trusted_proxies < 0 or value.forget_failures_after_minutes <= 0:
-        raise ValueError("frontdesk: session_hours > 0, trusted_proxies >= 0, forget_after_minutes > 0")
+    if value.session_hours <= 0 or value.forget_failures_after_minutes <= 0:
+        raise ValueError("frontdesk: session_hours > 0, sign_in_throttle.forget_after_minutes > 0")
     return value
 
 

@@ -36,6 +36,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 import aiohttp
 from aiohttp import web
 
+from intake.client_address import client_address
 from intake.frontdesk import accounts, pages, reads, sessions
 from intake.frontdesk.config import console_settings
 from intake.frontdesk.views import failed_counts, follow_up_view, item_view, plain, transcript_view
@@ -64,15 +65,6 @@ SIGN_IN_FAILED = ("Sign-in failed. Check the username, the password and, if your
 def _wait_message(seconds: int) -> str:
     wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
     return f"Too many failed sign-ins. Please wait {wait}, then try again."
-
-
-def client_address(request: web.Request, trusted_proxies: int) -> str:
-    """The browser's address: the connection's own, or, behind `trusted_proxies` proxies that each
-    append the address they saw to X-Forwarded-For, the entry the nearest untrusted hop wrote.
-    Entries further left are the client's own claims and are never used."""
-    chain = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-    chain.append(request.remote or "unknown")
-    return chain[max(0, len(chain) - 1 - trusted_proxies)]
 
 
 # -- the other packages, imported when first needed ------------------------------------------
@@ -239,7 +231,7 @@ async def login_submit(request: web.Request) -> web.Response:
     if not sessions.same_token(request.cookies.get(sessions.LOGIN_COOKIE), str(form.get("login_token") or "")):
         return _login_response(403, "The sign-in form was too old or did not come from this page. Please try again.",
                                username)
-    address = client_address(request, console_settings().trusted_proxies)
+    address = client_address(request.headers.get("X-Forwarded-For"), request.remote)
     # At most a few argon2 verifications at once (64 MiB and tens of ms each): a flood of sign-in
     # attempts queues here instead of taking every core from the rest of the web app.
     async with request.app[STATE_KEY]["sign_in_slots"]:

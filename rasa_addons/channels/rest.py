@@ -7,7 +7,9 @@ pipeline on nothing. A turn that fails inside Rasa is answered with a clear mess
 (failure_replies) instead of an empty list. A `sender` that is an SMS conversation's id ("sms-...")
 or a web chat's issued session id is refused (each conversation is written to through its own
 channel, where the front desk's replies go), and the body's `input_channel` is ignored: a message over REST is stored as sent over
-REST. Everything else is passed to Rasa's RestInput unchanged.
+REST. A conversation or an address over its message rate gets a short reply (429 for the address)
+unless the message reads as a risk (message_rate). Everything else is passed to Rasa's RestInput
+unchanged.
 """
 from __future__ import annotations
 
@@ -18,10 +20,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from intake.client_address import client_address
+from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
 from intake.web_sessions import is_issued
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
+from rasa_addons.channels.message_rate import held_back, within_rate
 from rasa_addons.runtime.turn_queue import in_turn
 
 MAX_SENDER_CHARS = 128
@@ -57,6 +62,16 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
     return None
 
 
+async def _over_address_limit(request: Request) -> Optional[HTTPResponse]:
+    """The answer (429) for a message from an address over its limit (rasa_addons/channels/message_rate)."""
+    address = client_address(request.headers.get("X-Forwarded-For"), request.ip)
+    body = request.json
+    if not await held_back("address", address, body.get("message")):
+        return None
+    return response.json([{"recipient_id": body.get("sender"), "text": slow_down_reply()}], status=429,
+                         headers={"Retry-After": "60"})
+
+
 class CheckedRestInput(RestInput):
     """The REST channel (`/webhooks/rest/webhook`) with its payload checked first."""
 
@@ -70,12 +85,12 @@ class CheckedRestInput(RestInput):
         return self.name()
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))
+        blueprint = super().blueprint(within_rate(within_length(reply_on_failure(in_turn(on_new_message)))))
 
         @blueprint.middleware("request")
         async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST" and request.path.endswith("/webhook"):
-                return check_rest_payload(request)
+                return check_rest_payload(request) or await _over_address_limit(request)
             return None
 
         return blueprint

@@ -1,8 +1,10 @@
 """Rasa's socket.io channel (the website's chat widget), ready for several Rasa servers.
 
-Three changes to Rasa's `socketio` channel:
+Four changes to Rasa's `socketio` channel:
 
 - A failed turn gets a clear message, not silence (failure_replies).
+- A connection's address and a conversation are held to their message rates, a message that
+  reads as a risk excepted (message_rate).
 - Session ids are issued and signed by the server (intake.web_sessions): knowing or guessing a
   conversation's id is not enough to write into it, and "Start over" leaves the old conversation.
 - In production (REDIS_HOST set, as config/endpoints.production.yml needs for the lock store),
@@ -26,10 +28,13 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from intake.client_address import client_address
+from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
+from rasa_addons.channels.message_rate import held_back, within_rate
 from rasa_addons.channels.shared_rooms import JsonRedisManager
 from rasa_addons.runtime.turn_queue import in_turn
 
@@ -56,6 +61,13 @@ def shared_rooms_channel() -> str:
     return f"{os.environ.get('REDIS_KEY_PREFIX') or 'intake'}:socketio"
 
 
+def _address_of(environ: Optional[Dict[str, Any]]) -> str:
+    """The client's address of a socket.io connection (its handshake request, behind the proxies)."""
+    environ = environ or {}
+    request = environ.get("sanic.request")
+    return client_address(environ.get("HTTP_X_FORWARDED_FOR"), request.ip if request is not None else None)
+
+
 class AnsweringSocketIOInput(SocketIOInput):
     """`socketio` as Rasa ships it, answering failed turns and sharing rooms across servers."""
 
@@ -64,7 +76,7 @@ class AnsweringSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(within_length(reply_on_failure(in_turn(on_new_message))))
+        blueprint = super().blueprint(within_rate(within_length(reply_on_failure(in_turn(on_new_message)))))
         self._only_issued_sessions()
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
@@ -96,6 +108,9 @@ class AnsweringSocketIOInput(SocketIOInput):
             session_id = data.get("session_id") if isinstance(data, dict) else None
             if not is_issued(session_id) or session_id not in sio.rooms(sid, namespace=namespace):
                 logger.warning("a web chat message under a session id this connection was not given was refused")
+                return
+            if await held_back("address", _address_of(sio.get_environ(sid, namespace=namespace)), data.get("message")):
+                await sio.emit(self.bot_message_evt, {"text": slow_down_reply()}, room=sid, namespace=namespace)
                 return
             await rasa_message(sid, data)
 

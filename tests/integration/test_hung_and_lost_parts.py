@@ -4,6 +4,8 @@ chat's shared rooms go through a redis-server of the test's own.
 
 - The crisis reply and its safety question arrive at once over REST, SMS and the web chat, and
   any other step fails within `actions.timeout_seconds` with the step-failed reply.
+- A flood from one conversation or one address gets a short reply and is not read, but a crisis
+  message in it is answered (the stack's limits are lowered; intake/rate_limits.py).
 - A pickle written to the shared socket.io channel runs nothing, and with the Redis stopped
   mid-conversation the web chat is still answered, the crisis reply first
   (rasa_addons/channels/shared_rooms.py)."""
@@ -35,6 +37,9 @@ CRISIS_REPLY_SECONDS = 2
 # The stack's action timeout, shorter than the shipped 10 s (tests/unit/test_remote_actions.py
 # checks that one) so that the test of a failing step does not wait as long.
 ACTION_TIMEOUT_SECONDS = 3
+# The stack's message rate limits, lowered so that a flood is a few messages; the stack trusts one
+# proxy, so a request's X-Forwarded-For names its address (loopback itself is never limited).
+PER_CONVERSATION, PER_ADDRESS = 4, 6
 SAFETY_QUESTIONS = ("Are you safe right now?", "Is anyone in danger right now?",
                     "Are you and the person you're worried about safe right now?")
 
@@ -87,6 +92,8 @@ def hung(tmp_path_factory, twilio, own_redis):
     workdir = tmp_path_factory.mktemp("hung-and-lost")
     clinic = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
     clinic["actions"]["timeout_seconds"] = ACTION_TIMEOUT_SECONDS
+    clinic["limits"].update(messages_per_minute_per_conversation=PER_CONVERSATION,
+                            messages_per_minute_per_address=PER_ADDRESS, trusted_proxies=1)
     clinic_file = workdir / "clinic.yml"
     clinic_file.write_text(yaml.safe_dump(clinic), encoding="utf-8")
     running = start_stack(workdir, with_actions=False, actions_port=server.port,
@@ -157,6 +164,53 @@ def test_in_the_web_chat_the_crisis_reply_and_its_safety_question_arrive_at_once
 
     got = asyncio.run(scenario())
     assert "988" in got[0]["text"] and "911" in got[0]["text"]
+
+
+# -- message rate limits ----------------------------------------------------------------------------
+SLOW_DOWN = "faster than I can read them"
+
+
+def test_a_flood_from_one_conversation_is_held_back_but_a_crisis_in_it_is_answered(hung, sender):
+    stack, _ = hung
+    for _ in range(PER_CONVERSATION):
+        assert "automated" in texts(post(stack, sender, "hello", timeout=30))
+    held = texts(post(stack, sender, "hello", timeout=30))
+    assert SLOW_DOWN in held and "988" in held and "automated" not in held
+    crisis = post(stack, sender, "I want to kill myself", timeout=CRISIS_REPLY_SECONDS)
+    assert "988" in texts(crisis) and crisis[-1]["text"] in SAFETY_QUESTIONS
+    assert "automated" in texts(post(stack, sender + "-other", "hello", timeout=30))  # others go on
+
+
+def test_a_flood_from_one_address_is_held_back_over_rest_and_the_web_chat(hung):
+    stack, _ = hung
+    flood = {"X-Forwarded-For": "203.0.113.77"}
+
+    def from_address(sender: str, text: str, headers=flood) -> requests.Response:
+        return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                             headers=headers, timeout=30)
+
+    for index in range(PER_ADDRESS):
+        assert from_address(f"flood-{index}", "hello").status_code == 200
+    held = from_address("flood-new", "hello")
+    assert held.status_code == 429 and held.headers["Retry-After"] == "60"
+    assert SLOW_DOWN in texts(held.json()) and "988" in texts(held.json())
+    crisis = from_address("flood-crisis", "I want to kill myself")
+    assert crisis.status_code == 200 and "988" in texts(crisis.json())
+    # A client cannot dodge it by writing an address of its own in front: the proxy's entry counts.
+    assert from_address("flood-spoof", "hello", {"X-Forwarded-For": "6.6.6.6, 203.0.113.77"}).status_code == 429
+    assert from_address("elsewhere", "hello", {"X-Forwarded-For": "198.51.100.8"}).status_code == 200
+
+    async def web_chat() -> str:
+        chat = WebChat(stack.rasa_url, headers=flood)
+        await chat.open()
+        try:
+            await chat.say("hello")
+            return joined(await chat.messages())
+        finally:
+            await chat.close()
+
+    said = asyncio.run(web_chat())
+    assert SLOW_DOWN in said and "automated" not in said
 
 
 # -- the shared rooms' Redis (runs last: the final test stops it) ---------------------------------

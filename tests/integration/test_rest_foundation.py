@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -159,6 +160,19 @@ def test_a_risk_buried_deep_in_a_huge_message_gets_the_crisis_reply(stack, sende
                           timeout=HUGE_SECONDS).json()
     assert "988" in texts(reply) and reply[-1]["text"] == "Are you safe right now?"
     assert "too long" not in texts(reply)
+
+
+def test_another_conversation_is_answered_while_a_huge_message_is_searched(stack, sender):
+    """The search of an overlong message runs off the event loop: a greeting in another
+    conversation, sent meanwhile, is answered within the same bound."""
+    message = "my week was long and work was hard. " * 5_000 + "ok. " * 100
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        huge = pool.submit(requests.post, url, json={"sender": sender, "message": message}, timeout=HUGE_SECONDS)
+        time.sleep(0.05)  # the huge message is being read
+        other = requests.post(url, json={"sender": sender + "-other", "message": "hello"}, timeout=HUGE_SECONDS)
+        assert "automated" in texts(other.json())
+        assert "too long" in texts(huge.result().json())
 
 
 def test_rest_cannot_write_into_an_sms_conversation(stack):

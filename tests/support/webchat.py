@@ -14,8 +14,9 @@ QUIET_S = 2.0
 class WebChat:
     """One person's chat window: a socket.io connection with a persistent session id."""
 
-    def __init__(self, rasa_url: str) -> None:
+    def __init__(self, rasa_url: str, headers: Optional[Dict[str, str]] = None) -> None:
         self.rasa_url = rasa_url
+        self.headers = dict(headers or {})  # e.g. X-Forwarded-For, as a proxy in front would add
         self.session_id: Optional[str] = None  # issued by the server in session_confirm
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue = asyncio.Queue()
@@ -33,7 +34,8 @@ class WebChat:
         self.confirmed.set()
 
     async def open(self) -> None:
-        await self.client.connect(self.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+        await self.client.connect(self.rasa_url, transports=["websocket"], socketio_path="/socket.io",
+                                  headers=self.headers)
         await self.client.emit("session_request", {"session_id": self.session_id})
         await asyncio.wait_for(self.confirmed.wait(), timeout=30)
 
