@@ -300,7 +300,14 @@ class ActionSubmitBooking(Action):
             phone=tracker.get_slot("booking_phone"), contact_method=tracker.get_slot("booking_contact_method"),
             visit_type=tracker.get_slot("booking_visit_type"), email=None if email == NO_EMAIL else email,
             channel=tracker.get_latest_input_channel(), priority=_priority(tracker))
-        outcome = store.book_slot(request, current_booking_slot(tracker), config.schedule)
+        outcome = store.book_slot(request, current_booking_slot(tracker), config.schedule,
+                                  max_open_per_phone=config.max_open_bookings_per_phone)
+        if outcome.reason == "phone_limit":
+            dispatcher.utter_message(text=(
+                f"This phone number already has {config.max_open_bookings_per_phone} upcoming consultation "
+                "requests, so I haven't saved another. You can change or cancel one (say \"change my booking\"), "
+                f"or call the front desk at {config.clinic.front_desk_phone}."))
+            return clear_slots(DETAIL_SLOTS + HELPER_SLOTS, tracker)
         if outcome.booking is None:
             dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Nothing has been saved yet; "
                                           "please choose another time.")

@@ -96,6 +96,13 @@ class Settings:
         return schedule_from_config(self.booking, self.clinic.time_zone)
 
     @property
+    def max_open_bookings_per_phone(self) -> int:
+        """Upcoming consultation requests one phone number may hold (`booking.max_open_per_phone`):
+        a script cannot fill the calendar under one number, and a person can still book for
+        themselves and someone close to them."""
+        return int(self.booking.get("max_open_per_phone", 2))
+
+    @property
     def telehealth_note(self) -> str:
         """What a telehealth patient is told about joining (confirmation and calendar file)."""
         return self.booking.get("telehealth_note") or "a video link is sent before the visit"

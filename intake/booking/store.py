@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from intake.booking.references import new_reference, normalize_reference
@@ -91,10 +91,23 @@ def _reference_exists(reference: str, database_url: Optional[str]) -> bool:
         return session.execute(select(Booking.id).where(Booking.reference == reference)).first() is not None
 
 
+def open_bookings_of_phone(phone: str, now: datetime, database_url: Optional[str] = None) -> int:
+    """Upcoming, not cancelled bookings under `phone` (E.164)."""
+    with session_scope(database_url) as session:
+        return session.execute(select(func.count(Booking.id)).where(
+            Booking.phone == phone, Booking.status != "cancelled", Booking.slot_start >= _to_db(now))).scalar_one()
+
+
 def book_slot(request: BookingRequest, slot: datetime, schedule: Schedule, now: Optional[datetime] = None,
-              database_url: Optional[str] = None) -> BookingOutcome:
-    """Store a booking for `slot` with status "requested", or say why not and offer others."""
+              database_url: Optional[str] = None, max_open_per_phone: Optional[int] = None) -> BookingOutcome:
+    """Store a booking for `slot` with status "requested", or say why not and offer others.
+
+    With `max_open_per_phone`, a phone number that already holds that many upcoming bookings gets
+    none more (reason "phone_limit", no alternatives): it can change or cancel one instead."""
     now = now or datetime.now(timezone.utc)
+    if max_open_per_phone is not None and \
+            open_bookings_of_phone(request.phone, now, database_url) >= max_open_per_phone:
+        return BookingOutcome(reason="phone_limit")
     reason = schedule.unavailable_reason(slot, now, taken_slots(schedule, database_url, now), request.priority)
     if reason is not None:
         return BookingOutcome(alternatives=_alternatives(slot, schedule, now, request.priority, database_url),

@@ -19,6 +19,19 @@ from tests.support.stack import buttons, texts
 
 PHONE = "(310) 555-0142"
 PHONE_E164 = "+13105550142"
+# A phone number holds at most booking.max_open_per_phone upcoming bookings, so each booking of
+# these tests is made under a number of its own (fiction range 555-01xx, several LA area codes).
+_FRESH_PHONES = (f"({area}) 555-01{last:02d}" for area in (213, 323, 424, 562, 626, 661, 747, 818)
+                 for last in range(100))
+
+
+def fresh_phone() -> str:
+    return next(_FRESH_PHONES)
+
+
+def dotted(e164: str) -> str:
+    """+13105550142 as a person might type it: 310.555.0142."""
+    return f"{e164[2:5]}.{e164[5:8]}.{e164[8:]}"
 
 
 def _sender() -> str:
@@ -61,10 +74,11 @@ def _start(stack, sender: str) -> List[dict]:
     return reply
 
 
-def _details(stack, sender: str, email: str = "skip", method: str = '/inform{"booking_contact_method":"text"}') -> str:
+def _details(stack, sender: str, email: str = "skip", method: str = '/inform{"booking_contact_method":"text"}',
+             phone: str = "") -> str:
     assert "first and last name" in texts(stack.send(sender, '/inform{"booking_visit_type":"telehealth"}'))
     assert "phone number" in texts(stack.send(sender, "Maria Lopez"))
-    assert "email" in texts(stack.send(sender, PHONE))
+    assert "email" in texts(stack.send(sender, phone or fresh_phone()))
     assert "How should the front desk reach you" in texts(stack.send(sender, email))
     return texts(stack.send(sender, method))
 
@@ -86,7 +100,7 @@ def test_book_with_buttons_confirm_and_read_it_from_the_database(stack):
     slot = _slot_of(first)
     stack.send(sender, first)
     confirmation = _details(stack, sender, email="maria.lopez@example.com",
-                            method='/inform{"booking_contact_method":"email"}')
+                            method='/inform{"booking_contact_method":"email"}', phone=PHONE)
     for part in ("Please check your request", "Maria Lopez", "(310) 555-0142", "maria.lopez@example.com",
                  "telehealth", "an email", slot.strftime("%b")):
         assert part in confirmation, confirmation
@@ -215,6 +229,22 @@ def test_people_flagged_by_the_screening_get_earlier_slots_and_are_marked_priori
     assert _book(stack, other)["priority"] in (0, False)
 
 
+def test_one_phone_number_holds_at_most_the_configured_upcoming_bookings(stack):
+    phone = fresh_phone()
+    for _ in range(settings().max_open_bookings_per_phone):
+        sender = _sender()
+        stack.send(sender, _slot_payloads(_start(stack, sender))[0])
+        _details(stack, sender, phone=phone)
+        assert "Reference code:" in texts(stack.send(sender, "yes"))
+    sender = _sender()
+    stack.send(sender, _slot_payloads(_start(stack, sender))[0])
+    _details(stack, sender, phone=phone)
+    reply = texts(stack.send(sender, "yes"))
+    assert "already has 2 upcoming consultation requests" in reply and "change my booking" in reply
+    assert _bookings(stack, sender) == []
+    assert stack.tracker(sender)["slots"]["booking_phone"] is None
+
+
 def test_move_and_cancel_a_booking_with_code_and_phone(stack):
     sender = _sender()
     row = _book(stack, sender)
@@ -224,7 +254,7 @@ def test_move_and_cancel_a_booking_with_code_and_phone(stack):
     reply = stack.send(later, "213 555 0100")
     assert "couldn't find an active booking" in texts(reply)
     stack.send(later, row["reference"])
-    reply = stack.send(later, PHONE)
+    reply = stack.send(later, row["phone"])
     new_payload = [p for p in _slot_payloads(reply) if _stored(row["slot_start"]) != _utc_naive(_slot_of(p))][0]
     reply = texts(stack.send(later, new_payload))
     assert f"Move your consultation {row['reference']}" in reply
@@ -234,7 +264,7 @@ def test_move_and_cancel_a_booking_with_code_and_phone(stack):
 
     stack.send(later, "please cancel my appointment")
     stack.send(later, row["reference"])
-    assert f"Cancel your consultation {row['reference']}" in texts(stack.send(later, "310.555.0142"))
+    assert f"Cancel your consultation {row['reference']}" in texts(stack.send(later, dotted(row["phone"])))
     # A hesitant "hmm" (read as "yes" by the intent classifier) must not cancel anything.
     assert "is cancelled" not in texts(stack.send(later, "hmm"))
     assert _bookings(stack, sender)[0]["status"] != "cancelled"

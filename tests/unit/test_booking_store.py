@@ -76,6 +76,22 @@ def test_a_taken_slot_is_refused_with_the_nearest_free_ones(db_url):
     assert at(2026, 12, 1, 9) in second.alternatives and at(2026, 12, 1, 11) in second.alternatives
 
 
+def test_a_phone_number_holds_at_most_the_cap_of_upcoming_bookings(db_url):
+    schedule = make_schedule()
+    for conversation, hour in (("c1", 10), ("c2", 11)):
+        assert store.book_slot(request(conversation), at(2026, 12, 1, hour), schedule, NOW, db_url,
+                               max_open_per_phone=2).booking is not None
+    refused = store.book_slot(request("c3"), at(2026, 12, 1, 14), schedule, NOW, db_url, max_open_per_phone=2)
+    assert refused.booking is None and refused.reason == "phone_limit" and refused.alternatives == []
+    other = store.book_slot(request("c4", phone="+13105550143"), at(2026, 12, 1, 14), schedule, NOW, db_url,
+                            max_open_per_phone=2)
+    assert other.booking is not None  # another number is not held up
+    first = store.bookings_of("c1", schedule, db_url)[0]
+    store.cancel_booking(first.reference, first.phone, schedule, database_url=db_url)
+    assert store.book_slot(request("c3"), at(2026, 12, 1, 15), schedule, NOW, db_url,
+                           max_open_per_phone=2).booking is not None  # a cancelled one no longer counts
+
+
 def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(db_url):
     database(db_url)
     row = dict(conversation_id="x", full_name="A B", phone="+13105550142", contact_method="call",
