@@ -33,7 +33,8 @@ def test_a_crisis_disclosure_and_a_name_are_not_readable_in_the_tracker_database
     reply = stack.send(sender, disclosure)
     assert any("988" in (m.get("text") or "") for m in reply)
     stored = _stored_events(stack, sender)
-    for raw in ("Marcus", "stepfather", "overdose", "oxycodone"):
+    # (Labels stay readable: the intent and the risk rule's name, e.g. "overdose_keyword".)
+    for raw in ("Marcus", "stepfather", "hurt me", "overdose on", "oxycodone"):
         assert raw not in stored, raw
     typed = [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
     assert typed == [disclosure]  # the servers, which hold the key, read it as written
