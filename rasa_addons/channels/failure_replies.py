@@ -1,4 +1,5 @@
-"""A turn that fails inside the Rasa server becomes a clear message to the person, never silence.
+"""A turn that fails or hangs inside the Rasa server: a clear message to the person, never silence,
+and a crisis reply that never waits.
 
 The conversation store unreachable (TrackerStorageUnavailable) or Rasa raising: `reply_on_failure`
 wraps the `on_new_message` every channel of this project hands to Rasa, so the person is told
@@ -7,9 +8,16 @@ reads as a crisis first gets its crisis reply from domain.yml, as it would have 
 (a check-in, which cannot wait for its answer here, gets the suicide crisis reply's resources). The
 log line names the failure only, never the text. A failing custom action is answered by
 rasa_addons.runtime.remote_actions, with `tell_once` so that a turn gets one such message.
+
+A turn still running after `limits.crisis_reply_seconds` (a database that does not answer, a
+queue of turns ahead) is waited for only if the message is not a crisis. A crisis message gets its
+crisis reply then and there and the channel answers with what was sent so far; the turn goes on
+in the background, and what it says later reaches the person on channels that push (the web chat)
+or through `deliver_late` (SMS); a REST client reads it from the conversation.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -20,36 +28,90 @@ from rasa.core.channels.channel import UserMessage
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.settings import Clinic, settings
-from rasa_addons.runtime.once_per_turn import tell_once
+from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# (conversation id, bot messages) -> sends them on the conversation's channel
+DeliverLate = Callable[[str, List[Dict[str, Any]]], Awaitable[Any]]
+DEFAULT_CRISIS_REPLY_SECONDS = 1.5
+CRISIS_REPLY_SENT = "_intake_crisis_reply_sent"
 
 
-def reply_on_failure(on_new_message: OnNewMessage) -> OnNewMessage:
-    """`on_new_message` that answers a failed turn with a clear message instead of raising."""
+def reply_on_failure(on_new_message: OnNewMessage, deliver_late: Optional[DeliverLate] = None) -> OnNewMessage:
+    """`on_new_message` that answers a failed turn with a clear message instead of raising, and a
+    crisis message by `limits.crisis_reply_seconds` whatever its turn waits for (module docstring)."""
 
     async def handle(message: UserMessage) -> None:
-        try:
-            await on_new_message(message)
-        except TrackerStorageUnavailable:
-            await _answer_failed_turn(message, "the conversation store is unreachable", storage_unavailable_reply)
-        except Exception as error:  # noqa: BLE001 - the person must get an answer whatever failed
-            await _answer_failed_turn(message, type(error).__name__, message_failed_reply)
+        turn = asyncio.ensure_future(_answered_turn(on_new_message, message))
+        done, _ = await asyncio.wait({turn}, timeout=crisis_reply_seconds())
+        if done:
+            return turn.result()
+        category = crisis_category(message.text or "")  # about a millisecond: on the loop
+        if category is None:
+            return await turn
+        logger.error("a crisis message's turn was not done after %.1f s: its crisis reply went ahead",
+                     crisis_reply_seconds())
+        said_so_far = await _send_crisis_reply(message, category)
+        turn.add_done_callback(lambda _: _deliver_the_rest(message, said_so_far, deliver_late))
+        return None
 
     return handle
 
 
+def crisis_reply_seconds() -> float:
+    """How long a crisis message's turn is waited for before its crisis reply goes ahead."""
+    return float(settings().section("limits").get("crisis_reply_seconds", DEFAULT_CRISIS_REPLY_SECONDS))
+
+
+async def _answered_turn(on_new_message: OnNewMessage, message: UserMessage) -> None:
+    try:
+        await on_new_message(message)
+    except TrackerStorageUnavailable:
+        await _answer_failed_turn(message, "the conversation store is unreachable", storage_unavailable_reply)
+    except Exception as error:  # noqa: BLE001 - the person must get an answer whatever failed
+        await _answer_failed_turn(message, type(error).__name__, message_failed_reply)
+
+
+async def _send_crisis_reply(message: UserMessage, category: str) -> int:
+    """The crisis reply now, marked on the turn so that a failure reply does not repeat it; how
+    many messages a collecting channel holds by then."""
+    reply = crisis_reply(category, message.input_channel)
+    if reply:
+        await message.output_channel.send_response(message.sender_id, reply)
+    mark(message.output_channel, CRISIS_REPLY_SENT)
+    return len(getattr(message.output_channel, "messages", []) or [])
+
+
+def _deliver_the_rest(message: UserMessage, said_so_far: int, deliver_late: Optional[DeliverLate]) -> None:
+    """After a turn whose crisis reply went ahead: what it said since, for a collecting channel
+    that can still send (SMS), without the crisis reply again."""
+    collected = getattr(message.output_channel, "messages", None)
+    if deliver_late is None or collected is None:
+        return
+    sent = {m.get("text") for m in collected[:said_so_far]}
+    rest = [m for m in collected[said_so_far:] if m.get("text") not in sent]
+    if rest:
+        task = asyncio.ensure_future(deliver_late(message.sender_id, rest))
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: "asyncio.Future[Any]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("the rest of a turn whose crisis reply went ahead could not be sent: %s",
+                     type(task.exception()).__name__)
+
+
 async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Callable[[Clinic], str]) -> None:
     """Log the kind of failure (never the text); send the crisis reply the message calls for, if
-    any, then the outage message."""
+    any and not sent ahead already, then the outage message."""
     logger.error("a message was not handled: %s", failure)
     category = crisis_category(message.text or "")
     reply = crisis_reply(category, message.input_channel) if category else None
-    if reply:
+    if reply and not marked(message.output_channel, CRISIS_REPLY_SENT):
         await message.output_channel.send_response(message.sender_id, reply)
     await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic))
 

@@ -160,7 +160,8 @@ class SmsInput(TwilioInput):
         return RequestValidator(self.auth_token).validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handle_message = within_rate(within_length(reply_on_failure(in_turn(on_new_message))))
+        handle_message = within_rate(within_length(reply_on_failure(in_turn(on_new_message),
+                                                                    deliver_late=self._send_late)))
 
         async def ask_assistant(conversation_id: Text, text: Text) -> List[Dict[Text, Any]]:
             collector = SmsReplyCollector()
@@ -210,6 +211,11 @@ class SmsInput(TwilioInput):
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return sms_webhook
+
+    async def _send_late(self, conversation_id: Text, bot_messages: List[Dict[Text, Any]]) -> None:
+        """The rest of a turn whose crisis reply went ahead (failure_replies), texted when it is done."""
+        if self.conversations is not None:
+            await self.conversations.send_to_conversation(conversation_id, bot_messages)
 
     def get_output_channel(self) -> OutputChannel:
         if self.conversations is None:

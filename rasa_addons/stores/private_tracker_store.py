@@ -1,7 +1,7 @@
 """Rasa's SQL tracker store, with contact details sealed, outages made visible, and recent
 conversations kept in memory.
 
-Three changes to `SQLTrackerStore`:
+Four changes to `SQLTrackerStore`:
 
 - Every event is written sealed (intake.privacy.masking: what the person wrote and was told and
   every text slot value whole, contact details anywhere) and read back opened, so the database
@@ -14,6 +14,8 @@ Three changes to `SQLTrackerStore`:
   what they said next would be lost. The error therefore derives from BaseException, which that
   wrapper does not catch. A turn's events are written in one transaction, so a failed save
   leaves the stored conversation exactly as it was before the turn.
+- Reads and writes run in the store's own threads, never on the server's event loop: a database
+  that does not answer holds its conversation's turn, not every conversation of the server.
 - The tracker of a recent conversation is handed out again instead of being rebuilt from its
   events, when one small query shows the database unchanged (rasa_addons.stores.recent_trackers,
   which says why and when that is safe). How many are kept: `recent_trackers` in the endpoints
@@ -25,10 +27,13 @@ what people wrote.
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any, Callable, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
@@ -55,6 +60,14 @@ RETRY_PAUSE_S = 0.3
 DEFAULT_RECENT_TRACKERS = 256
 
 
+DATABASE_THREADS = 8
+
+
+@lru_cache(maxsize=1)
+def _database_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tracker-store")
+
+
 class TrackerStorageUnavailable(BaseException):
     """The conversation store cannot be read or written now (see the module docstring for why
     this is a BaseException)."""
@@ -74,8 +87,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def _use_quiet_pooled_engine(self) -> None:
         """Rasa's engine again, with parameters kept out of error logs; on SQLite a pool (Rasa's
         SQLite engine opens and closes a connection for every read and every write), on PostgreSQL
-        connect and statement timeouts (its reads and writes run on the server's event loop, so a
-        database that never answers would hold every conversation)."""
+        connect and statement timeouts (a database that never answers would otherwise hold one of
+        the store's threads, and its conversation, for good)."""
         url = self.engine.url
         options: dict = {**create_engine_kwargs(url), "hide_parameters": True}
         if self.engine.dialect.name == "sqlite":
@@ -87,14 +100,22 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return self._with_database(lambda: self._latest_session(sender_id))
+        return await self._in_database_thread(lambda: self._latest_session(sender_id))
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
-        return self._with_database(lambda: self._load(conversation_id, all_sessions=True))
+        return await self._in_database_thread(lambda: self._load(conversation_id, all_sessions=True))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        self._with_database(lambda: self._store_new_events(tracker))
+        await self._in_database_thread(lambda: self._store_new_events(tracker))
+
+    async def _in_database_thread(self, work: Callable[[], T]) -> T:
+        """`work` (with its retry) in the store's own threads: a database that does not answer holds
+        those, never the server's event loop, so other conversations and the crisis replies ahead of
+        a slow turn (rasa_addons/channels/failure_replies.py) go on. Its own pool, so that waiting
+        database calls never take the threads the channels use to read a message for risk."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_database_threads(), self._with_database, work)
 
     def _stored_mark(self, session: Session, sender_id: Text) -> StoredMark:
         events = self.SQLEvent.__table__

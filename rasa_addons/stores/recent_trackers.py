@@ -21,6 +21,7 @@ a time work on a conversation, on any server, which is what makes handing out th
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Optional, Text, Tuple
@@ -49,20 +50,24 @@ class RecentTrackers:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._kept: "OrderedDict[Text, _Kept]" = OrderedDict()
+        # The store works in threads (several conversations at once): one change at a time here.
+        self._lock = threading.Lock()
 
     def get(self, sender_id: Text, mark: StoredMark) -> Optional[DialogueStateTracker]:
         """The kept tracker, if the database and the tracker are both as they were when kept."""
-        kept = self._kept.get(sender_id)
-        if kept is None or kept.mark != mark or len(kept.tracker.events) != kept.events_stored:
-            self._kept.pop(sender_id, None)
-            return None
-        self._kept.move_to_end(sender_id)
-        return kept.tracker
+        with self._lock:
+            kept = self._kept.get(sender_id)
+            if kept is None or kept.mark != mark or len(kept.tracker.events) != kept.events_stored:
+                self._kept.pop(sender_id, None)
+                return None
+            self._kept.move_to_end(sender_id)
+            return kept.tracker
 
     def kept_state(self, tracker: DialogueStateTracker) -> Optional[Tuple[int, StoredMark]]:
         """How many of `tracker`'s events the database held, and its mark, when `tracker` was
         kept; None when `tracker` is not the kept object (only the database can say then)."""
-        kept = self._kept.get(tracker.sender_id)
+        with self._lock:
+            kept = self._kept.get(tracker.sender_id)
         if kept is None or kept.tracker is not tracker:
             return None
         return kept.events_stored, kept.mark
@@ -71,13 +76,16 @@ class RecentTrackers:
         """Remember `tracker` as matching the database's `mark` now."""
         if self.capacity <= 0 or tracker.events.maxlen is not None:
             return  # a capped event history cannot show by its length that events were added
-        self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), mark)
-        self._kept.move_to_end(tracker.sender_id)
-        while len(self._kept) > self.capacity:
-            self._kept.popitem(last=False)
+        with self._lock:
+            self._kept[tracker.sender_id] = _Kept(tracker, len(tracker.events), mark)
+            self._kept.move_to_end(tracker.sender_id)
+            while len(self._kept) > self.capacity:
+                self._kept.popitem(last=False)
 
     def forget(self, sender_id: Text) -> None:
-        self._kept.pop(sender_id, None)
+        with self._lock:
+            self._kept.pop(sender_id, None)
 
     def __len__(self) -> int:
-        return len(self._kept)
+        with self._lock:
+            return len(self._kept)

@@ -10,15 +10,18 @@ import asyncio
 import os
 import signal
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List
 
 import pytest
+import requests
 
 from intake.handoff.rasa_api import RasaConversations
 from tests.support.handoff import STAFF, STAFF_JOINED
-from tests.support.production import database_unreachable, production_stores, tracker_rows
+from tests.support.production import (database_unreachable, production_stores, tracker_database_not_answering,
+                                      tracker_rows)
 from tests.support.screening_walk import SCREENING_WALK, walk
 from tests.support.stack import RasaStack, buttons, start_stack, texts
 from tests.support.webchat import WebChat, joined
@@ -180,6 +183,43 @@ def test_app_database_unreachable_gives_a_clear_message_and_the_request_can_be_m
     for stack, name in ((servers["a"], "actions"), (servers["b"], "rasa"), (servers["a"], "rasa")):
         log = (stack.workdir / f"{name}.log").read_text(errors="replace")
         assert "like to book a consultation" not in log and sender not in log, name
+
+
+CRISIS_REPLY_SECONDS = 2  # issue 26: the crisis reply within 2 s whatever part does not answer
+
+
+def test_with_the_tracker_database_not_answering_a_crisis_is_answered_at_once(servers, stores):
+    """REST and the web chat, on one server, while every query on the stored conversations waits."""
+    rest_sender = _sender("hung-db")
+
+    async def web_chat(chat: WebChat) -> List[dict]:
+        await chat.say("I want to kill myself")
+        return [await asyncio.wait_for(chat.received.get(), timeout=CRISIS_REPLY_SECONDS)]
+
+    async def open_chat() -> WebChat:
+        chat = WebChat(servers["a"].rasa_url)
+        await chat.open()
+        return chat
+
+    loop = asyncio.new_event_loop()
+    chat = loop.run_until_complete(open_chat())
+    try:
+        with tracker_database_not_answering(stores):
+            reply = requests.post(f"{servers['a'].rasa_url}/webhooks/rest/webhook",
+                                  json={"sender": rest_sender, "message": "I want to kill myself"},
+                                  timeout=CRISIS_REPLY_SECONDS).json()
+            assert reply[0]["text"].startswith("I'm really glad you told me") and "988" in texts(reply)
+            pushed = loop.run_until_complete(web_chat(chat))
+            assert "988" in pushed[0]["text"] and "911" in pushed[0]["text"]
+            time.sleep(0.5)  # the turns are still waiting for the database
+        # Once it answers, the turns finish: the messages are in the conversations.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "I want to kill myself" not in _user_texts(servers["a"], rest_sender):
+            time.sleep(0.2)
+        assert _user_texts(servers["a"], rest_sender) == ["I want to kill myself"]
+    finally:
+        loop.run_until_complete(chat.close())
+        loop.close()
 
 
 def _offered_times(reply: List[dict]) -> List[str]:

@@ -73,3 +73,20 @@ def database_unreachable(name: str) -> Iterator[None]:
         with admin.cursor() as cursor:
             cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
         admin.close()
+
+
+@contextmanager
+def tracker_database_not_answering(env: Dict[str, str]) -> Iterator[None]:
+    """Inside the block every query on the stored events waits, as on a database that does not
+    answer (held by a long lock: a migration, a VACUUM FULL, a stuck transaction); after it they
+    go on. The wait is shorter than the stores' statement timeout, so nothing fails meanwhile."""
+    connection = psycopg2.connect(host=env["TRACKER_DB_HOST"], port=env["TRACKER_DB_PORT"],
+                                  user=env["TRACKER_DB_USER"], password=env["TRACKER_DB_PASSWORD"],
+                                  dbname=env["TRACKER_DB_NAME"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        connection.rollback()
+        connection.close()

@@ -51,3 +51,43 @@ def test_a_check_in_that_cannot_wait_for_its_answer_gets_the_crisis_lines():
     assert crisis_category("getting ready to go") == CHECK_IN_CATEGORY
     messages = _answer("getting ready to go")
     assert messages[0]["text"] == crisis_reply(CHECK_IN_CATEGORY, "rest")["text"]
+
+
+def _slow_turn(seconds: float, then_say: str):
+    """A turn that waits (as on a database that does not answer) and then says `then_say`."""
+    async def turn(message: UserMessage) -> None:
+        await asyncio.sleep(seconds)
+        await message.output_channel.send_response(message.sender_id, {"text": then_say})
+    return turn
+
+
+def test_a_crisis_message_whose_turn_hangs_gets_its_crisis_reply_by_the_deadline_and_the_rest_later():
+    delivered = []
+
+    async def deliver_late(conversation_id, messages) -> None:
+        delivered.append((conversation_id, [m["text"] for m in messages]))
+
+    async def scenario():
+        output = CollectingOutputChannel()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        handle = reply_on_failure(_slow_turn(2.5, "Are you safe right now?"), deliver_late=deliver_late)
+        await handle(UserMessage("I want to kill myself", output, "person", input_channel="sms"))
+        answered_after = loop.time() - started
+        answered = [m["text"] for m in output.messages]
+        await asyncio.sleep(2.0)  # the turn finishes meanwhile
+        return answered_after, answered
+
+    answered_after, answered = asyncio.run(scenario())
+    assert answered_after < 2.0 and answered == [crisis_reply("suicide", "sms")["text"]]
+    assert delivered == [("person", ["Are you safe right now?"])]
+
+
+def test_an_ordinary_message_waits_for_its_slow_turn():
+    async def scenario():
+        output = CollectingOutputChannel()
+        await reply_on_failure(_slow_turn(1.8, "A session takes about two hours."))(
+            UserMessage("how long does a session take", output, "person", input_channel="rest"))
+        return [m["text"] for m in output.messages]
+
+    assert asyncio.run(scenario()) == ["A session takes about two hours."]
