@@ -46,11 +46,15 @@ def production_stores() -> Iterator[Dict[str, str]]:
             client.close()
 
 
+def tracker_connection(env: Dict[str, str]):
+    """A connection to the tracker database of `env` (the caller closes it)."""
+    return psycopg2.connect(host=env["TRACKER_DB_HOST"], port=env["TRACKER_DB_PORT"], user=env["TRACKER_DB_USER"],
+                            password=env["TRACKER_DB_PASSWORD"], dbname=env["TRACKER_DB_NAME"])
+
+
 def tracker_rows(env: Dict[str, str]) -> "list[tuple[str, str]]":
     """(sender_id, data) of every stored event in the tracker database of `env`."""
-    connection = psycopg2.connect(host=env["TRACKER_DB_HOST"], port=env["TRACKER_DB_PORT"],
-                                  user=env["TRACKER_DB_USER"], password=env["TRACKER_DB_PASSWORD"],
-                                  dbname=env["TRACKER_DB_NAME"])
+    connection = tracker_connection(env)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT sender_id, data FROM events ORDER BY id")
@@ -80,9 +84,7 @@ def tracker_database_not_answering(env: Dict[str, str]) -> Iterator[None]:
     """Inside the block every query on the stored events waits, as on a database that does not
     answer (held by a long lock: a migration, a VACUUM FULL, a stuck transaction); after it they
     go on. The wait is shorter than the stores' statement timeout, so nothing fails meanwhile."""
-    connection = psycopg2.connect(host=env["TRACKER_DB_HOST"], port=env["TRACKER_DB_PORT"],
-                                  user=env["TRACKER_DB_USER"], password=env["TRACKER_DB_PASSWORD"],
-                                  dbname=env["TRACKER_DB_NAME"])
+    connection = tracker_connection(env)
     try:
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
