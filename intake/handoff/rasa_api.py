@@ -37,10 +37,9 @@ import aiohttp
 
 from intake.handoff.rasa_auth import auth_headers
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
-from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
-from intake.sms.not_delivered import TEXT_NOT_DELIVERED
-from intake.web_sessions import is_issued
+from intake.conversation_ids import channel_by_id
 from intake.paths import PROJECT_ROOT
+from intake.sms.not_delivered import TEXT_NOT_DELIVERED
 
 DEFAULT_RASA_URL = "http://localhost:5005"
 TOKEN_FILE = PROJECT_ROOT / "var" / "rasa_token"
@@ -49,15 +48,6 @@ TIMEOUT = aiohttp.ClientTimeout(total=30)
 CLAIMED, RETURNED = "utter_handoff_claimed", "utter_handoff_returned"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-
-
-def channel_by_id(conversation_id: str) -> Optional[str]:
-    """The channel a conversation lives on, read from its id: an SMS conversation's ("sms-...")
-    and a web chat's (issued and signed by the server) are written to only by their own channel,
-    which refuses the other's ids, so a message can never move one to another. None: REST."""
-    if conversation_id.startswith(SMS_CONVERSATION_PREFIX):
-        return "sms"
-    return "socketio" if is_issued(conversation_id) else None
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached, or refused the request."""

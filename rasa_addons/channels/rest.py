@@ -21,9 +21,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from intake.client_address import client_address
+from intake.conversation_ids import channel_by_id
 from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
-from intake.web_sessions import is_issued
 from rasa_addons.channels.failure_replies import reply_on_failure
 from rasa_addons.channels.message_length import within_length
 from rasa_addons.channels.message_rate import held_back, within_rate
@@ -51,9 +51,10 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         return _bad_request(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
-    if sender.lower().startswith(SMS_CONVERSATION_PREFIX):  # someone's text conversation: not writable from here
+    channel = channel_by_id(sender)  # someone's text or web chat conversation: not writable from here
+    if channel == "sms":
         return _bad_request(f"'sender' may not start with '{SMS_CONVERSATION_PREFIX}': those are SMS conversations.")
-    if is_issued(sender):  # a web chat's conversation: written to only through its socket.io connection
+    if channel == "socketio":
         return _bad_request("'sender' is a web chat's session id: those conversations are written to by the web chat.")
     if not isinstance(message, str):
         return _bad_request("'message' must be a string.")

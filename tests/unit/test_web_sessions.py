@@ -18,8 +18,8 @@ def test_made_up_tampered_and_odd_ids_are_not():
 
 
 def test_a_conversation_lives_on_the_channel_its_id_names():
-    from intake.handoff.rasa_api import channel_by_id
+    from intake.conversation_ids import channel_by_id
 
-    assert channel_by_id("sms-3f9a0c1d2e") == "sms"
+    assert channel_by_id("sms-3f9a0c1d2e") == "sms" and channel_by_id("SMS-3f9a0c1d2e") == "sms"
     assert channel_by_id(issue_session_id()) == "socketio"
     assert channel_by_id("0123456789abcdef0123456789abcdef") is None  # a REST conversation: its latest channel
