@@ -35,9 +35,9 @@ from urllib.parse import quote
 
 import aiohttp
 
+from intake.conversation_ids import channel_by_id
 from intake.handoff.rasa_auth import auth_headers
 from intake.handoff.transcript import STAFF_ACTION, TranscriptLine, lines_from_tracker
-from intake.conversation_ids import channel_by_id
 from intake.paths import PROJECT_ROOT
 from intake.sms.not_delivered import TEXT_NOT_DELIVERED
 
