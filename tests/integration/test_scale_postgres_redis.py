@@ -19,11 +19,13 @@ import pytest
 import requests
 
 from intake.handoff.rasa_api import RasaConversations
+from tests.integration.test_sms_channel import new_phone, post_sms
 from tests.support.handoff import STAFF, STAFF_JOINED
 from tests.support.production import (database_unreachable, production_stores, tracker_database_not_answering,
                                       tracker_rows)
 from tests.support.screening_walk import SCREENING_WALK, walk
 from tests.support.stack import RasaStack, buttons, start_stack, texts
+from tests.support.twilio_standin import sms_environment
 from tests.support.webchat import WebChat, joined
 
 CONVERSATIONS = 20
@@ -39,10 +41,12 @@ def stores():
 
 
 @pytest.fixture(scope="module")
-def servers(stores, tmp_path_factory) -> Dict[str, RasaStack]:
-    """Server "a" with the action server and web app; server "b" with two Sanic workers (two
-    processes behind one port, as SANIC_WORKERS gives in production), sharing that action server."""
-    first = start_stack(tmp_path_factory.mktemp("server-a"), production_env=stores)
+def servers(stores, twilio, tmp_path_factory) -> Dict[str, RasaStack]:
+    """Server "a" with the action server and web app (and the SMS channel, texting the Twilio
+    stand-in); server "b" with two Sanic workers (two processes behind one port, as SANIC_WORKERS
+    gives in production), sharing that action server."""
+    first = start_stack(tmp_path_factory.mktemp("server-a"), production_env=stores,
+                        extra_env=sms_environment(twilio))
     second = None
     try:
         second = start_stack(tmp_path_factory.mktemp("server-b"), with_actions=False, production_env=stores,
@@ -188,9 +192,9 @@ def test_app_database_unreachable_gives_a_clear_message_and_the_request_can_be_m
 CRISIS_REPLY_SECONDS = 2  # issue 26: the crisis reply within 2 s whatever part does not answer
 
 
-def test_with_the_tracker_database_not_answering_a_crisis_is_answered_at_once(servers, stores):
-    """REST and the web chat, on one server, while every query on the stored conversations waits."""
-    rest_sender = _sender("hung-db")
+def test_with_the_tracker_database_not_answering_a_crisis_is_answered_at_once(servers, stores, twilio):
+    """REST, the web chat and SMS, on one server, while every query on the stored conversations waits."""
+    rest_sender, phone = _sender("hung-db"), new_phone()
 
     async def web_chat(chat: WebChat) -> List[dict]:
         await chat.say("I want to kill myself")
@@ -211,6 +215,10 @@ def test_with_the_tracker_database_not_answering_a_crisis_is_answered_at_once(se
             assert reply[0]["text"].startswith("I'm really glad you told me") and "988" in texts(reply)
             pushed = loop.run_until_complete(web_chat(chat))
             assert "988" in pushed[0]["text"] and "911" in pushed[0]["text"]
+            mark = twilio.mark()  # the texts go out before the webhook answers Twilio
+            assert post_sms(servers["a"], phone, "I want to kill myself", timeout=CRISIS_REPLY_SECONDS).ok
+            texted = " ".join(twilio.sent_to(phone, since=mark))
+            assert "988" in texted and "911" in texted
             time.sleep(0.5)  # the turns are still waiting for the database
         # Once it answers, the turns finish: the messages are in the conversations.
         deadline = time.monotonic() + 30
