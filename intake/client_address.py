@@ -14,6 +14,7 @@ from typing import Optional
 from intake.settings import settings
 
 TRUSTED_PROXIES_ENV = "INTAKE_TRUSTED_PROXIES"
+LOOPBACK = ("127.", "::1", "localhost")
 
 
 def trusted_proxies() -> int:
@@ -30,3 +31,15 @@ def client_address(forwarded_for: Optional[str], peer: Optional[str], proxies: O
     chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
     chain.append(peer or "unknown")
     return chain[max(0, len(chain) - 1 - proxies)]
+
+
+def counted_address(forwarded_for: Optional[str], peer: Optional[str], proxies: Optional[int] = None) -> Optional[str]:
+    """The address to count a request under, or None for a client on this machine itself (the
+    embedded default, the tests): only when the connection is from loopback and no trusted proxy
+    reported another address. An address a client writes itself is never enough to go uncounted."""
+    proxies = trusted_proxies() if proxies is None else proxies
+    address = client_address(forwarded_for, peer, proxies)
+    reported_by_proxy = proxies > 0 and bool((forwarded_for or "").strip())
+    if not reported_by_proxy and (peer or "").startswith(LOOPBACK):
+        return None
+    return address

@@ -30,7 +30,8 @@ PLACEHOLDER = re.compile(r"CHANGE_ME|^UNSET$")
 SECRETS_OF = {
     "rasa": ("RASA_TOKEN", "INTAKE_TRACKER_KEY", "INTAKE_WEB_SESSION_KEY", "INTAKE_SMS_ID_KEY"),
     "actions": ("INTAKE_LINK_SECRET",),
-    "web": ("RASA_TOKEN", "INTAKE_LINK_SECRET"),
+    # The web chat's key too: the console reads by it that a conversation is a web chat.
+    "web": ("RASA_TOKEN", "INTAKE_LINK_SECRET", "INTAKE_WEB_SESSION_KEY"),
 }
 # Settings that hold a password: when set, never the example's placeholder.
 PASSWORDS_OF = {

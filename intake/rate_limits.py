@@ -5,7 +5,8 @@ Rasa process counts, in memory, the messages of the last minute per conversation
 address (intake.client_address); one over either limit gets `slow_down_reply()` and is not read,
 except a message that reads as a risk: a person in crisis is never told to wait
 (rasa_addons/channels/message_rate.py). The limits are far above what a person types or clicks.
-Loopback addresses are not counted (the embedded default and the tests talk from there). With
+A client on this machine itself is not counted (the embedded default and the tests talk from
+there; intake.client_address.counted_address). With
 several processes each counts alone, so a flood is held to the limit times the process count.
 """
 from __future__ import annotations
@@ -20,7 +21,6 @@ from intake.settings import settings
 
 WINDOW_SECONDS = 60.0
 MAX_KEYS = 100_000  # the oldest keys are forgotten beyond this: memory stays bounded under a flood
-LOOPBACK = ("127.", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,6 @@ def rate_limits() -> RateLimits:
     if limits.per_conversation < 1 or limits.per_address < 1:
         raise ValueError("limits.messages_per_minute_per_*: at least 1")
     return limits
-
-
-def is_loopback(address: str) -> bool:
-    return address.startswith(LOOPBACK)
 
 
 class SlidingWindow:

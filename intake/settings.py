@@ -98,8 +98,8 @@ class Settings:
     @property
     def max_open_bookings_per_phone(self) -> int:
         """Upcoming consultation requests one phone number may hold (`booking.max_open_per_phone`):
-        a script cannot fill the calendar under one number, and a person can still book for
-        themselves and someone close to them."""
+        one number cannot fill the calendar, and a person can still book for themselves and
+        someone close to them."""
         return int(self.booking.get("max_open_per_phone", 2))
 
     @property

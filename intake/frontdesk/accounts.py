@@ -167,18 +167,26 @@ def _check(name: str, password: str, code: str, now: datetime, database_url: Opt
     account_id, hashed, disabled, totp_secret, last_step = found
     if not _verify(hashed, password) or disabled:
         return None
-    values = {}
     if totp_secret:
         step = second_factor.accepted_step(totp_secret, code, now, last_step)
-        if step is None:
+        if step is None or not _use_step(account_id, step, database_url):
             return None
-        values["totp_last_step"] = step
-    if password_hasher().check_needs_rehash(hashed):
-        values["password_hash"] = password_hasher().hash(password)
     with session_scope(database_url) as session:
-        if values:
-            session.execute(update(StaffAccount).where(StaffAccount.id == account_id).values(**values))
+        if password_hasher().check_needs_rehash(hashed):
+            session.execute(update(StaffAccount).where(StaffAccount.id == account_id)
+                            .values(password_hash=password_hasher().hash(password)))
         return _member(session.get(StaffAccount, account_id))
+
+
+def _use_step(account_id: int, step: int, database_url: Optional[str]) -> bool:
+    """Record `step` as used, only if no sign-in used it (or a later one) meanwhile: of two
+    sign-ins at once with the same code, one gets in."""
+    with session_scope(database_url) as session:
+        changed = session.execute(update(StaffAccount).where(
+            StaffAccount.id == account_id,
+            (StaffAccount.totp_last_step.is_(None)) | (StaffAccount.totp_last_step < step),
+        ).values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    return changed == 1
 
 
 def get_account(username: str, database_url: Optional[str] = None) -> Optional[StaffMember]:

@@ -496,6 +496,10 @@ async def claim(request: web.Request) -> web.Response:
     if conflict is not None:
         return conflict
     failure = await _rasa_call(request, lambda rasa: rasa.start_takeover(item.conversation_id, staff.display_name))
+    if isinstance(failure, _not_delivered()):
+        log.info("item %s claimed by %s; the person's text was not delivered", item.id, staff.username)
+        return await _item_answer(request, claimed, "You hold this conversation now, but the text telling the person "
+                                  "you joined could not be delivered: call them; the number is in the summary.")
     if failure is not None:
         if await _takeover_is_on(request, item.conversation_id):
             # Rasa failed half-way: relaying is on but the person may not have been told. Keep the
@@ -570,12 +574,18 @@ async def handback(request: web.Request) -> web.Response:
     if item.status != "claimed" or item.claimed_by != staff.username:
         return _json_error(409, "not_your_conversation", _describe_conflict(item, staff.username))
     failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
-    if failure is not None:
+    if failure is not None and not isinstance(failure, _not_delivered()):
         return _rasa_failed(failure, "Nothing was changed: you still hold the conversation.")
     released, conflict = await _change_item(request, item, _queue().release)
     if conflict is not None:
         return conflict
-    return await _item_answer(request, released, "Handed back: the assistant answers the person again.")
+    return await _item_answer(request, released, "Handed back: the assistant answers the person again."
+                              + _untold(failure))
+
+
+def _untold(failure: Optional[Exception]) -> str:
+    """What the console adds when the person's text about the change was not delivered."""
+    return "" if failure is None else " The text telling the person could not be delivered; call them if needed."
 
 
 async def close(request: web.Request) -> web.Response:
@@ -585,16 +595,17 @@ async def close(request: web.Request) -> web.Response:
         return _json_error(404, "not_found", "There is no such item.")
     if item.status == "closed":
         return _json_error(409, "conflict", "This item is already closed.")
+    failure = None
     if item.status == "claimed":
         failure = await _rasa_call(request, lambda rasa: rasa.end_takeover(item.conversation_id))
-        if failure is not None:
+        if failure is not None and not isinstance(failure, _not_delivered()):
             return _rasa_failed(failure, "Nothing was changed: the item is still open and claimed.")
     closed, conflict = await _change_item(
         request, item, lambda item_id, username: _queue().close(item_id, username, expected_status=item.status))
     if conflict is not None:
         return conflict
     log.info("item %s closed by %s", item.id, staff.username)
-    return await _item_answer(request, closed, "Closed.")
+    return await _item_answer(request, closed, "Closed." + _untold(failure))
 
 
 async def acknowledge(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, Optional
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from intake.frontdesk.backoff import Backoff
 from intake.frontdesk.config import as_utc
@@ -44,13 +45,15 @@ def seconds_to_wait(keys: Iterable[str], now: datetime, forget_after: timedelta,
 
 def record_failure(backoffs: Mapping[str, Backoff], now: datetime, forget_after: timedelta,
                    database_url: Optional[str] = None) -> None:
-    """One more failure for each key (a count older than `forget_after` starts again)."""
+    """One more failure for each key (a count older than `forget_after` starts again); counts
+    nobody has added to for that long are deleted, so the table holds only the last hour's."""
+    forget_old(now, forget_after, database_url)
     for key, backoff in backoffs.items():
-        for attempt in range(3):  # two processes may insert the same new key at once
+        for attempt in range(3):  # another sign-in may insert or clear the same key at once
             try:
                 _count_one(key, backoff, now, forget_after, database_url)
                 break
-            except IntegrityError:
+            except (IntegrityError, StaleDataError):
                 if attempt == 2:
                     raise
 

@@ -170,8 +170,7 @@ class RasaConversations:
         """"<name> from the front desk has joined this chat", on the person's channel."""
         name = " ".join((staff_display_name or "").split()) or "Someone"
         joined = await self._response(CLAIMED, await self._channel(conversation_id), {"handoff_staff_name": name})
-        await self._append_and_send(conversation_id,
-                                    [*self._hold_events(), _slot("handoff_staff_name", name), joined])
+        await self._change_and_tell(conversation_id, [*self._hold_events(), _slot("handoff_staff_name", name)], joined)
 
     async def send_staff_message(self, conversation_id: str, text: str) -> None:
         """The staff member's message, exactly as written, on the person's channel. Relaying is
@@ -187,5 +186,18 @@ class RasaConversations:
     async def end_takeover(self, conversation_id: str) -> None:
         """Hand the conversation back: the assistant answers again, and says so."""
         returned = await self._response(RETURNED, await self._channel(conversation_id), {})
-        await self._append_and_send(conversation_id, [_slot("handoff_active", False),
-                                                      _slot("handoff_staff_reply", None), returned])
+        await self._change_and_tell(conversation_id, [_slot("handoff_active", False),
+                                                      _slot("handoff_staff_reply", None)], returned)
+
+    async def _change_and_tell(self, conversation_id: str, changes: List[Dict[str, Any]],
+                               notice: Dict[str, Any]) -> None:
+        """The takeover's slot changes with the notice to the person. A notice the person's channel
+        could not deliver (a text Twilio refused) does not stop the change, which a crisis may
+        need (a close, a hand-back): the changes are recorded without it, and NotDelivered says so."""
+        try:
+            await self._append_and_send(conversation_id, [*changes, notice])
+        except NotDelivered:
+            await self._request("POST", self._url(conversation_id, "tracker/events"),
+                                {"execute_side_effects": "false"}, changes)
+            raise NotDelivered("The change was made, but the text telling the person could not be delivered "
+                               "(Twilio refused it or could not be reached).") from None

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence, Tuple
 
 import requests
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 
 from intake.notifications.config import NotificationSettings, SmtpSettings, TwilioSettings, webhook_host
 from intake.notifications.message import AlertFacts, email_message, on_call_email, on_call_text, webhook_payload
@@ -331,15 +331,18 @@ def deliver_in_background(row_id: int, database_url: Optional[str],
 
 def due_rows(database_url: Optional[str], targets: Sequence[str], now: Optional[datetime] = None,
              limit: int = 100) -> list:
-    """Ids of rows waiting for an attempt: pending and due, or 'sending' with an expired lease.
+    """Ids of rows waiting for an attempt: pending and due, or 'sending' with an expired lease;
+    urgent ones first (a crisis alert never waits behind others), then the longest waiting.
 
     Only rows of `targets` (those this process can send): a process without the webhook secret
     leaves webhook rows to one that has it instead of failing them."""
     now = now or utc_now()
+    urgent_first = case((NotificationDelivery.priority == "urgent", 0), else_=1)
     with session_scope(database_url) as session:
         return list(session.execute(
             select(NotificationDelivery.id)
             .where(NotificationDelivery.status.in_(("pending", "sending")),
                    NotificationDelivery.target.in_(list(targets)),
                    or_(NotificationDelivery.next_attempt_at.is_(None), NotificationDelivery.next_attempt_at <= now))
-            .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id).limit(limit)).scalars())
+            .order_by(urgent_first, NotificationDelivery.next_attempt_at, NotificationDelivery.id)
+            .limit(limit)).scalars())

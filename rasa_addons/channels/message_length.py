@@ -19,7 +19,8 @@ from rasa_addons.safety_guard import crisis_category
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
-def _decision_reads_risk(text: str) -> bool:
+def decision_reads_risk(text: str) -> bool:
+    """The full safety decision reads `text` as a risk (a crisis or the check-in)."""
     return crisis_category(text) is not None
 
 
@@ -34,7 +35,7 @@ def within_length(on_new_message: OnNewMessage) -> OnNewMessage:
         limit = max_message_chars()
         if len(message.text or "") <= limit:
             return await on_new_message(message)
-        part = await asyncio.to_thread(part_to_answer, message.text, limit, _decision_reads_risk,
+        part = await asyncio.to_thread(part_to_answer, message.text, limit, decision_reads_risk,
                                        _patterns_read_risk, model_parts())
         if part is None:
             await message.output_channel.send_text_message(message.sender_id, too_long_reply(limit))

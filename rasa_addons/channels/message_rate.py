@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
 from intake.message_limits import max_message_chars
-from intake.rate_limits import SlidingWindow, is_loopback, rate_limits, slow_down_reply
-from rasa_addons.safety_guard import crisis_category
+from intake.rate_limits import SlidingWindow, rate_limits, slow_down_reply
+from rasa_addons.channels.message_length import decision_reads_risk
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -29,30 +29,29 @@ def _window(kind: str) -> SlidingWindow:
     return _windows[kind]
 
 
-def _reads_as_risk(text: str) -> bool:
-    return crisis_category(text[:max_message_chars()]) is not None
-
-
-async def held_back(kind: str, key: str, text: Any) -> bool:
+async def held_back(kind: str, key: Optional[str], text: Any) -> bool:
     """True when this message must not be read: its conversation or address ("conversation",
-    "address") is over the limit and the message does not read as a risk."""
-    if kind == "address" and is_loopback(key):
+    "address"; None: not counted) is over the limit and the message does not read as a risk."""
+    if key is None or _window(kind).allow(key):
         return False
-    if _window(kind).allow(key):
-        return False
-    if isinstance(text, str) and text.strip() and await asyncio.to_thread(_reads_as_risk, text):
+    readable = isinstance(text, str) and text.strip()
+    if readable and await asyncio.to_thread(decision_reads_risk, text[:max_message_chars()]):
         logger.warning("a message over the %s limit reads as a risk: it is answered", kind)
         return False
     logger.warning("a message over the %s limit was not read", kind)
     return True
 
 
-def within_rate(on_new_message: OnNewMessage) -> OnNewMessage:
-    """`on_new_message` for a conversation within its limit (or a message that reads as a risk)."""
+def within_rate(on_new_message: OnNewMessage, reply_once_a_minute: bool = False) -> OnNewMessage:
+    """`on_new_message` for a conversation within its limit (or a message that reads as a risk).
+    `reply_once_a_minute`: a conversation over its limit is told so once a minute, not for every
+    message (SMS, where each reply is a text the clinic pays for and a flood would become one)."""
+    told = SlidingWindow(limit=1)
 
     async def handle(message: UserMessage) -> Any:
         if await held_back("conversation", message.sender_id or "", message.text):
-            await message.output_channel.send_text_message(message.sender_id, slow_down_reply())
+            if not reply_once_a_minute or told.allow(message.sender_id or ""):
+                await message.output_channel.send_text_message(message.sender_id, slow_down_reply())
             return None
         return await on_new_message(message)
 

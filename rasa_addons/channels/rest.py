@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from intake.client_address import client_address
+from intake.client_address import counted_address
 from intake.conversation_ids import channel_by_id
 from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
@@ -65,7 +65,7 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
 
 async def _over_address_limit(request: Request) -> Optional[HTTPResponse]:
     """The answer (429) for a message from an address over its limit (rasa_addons/channels/message_rate)."""
-    address = client_address(request.headers.get("X-Forwarded-For"), request.ip)
+    address = counted_address(request.headers.get("X-Forwarded-For"), request.ip)
     body = request.json
     if not await held_back("address", address, body.get("message")):
         return None

@@ -161,7 +161,8 @@ class SmsInput(TwilioInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle_message = within_rate(within_length(reply_on_failure(in_turn(on_new_message),
-                                                                    deliver_late=self._send_late)))
+                                                                    deliver_late=self._send_late)),
+                                     reply_once_a_minute=True)
 
         async def ask_assistant(conversation_id: Text, text: Text) -> List[Dict[Text, Any]]:
             collector = SmsReplyCollector()

@@ -28,7 +28,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from intake.client_address import client_address
+from intake.client_address import counted_address
 from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
@@ -61,11 +61,12 @@ def shared_rooms_channel() -> str:
     return f"{os.environ.get('REDIS_KEY_PREFIX') or 'intake'}:socketio"
 
 
-def _address_of(environ: Optional[Dict[str, Any]]) -> str:
-    """The client's address of a socket.io connection (its handshake request, behind the proxies)."""
+def _address_of(environ: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The address a socket.io connection is counted under (its handshake request, behind the
+    proxies; None for a client on this machine)."""
     environ = environ or {}
     request = environ.get("sanic.request")
-    return client_address(environ.get("HTTP_X_FORWARDED_FOR"), request.ip if request is not None else None)
+    return counted_address(environ.get("HTTP_X_FORWARDED_FOR"), request.ip if request is not None else None)
 
 
 class AnsweringSocketIOInput(SocketIOInput):

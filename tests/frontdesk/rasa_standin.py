@@ -44,8 +44,9 @@ class RasaStandIn:
     def __init__(self, token: str) -> None:
         self.token = token
         self.failing = False
-        # A message Rasa's HTTP API answers POST .../tracker/events with (HTTP 500), as real Rasa does
-        # when the conversation's output channel raises (e.g. a text Twilio refused); None: accepted.
+        # A message Rasa's HTTP API answers POST .../tracker/events?execute_side_effects=true with
+        # (HTTP 500), as real Rasa does when the conversation's output channel raises (e.g. a text
+        # Twilio refused); None: accepted. Events appended without side effects are always accepted.
         self.refuse_events_with: Optional[str] = None
         # Called with the conversation id while a POST .../tracker/events is being answered, to put
         # another staff member's change in the middle of a console action.
@@ -164,7 +165,7 @@ class RasaStandIn:
                     if method == "POST" and action == "tracker" and segments[3:] == ["events"]:
                         if standin.while_posting_events is not None:
                             standin.while_posting_events(conversation_id)
-                        if standin.refuse_events_with is not None:
+                        if standin.refuse_events_with is not None and query.get("execute_side_effects") == "true":
                             return self._answer(500, {"status": "failure", "reason": "ConversationError",
                                                       "message": "An unexpected error occurred. Error: "
                                                                  + standin.refuse_events_with})

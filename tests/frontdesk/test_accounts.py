@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from intake.frontdesk import accounts, sessions
 from intake.frontdesk.accounts import AccountError
 from intake.frontdesk.config import ConsoleSettings, console_settings
-from intake.storage import StaffAccount, StaffSession, database, session_scope
+from intake.storage import SignInThrottle, StaffAccount, StaffSession, database, session_scope
 from tests.support.stack import PROJECT_ROOT, VENV_BIN
 
 PASSWORD = "a long enough passphrase"
@@ -115,6 +116,12 @@ def test_failures_are_forgotten_after_a_quiet_hour_and_unlock_clears_them(url):
     assert accounts.clear_waits("dana", database_url=url)
     assert signs_in("dana", PASSWORD, address="10.0.9.9", now=T0, database_url=url)
     assert not accounts.clear_waits("nobody", database_url=url)
+    # Counts of a quiet hour are deleted by the next failure, whoever it is from.
+    accounts.authenticate("sam", "wrong password!", address="10.7.7.7", now=later + timedelta(hours=2),
+                          database_url=url)
+    with session_scope(url) as session:
+        keys = set(session.execute(select(SignInThrottle.key)).scalars())
+    assert keys == {"address:10.7.7.7", "username:sam"}
 
 
 def test_an_account_with_a_one_time_code_needs_a_fresh_right_code(url):
@@ -137,6 +144,13 @@ def test_an_account_with_a_one_time_code_needs_a_fresh_right_code(url):
                     database_url=url)
     assert not signs_in("dana", PASSWORD, code=pyotp.TOTP(secret).at(T0 + timedelta(minutes=5)), now=T0,
                         database_url=url)  # too far from the clock
+    # Two sign-ins at once with the same fresh code: one gets in.
+    later = T0 + timedelta(minutes=2)
+    fresh = pyotp.TOTP(secret).at(later)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: signs_in("dana", PASSWORD, code=fresh, now=later, database_url=url),
+                                range(2)))
+    assert sorted(results) == [False, True]
     assert accounts.stop_second_factor("dana", database_url=url)
     assert signs_in("dana", PASSWORD, now=T0, database_url=url)
 

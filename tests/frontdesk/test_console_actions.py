@@ -201,6 +201,27 @@ def test_a_text_the_phone_company_refused_is_not_reported_as_sent(webapp, db_url
     assert "Can I call you at 2pm?" not in rasa.bot_texts(conversation_id)
 
 
+def test_a_refused_text_does_not_stop_the_desk_from_claiming_handing_back_or_closing(webapp, db_url, rasa, signed_in):
+    conversation_id = conversation(rasa)
+    item_id = add_item(db_url, conversation_id, channel="sms")
+    staff = signed_in()
+    rasa.refuse_events_with = TEXT_NOT_DELIVERED
+    try:
+        claimed = staff.post(f"/frontdesk/api/items/{item_id}/claim")
+        assert claimed.status_code == 200 and "could not be delivered" in claimed.json()["message"]
+        assert rasa.slots(conversation_id)["handoff_active"] is True
+        handed_back = staff.post(f"/frontdesk/api/items/{item_id}/handback")
+        assert handed_back.status_code == 200 and "could not be delivered" in handed_back.json()["message"]
+        assert rasa.slots(conversation_id)["handoff_active"] is False
+        assert staff.post(f"/frontdesk/api/items/{item_id}/claim").status_code == 200
+        closed = staff.post(f"/frontdesk/api/items/{item_id}/close")
+        assert closed.status_code == 200 and "could not be delivered" in closed.json()["message"]
+    finally:
+        rasa.refuse_events_with = None
+    assert item_row(db_url, item_id).status == "closed" and rasa.slots(conversation_id)["handoff_active"] is False
+    assert not any("joined" in text or "back with" in text for text in rasa.bot_texts(conversation_id))
+
+
 def test_an_item_closed_while_a_reply_was_sent_does_not_leave_relaying_on(webapp, db_url, rasa, signed_in):
     """Dana's reply switches relaying on (in case the session expired); Sam closes the item at that
     moment. The person's next message must reach the assistant, not a closed item."""

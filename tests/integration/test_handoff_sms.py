@@ -6,6 +6,8 @@ This module starts its own stack (with TWILIO_* in its environment) and its own 
 """
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from intake.handoff.rasa_api import NotDelivered
@@ -89,6 +91,13 @@ def test_a_staff_text_that_twilio_refuses_is_reported_as_not_delivered(sms_stack
     mark = twilio.mark()
     desk.write(conversation, "Hi, this is Dana. Can I call you at 2pm?")
     assert texted(twilio, phone, mark) == ["Hi, this is Dana. Can I call you at 2pm?"]
+
+    # A refused text does not stop the desk from handing the conversation back: the change is
+    # made and the console is told the person was not.
+    twilio.fail_next = [400]
+    with pytest.raises(NotDelivered, match="change was made"):
+        asyncio.run(desk.rasa.end_takeover(conversation))
+    assert desk.rasa_slots(conversation)["handoff_active"] is False
     desk.close(conversation)
 
 

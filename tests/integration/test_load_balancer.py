@@ -74,6 +74,7 @@ def test_the_public_port_serves_the_webhooks_and_socketio_and_nothing_else_of_ra
     sender = f"lb-{uuid.uuid4().hex[:12]}"
     reply = requests.post(f"{public}/webhooks/rest/webhook", json={"sender": sender, "message": "hello"}, timeout=60)
     assert reply.status_code == 200 and "automated" in texts(reply.json())
+    assert requests.get(f"{public}/webhooks/rest/", timeout=10).json() == {"status": "ok"}  # a health check
     handshake = requests.get(f"{public}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
     assert handshake.status_code == 200 and '"sid"' in handshake.text
 

@@ -98,3 +98,13 @@ def test_a_process_without_the_target_configured_leaves_the_row_alone(db_url, ma
     assert deliver_due(db_url, settings=fast_settings()) == 0  # e.g. a web app started without the webhook secret
     [row] = deliveries_for(item, db_url)
     assert row["status"] == "pending" and row["attempts"] == 1
+
+
+def test_the_sweep_takes_urgent_alerts_first(db_url, make_item):
+    from intake.notifications.delivery import due_rows
+
+    high = left_behind(db_url, make_item(priority="high"), due_in=timedelta(minutes=-30))
+    urgent = left_behind(db_url, make_item(), due_in=timedelta(minutes=-1))
+    with session_scope(db_url) as session:
+        session.get(NotificationDelivery, high).priority = "high"
+    assert due_rows(db_url, ["webhook"])[:2] == [urgent, high]

@@ -43,6 +43,9 @@ class Desk:
         asyncio.run(self.rasa.end_takeover(conversation_id))
         return item
 
+    def rasa_slots(self, conversation_id: str) -> dict:
+        return asyncio.run(self.rasa.tracker(conversation_id))["slots"]
+
     def transcript(self, conversation_id: str) -> List[tuple]:
         return [(line.speaker, line.text) for line in asyncio.run(self.rasa.transcript(conversation_id))]
 

@@ -1,8 +1,8 @@
 """The message rate limits' counting and the client address behind trusted proxies."""
 from __future__ import annotations
 
-from intake.client_address import client_address
-from intake.rate_limits import SlidingWindow, is_loopback, rate_limits, slow_down_reply
+from intake.client_address import client_address, counted_address
+from intake.rate_limits import SlidingWindow, rate_limits, slow_down_reply
 
 
 class Clock:
@@ -49,5 +49,11 @@ def test_only_what_the_trusted_proxies_wrote_is_believed():
     assert client_address(None, "10.0.0.2", proxies=2) == "10.0.0.2"  # fewer hops than configured
 
 
-def test_loopback_is_never_limited():
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("203.0.113.9")
+def test_only_a_client_on_this_machine_itself_goes_uncounted():
+    assert counted_address(None, "127.0.0.1", proxies=0) is None  # make run, the tests
+    assert counted_address(None, "127.0.0.1", proxies=1) is None
+    assert counted_address("203.0.113.9", "127.0.0.1", proxies=1) == "203.0.113.9"  # a local proxy's client
+    # A client that writes 127.0.0.1 itself is counted, whatever the proxy count.
+    assert counted_address("127.0.0.1", "10.0.0.2", proxies=0) == "10.0.0.2"
+    assert counted_address("127.0.0.1, 203.0.113.9", "10.0.0.2", proxies=1) == "203.0.113.9"
+    assert counted_address("127.0.0.1", "10.0.0.2", proxies=2) is not None
