@@ -129,19 +129,22 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def authenticate(username: str, password: str, code: str = "", address: Optional[str] = None,
-                 now: Optional[datetime] = None, database_url: Optional[str] = None) -> SignIn:
+                 now: Optional[datetime] = None, database_url: Optional[str] = None,
+                 known_device: bool = False) -> SignIn:
     """Sign in with a username, a password and, for an account that has one, the one-time code.
 
     An attempt while its address or its username must wait is refused unchecked (SignIn with
-    `wait_seconds`). Otherwise exactly one argon2 verification is done, whatever the outcome; a
-    failure of any kind counts for the address and for the username (intake.frontdesk.throttle),
-    and a success clears both."""
+    `wait_seconds`); from a browser this username signed in on before (`known_device`,
+    intake.frontdesk.known_devices) only the address's wait applies. Otherwise exactly one argon2
+    verification is done, whatever the outcome; a failure of any kind counts for the address and
+    for the username (intake.frontdesk.throttle), and a success clears both."""
     now = now or _now()
     config = console_settings()
     name = normalize_username(username)[:64]
     backoffs = {throttle.address_key(address): config.address_backoff,
                 throttle.username_key(name): config.username_backoff}
-    wait = throttle.seconds_to_wait(backoffs, now, config.forget_failures_after, database_url)
+    waits_for = [throttle.address_key(address)] if known_device else list(backoffs)
+    wait = throttle.seconds_to_wait(waits_for, now, config.forget_failures_after, database_url)
     if wait:
         return SignIn(None, wait)
     member = _check(name, password, code, now, database_url)

@@ -37,7 +37,7 @@ import aiohttp
 from aiohttp import web
 
 from intake.client_address import client_address
-from intake.frontdesk import accounts, pages, reads, sessions
+from intake.frontdesk import accounts, known_devices, pages, reads, sessions
 from intake.frontdesk.config import console_settings
 from intake.frontdesk.views import failed_counts, follow_up_view, item_view, plain, transcript_view
 from intake.settings import settings
@@ -234,8 +234,10 @@ async def login_submit(request: web.Request) -> web.Response:
     address = client_address(request.headers.get("X-Forwarded-For"), request.remote)
     # At most a few argon2 verifications at once (64 MiB and tens of ms each): a flood of sign-in
     # attempts queues here instead of taking every core from the rest of the web app.
+    known = known_devices.is_known_device(request.cookies.get(known_devices.DEVICE_COOKIE),
+                                          accounts.normalize_username(username))
     async with request.app[STATE_KEY]["sign_in_slots"]:
-        attempt = await _blocking(accounts.authenticate, username, password, code, address)
+        attempt = await _blocking(accounts.authenticate, username, password, code, address, known_device=known)
     if attempt.wait_seconds:
         log.info("a sign-in was refused unchecked: %s s to wait (from %s)", attempt.wait_seconds, address)
         response = _login_response(429, _wait_message(attempt.wait_seconds), username)
@@ -253,6 +255,9 @@ async def login_submit(request: web.Request) -> web.Response:
     response = _see_other(PREFIX + "/")
     sessions.set_session_cookie(response, token, config)
     sessions.clear_login_cookie(response, config)
+    response.set_cookie(known_devices.DEVICE_COOKIE, known_devices.device_cookie_value(member.username),
+                        path=sessions.COOKIE_PATH, httponly=True, samesite="Strict", secure=config.secure_cookie,
+                        max_age=known_devices.LIFETIME_DAYS * 86400)
     log.info("staff member %s signed in", member.username)
     return response
 

@@ -101,6 +101,27 @@ def test_repeated_failures_make_the_next_attempt_wait_and_never_lock_the_account
     assert staff.sign_in(username, PASSWORD).status_code == 303
 
 
+def test_a_browser_the_staff_member_signed_in_on_before_is_not_held_up_by_a_guesser(webapp, make_staff):
+    """Someone guessing from ever new addresses keeps the username's wait up; the staff member's
+    own browser (its device cookie from an earlier sign-in) still gets in at once."""
+    backoff = console_settings().username_backoff
+    username = make_staff()
+    own = Staff(webapp)
+    assert own.sign_in(username).status_code == 303
+    assert own.post("/frontdesk/logout").status_code == 303
+    for _ in range(backoff.free_failures + 2):
+        Staff(webapp).sign_in(username, "a guess at a password")
+    assert Staff(webapp).sign_in(username, PASSWORD).status_code == 429  # a new browser waits
+    assert own.sign_in(username, "a guess at a password").status_code == 401  # still checked
+    assert own.sign_in(username, PASSWORD).status_code == 303
+    # The cookie names its username: it does not let another account's wait be skipped.
+    assert own.post("/frontdesk/logout").status_code == 303
+    other = make_staff()
+    for _ in range(backoff.free_failures + 2):
+        Staff(webapp).sign_in(other, "a guess at a password")
+    assert own.sign_in(other, PASSWORD).status_code == 429
+
+
 def test_one_address_guessing_waits_but_the_desk_elsewhere_signs_in(webapp, make_staff):
     backoff = console_settings().address_backoff
     username = make_staff()
