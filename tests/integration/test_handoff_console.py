@@ -8,7 +8,7 @@ tracker; SMS: a text to their number); the person's next message goes to the con
 the assistant; hand back; the assistant answers again. A crisis message during the takeover is
 answered by the crisis protocol at once and makes the item urgent in the console.
 
-This module starts its own stack with the SMS channel configured, used for both channels.
+It runs on the run's SMS stack (tests/integration/conftest.py), used for both channels.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import requests
 from intake.frontdesk.accounts import create_account
 from intake.sms.identity import conversation_id_for
 from tests.integration.test_sms_channel import joined, new_phone, text
-from tests.support.stack import RasaStack, start_stack, texts
-from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY, sms_environment
+from tests.support.stack import RasaStack, texts
+from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +34,9 @@ HANDED_BACK = "handed this"
 
 
 @pytest.fixture(scope="module")
-def console_stack(tmp_path_factory, twilio) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_console"), extra_env=sms_environment(twilio))
-    yield running
-    running.stop_all()
+def console_stack(sms_stack) -> RasaStack:
+    """The run's SMS stack (tests/integration/conftest.py): the console reaches web, REST and SMS people."""
+    return sms_stack
 
 
 class Console:

@@ -1,7 +1,7 @@
 """The front-desk handoff over REST, through the real Rasa, action and web servers.
 
 A person asks for a human, the item is in the queue, a staff member takes the conversation over
-(Rasa's HTTP API with the token, as the console does), the person's messages are relayed instead
+(Rasa's HTTP API with a signed token, as the console does), the person's messages are relayed instead
 of answered, the staff message is in the conversation, the desk hands back and the assistant
 answers again. Safety first throughout: a crisis message during the takeover gets the crisis
 reply at once and makes the item urgent.
@@ -9,7 +9,7 @@ reply at once and makes the item urgent.
 REST has no push channel: a REST client sees a staff message only by reading the tracker (the
 socket.io and SMS tests check live delivery).
 
-This module starts its own stack, so the shared stack of tests/conftest.py is left alone.
+It runs on the run's stack (tests/conftest.py); each test has conversations of its own.
 """
 from __future__ import annotations
 
@@ -22,18 +22,17 @@ from intake.settings import settings
 from tests.integration.test_booking_rest import _book
 from tests.support.faq_answers import faq_answers
 from tests.support.handoff import STAFF_JOINED, Desk, actions_after_last_user_message, bot_events
-from tests.support.stack import RasaStack, start_stack, texts
+from tests.support.stack import RasaStack, texts
 
 SIDE_EFFECTS = faq_answers()["side_effects"]
 NOT_SAFE = "Please call 911 now"
 SAFETY_QUESTION = "Are you safe right now?"
 
 
-@pytest.fixture(scope="module")
-def hstack(tmp_path_factory) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_rest"))
-    yield running
-    running.stop_all()
+@pytest.fixture
+def hstack(stack) -> RasaStack:
+    """The run's stack (tests/conftest.py): each test has conversations of its own."""
+    return stack
 
 
 @pytest.fixture

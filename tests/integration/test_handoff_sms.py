@@ -2,7 +2,7 @@
 server, texts caught by the Twilio Messages API stand-in. The staff member's messages reach the
 person's own phone number, from the clinic's number, through Rasa's HTTP API (output_channel=latest).
 
-This module starts its own stack (with TWILIO_* in its environment) and its own stand-in.
+It runs on the run's SMS stack and Twilio stand-in (tests/integration/conftest.py).
 """
 from __future__ import annotations
 
@@ -16,16 +16,10 @@ from intake.sms.identity import conversation_id_for
 from intake.sms.segments import sms_length
 from tests.integration.test_sms_channel import MAX_SEGMENTS, joined, new_phone, text
 from tests.support.handoff import STAFF_JOINED, Desk
-from tests.support.stack import RasaStack, start_stack
-from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY, TwilioStandIn, sms_environment
+from tests.support.twilio_standin import CLINIC_NUMBER, ID_KEY, TwilioStandIn
 
 
 
-@pytest.fixture(scope="module")
-def sms_stack(tmp_path_factory, twilio) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_sms"), extra_env=sms_environment(twilio))
-    yield running
-    running.stop_all()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ session_request with a session id, then user_uttered; session_persistence as cre
 sets it). The staff member's message is pushed to the open chat live, through Rasa's HTTP API
 with output_channel=latest; nothing has to be fetched.
 
-This module starts its own stack.
+It runs on the run's stack (tests/conftest.py); each test has conversations of its own.
 """
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ import pytest
 
 from intake.handoff import claim, close, open_item_for, release
 from tests.support.handoff import STAFF, STAFF_JOINED, Desk
-from tests.support.stack import RasaStack, start_stack
+from tests.support.stack import RasaStack
 from tests.support.webchat import WebChat, joined, payloads
 
 
-@pytest.fixture(scope="module")
-def hstack(tmp_path_factory) -> RasaStack:
-    running = start_stack(tmp_path_factory.mktemp("handoff_socketio"))
-    yield running
-    running.stop_all()
+@pytest.fixture
+def hstack(stack) -> RasaStack:
+    """The run's stack (tests/conftest.py): each test has conversations of its own."""
+    return stack
 
 
 def test_the_staff_message_is_pushed_to_the_open_web_chat(hstack):

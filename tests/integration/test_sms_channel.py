@@ -21,21 +21,14 @@ from twilio.request_validator import RequestValidator
 
 from intake.sms.identity import conversation_id_for
 from intake.sms.segments import sms_length, to_gsm_friendly
-from tests.support.stack import RasaStack, start_stack
-from tests.support.twilio_standin import (ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, ID_KEY, TwilioStandIn,
-                                          sms_environment)
+from tests.support.stack import RasaStack
+from tests.support.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, CLINIC_NUMBER, ID_KEY, TwilioStandIn
 
 MAX_SEGMENTS = 3
 FAQ_ANSWERS = yaml.safe_load((Path(__file__).parents[2] / "data" / "faq" / "responses.yml").read_text())["responses"]
 
 
 
-@pytest.fixture(scope="module")
-def sms_stack(tmp_path_factory, twilio) -> RasaStack:
-    """Rasa and the action server, with the SMS channel configured and talking to the stand-in."""
-    running = start_stack(tmp_path_factory.mktemp("sms_stack"), extra_env=sms_environment(twilio))
-    yield running
-    running.stop_all()
 
 
 def new_phone() -> str:
