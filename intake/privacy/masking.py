@@ -11,11 +11,12 @@ encrypted (Fernet: AES-128-CBC with an HMAC) with the deployment's tracker key:
 - whole, every message a person wrote (with the copies the NLU pipeline keeps: the parsed text,
   the entity values), every message said to them (it may repeat their name or answers, and a
   staff member writes freely) and every slot value that is text (names, free-text answers about
-  medication and treatment, times, the contact details): nothing a person said, not a name, not
-  a crisis disclosure, is readable in the database;
+  medication and treatment, times, the contact details): none of a person's words, not a name,
+  not the words of a crisis disclosure, is readable in the database;
 - inside any other string of an event, each phone number or email address.
 What stays readable is what the clinic's reports and the purge need and no one wrote: event types,
-timestamps, intent, action and slot names, numbers and yes/no values.
+timestamps, intent, action and slot names (so that a message was read as a crisis), the risk
+rule's name, numbers and yes/no values.
 Reading an event back with the same key restores it exactly. The database, its backups and anyone
 with only a database login see none of it; the Rasa servers, which hold the key, see it as typed.
 """
@@ -80,8 +81,7 @@ class ContactSeal:
             return text
         pieces, last = [], 0
         for start, end in spans:
-            token = self._fernet.encrypt(text[start:end].encode("utf-8")).decode("ascii")
-            pieces += [text[last:start], f"[[sealed:{token}]]"]
+            pieces += [text[last:start], self._sealed(text[start:end])]
             last = end
         return "".join(pieces) + text[last:]
 
@@ -91,7 +91,11 @@ class ContactSeal:
             return [self.seal_whole(item) for item in value]
         if not isinstance(value, str) or not value or SEALED.fullmatch(value):
             return value
-        return f"[[sealed:{self._fernet.encrypt(value.encode('utf-8')).decode('ascii')}]]"
+        return self._sealed(value)
+
+    def _sealed(self, text: str) -> str:
+        """`text` encrypted, in the form `open_text` finds: [[sealed:TOKEN]]."""
+        return f"[[sealed:{self._fernet.encrypt(text.encode('utf-8')).decode('ascii')}]]"
 
     def seal_event(self, data: Mapping[str, Any]) -> Any:
         """A stored event's JSON: contact details sealed everywhere, and what a person wrote, what
