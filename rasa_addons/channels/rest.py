@@ -24,10 +24,8 @@ from intake.client_address import counted_address
 from intake.conversation_ids import channel_by_id
 from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
-from rasa_addons.channels.failure_replies import reply_on_failure
-from rasa_addons.channels.message_length import within_length
-from rasa_addons.channels.message_rate import held_back, within_rate
-from rasa_addons.runtime.turn_queue import in_turn
+from rasa_addons.channels.message_rate import held_back
+from rasa_addons.channels.turn_guards import guarded
 
 MAX_SENDER_CHARS = 128
 EMPTY_MESSAGE_REPLY = (
@@ -86,7 +84,7 @@ class CheckedRestInput(RestInput):
         return self.name()
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(within_rate(within_length(reply_on_failure(in_turn(on_new_message)))))
+        blueprint = super().blueprint(guarded(on_new_message))
 
         @blueprint.middleware("request")
         async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:

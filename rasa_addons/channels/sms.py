@@ -33,10 +33,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from intake.sms.service import InboundSms, SmsConversations
-from rasa_addons.channels.failure_replies import reply_on_failure
-from rasa_addons.channels.message_length import within_length
-from rasa_addons.channels.message_rate import within_rate
-from rasa_addons.runtime.turn_queue import in_turn
+from rasa_addons.channels.turn_guards import guarded
 from rasa_addons.safety_guard import shared_judge
 
 logger = logging.getLogger(__name__)
@@ -160,9 +157,7 @@ class SmsInput(TwilioInput):
         return RequestValidator(self.auth_token).validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handle_message = within_rate(within_length(reply_on_failure(in_turn(on_new_message),
-                                                                    deliver_late=self._send_late)),
-                                     reply_once_a_minute=True)
+        handle_message = guarded(on_new_message, deliver_late=self._send_late, reply_once_a_minute=True)
 
         async def ask_assistant(conversation_id: Text, text: Text) -> List[Dict[Text, Any]]:
             collector = SmsReplyCollector()

@@ -32,11 +32,9 @@ from intake.client_address import counted_address
 from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
-from rasa_addons.channels.failure_replies import reply_on_failure
-from rasa_addons.channels.message_length import within_length
-from rasa_addons.channels.message_rate import held_back, within_rate
+from rasa_addons.channels.message_rate import held_back
 from rasa_addons.channels.shared_rooms import JsonRedisManager
-from rasa_addons.runtime.turn_queue import in_turn
+from rasa_addons.channels.turn_guards import guarded
 
 logger = logging.getLogger(__name__)
 SHARED_ROOMS_URL_ENV = "INTAKE_SOCKETIO_REDIS_URL"
@@ -77,7 +75,7 @@ class AnsweringSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(within_rate(within_length(reply_on_failure(in_turn(on_new_message)))))
+        blueprint = super().blueprint(guarded(on_new_message))
         self._only_issued_sessions()
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
