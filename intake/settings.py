@@ -103,6 +103,12 @@ class Settings:
         return int(self.booking.get("max_open_per_phone", 2))
 
     @property
+    def crisis_reply_seconds(self) -> float:
+        """The longest a crisis message waits for its reply (`limits.crisis_reply_seconds`): past it,
+        the crisis reply goes out whatever the turn still waits for (a database, queued turns)."""
+        return float(self.section("limits").get("crisis_reply_seconds", 1.5))
+
+    @property
     def telehealth_note(self) -> str:
         """What a telehealth patient is told about joining (confirmation and calendar file)."""
         return self.booking.get("telehealth_note") or "a video link is sent before the visit"

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from intake.paths import PROJECT_ROOT
 from intake.safety import default_detector
-from intake.safety.decision import CHECK_IN, CRISIS, DISTRESS, HISTORY, SafetyDecision, SafetyJudge
+from intake.safety.decision import CHECK_IN, CRISIS, DISTRESS, HISTORY, SafetyDecision, SafetyJudge, reply_category
 from intake.safety.risk_model import RiskModel
 from intake.safety.sentence_vectors import SentenceVectors
 from intake.safety.trauma_kinds import trauma_kind
@@ -55,11 +55,6 @@ def shared_judge(risk_model: str = "build/risk_model", minilm: str = "build/mini
     return SafetyJudge(default_detector(), RiskModel.load(PROJECT_ROOT / risk_model), vectors)
 
 
-# The crisis reply given for a check-in outside a conversation (a failed turn cannot ask and wait
-# for the answer, so it gives the resources the question would have led to).
-CHECK_IN_CATEGORY = "suicide"
-
-
 def crisis_category(text: str) -> Optional[str]:
     """The crisis a message calls for where the pipeline does not run (the turn queue's priority,
     the reply to a failed turn): the same decision as the guard's, the patterns alone when the
@@ -70,9 +65,7 @@ def crisis_category(text: str) -> Optional[str]:
         logger.exception("the risk model could not read a message; the patterns alone decide")
         finding = default_detector().detect(text)
         return finding.category if finding else None
-    if decision.outcome == CRISIS:
-        return decision.finding.category
-    return CHECK_IN_CATEGORY if decision.outcome == CHECK_IN else None
+    return reply_category(decision)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

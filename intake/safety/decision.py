@@ -69,6 +69,19 @@ class SafetyDecision:
         return self.outcome in ENGAGED
 
 
+# The crisis reply given for a check-in where the question cannot be asked and its answer waited
+# for (a failed or late turn): the resources the question would have led to.
+CHECK_IN_CATEGORY = "suicide"
+
+
+def reply_category(decision: SafetyDecision) -> Optional[str]:
+    """The crisis reply (utter_crisis_<category>) a message calls for where the conversation cannot
+    answer it itself; None: no risk."""
+    if decision.outcome == CRISIS and decision.finding is not None:
+        return decision.finding.category
+    return CHECK_IN_CATEGORY if decision.engaged else None
+
+
 def veto_limit(scores: RiskScores, thresholds: dict) -> float:
     """Below this risk score the model sets a pattern finding aside: one limit for any reading
     ("any": far below every development risk message the patterns catch), and a higher one for

@@ -7,7 +7,8 @@ encodes the text with MiniLM: a few milliseconds).
 
 The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
 `ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
-dicts), and `send_text(phone, body)` sends one text. Sending is awaited text by text, in order,
+dicts), and `send_text(phone, body)` sends one text; and `crisis_text(category)`, the SMS crisis
+reply it sends on its own when the app database does not answer in time (`handle_inbound`). Sending is awaited text by text, in order,
 so the texts of one reply reach Twilio's queue in the order they are read.
 
 Safety rule for opted-out numbers: the law forbids replying, but a person who opted out may
@@ -21,11 +22,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Set
 
 from intake.handoff import open_handoff
 from intake.safety.alerts import record_crisis_alert
-from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge
+from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge, reply_category
 from intake.settings import Settings, settings as clinic_settings
 from intake.sms import contacts, messages
 from intake.sms.contacts import ContactView
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 AskAssistant = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
 SendText = Callable[[str, str], Awaitable[None]]
+# category -> the SMS text of that crisis reply (utter_crisis_<category>), or None
+CrisisText = Callable[[str], Optional[str]]
 OPTED_OUT_CRISIS_SOURCE = "crisis_opted_out"
 # The front-desk reason of that crisis: an urgent console item, announced by webhook and email
 # like any urgent item, labelled "call, do not text" (the number may not be texted).
@@ -61,6 +64,7 @@ class Outcome(Enum):
     SILENT_ALERT = "silent_alert"  # from an opted-out number, crisis: alert stored, nothing sent
     ASSISTANT_FAILED = "assistant_failed"
     REPEATED = "repeated"  # a MessageSid already handled (a retry or a replay): nothing done
+    CRISIS_REPLY_AHEAD = "crisis_reply_ahead"  # the app database was slow: crisis reply sent, the rest follows
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,12 @@ class SmsConversations:
     """Handles inbound texts and sends replies for one deployment (one Twilio number)."""
 
     def __init__(self, ask_assistant: AskAssistant, send_text: SendText, settings: Optional[Settings] = None,
-                 judge: Optional[SafetyJudge] = None, id_key: Optional[bytes] = None) -> None:
+                 judge: Optional[SafetyJudge] = None, id_key: Optional[bytes] = None,
+                 crisis_text: Optional[CrisisText] = None) -> None:
         self.ask_assistant = ask_assistant
         self.send_text = send_text
+        self.crisis_text = crisis_text
+        self._finishing: Set["asyncio.Future[Outcome]"] = set()  # texts whose crisis reply went ahead
         self.settings = settings or clinic_settings()
         self._judge = judge
         self.id_key = id_key
@@ -102,12 +109,54 @@ class SmsConversations:
 
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
-        if inbound.message_sid and not await asyncio.to_thread(contacts.first_delivery, inbound.message_sid):
-            return Outcome.REPEATED
+        """The texter's records (a repeat? opted out? options offered?) are looked up while the
+        safety decision reads the text. A crisis text whose records have not come back within
+        `limits.crisis_reply_seconds` (an app database that does not answer) gets its crisis reply
+        at once, straight to the number it came from; the rest is done when the database answers."""
+        started = asyncio.get_running_loop().time()
         phone = normalize_phone(inbound.sender)
-        contact = await asyncio.to_thread(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
         body = (inbound.body or "").strip()
         keyword = keyword_of(body)
+        records = asyncio.ensure_future(self._records_of(inbound, phone))
+        decision = await self._decide(body) if body and keyword is None else None
+        waited = asyncio.get_running_loop().time() - started
+        done, _ = await asyncio.wait({records}, timeout=max(0.0, self.settings.crisis_reply_seconds - waited))
+        if not done and decision is not None and self.crisis_text is not None:
+            category = reply_category(decision)
+            ahead = self.crisis_text(category) if category else None
+            if ahead:
+                logger.error("the app database did not answer within %.1f s: an SMS crisis reply went ahead",
+                             self.settings.crisis_reply_seconds)
+                await self._send_ahead(phone, ahead)
+                finish = asyncio.ensure_future(self._answer(inbound, phone, records, body, keyword, decision, ahead))
+                self._finishing.add(finish)
+                finish.add_done_callback(self._finished)
+                return Outcome.CRISIS_REPLY_AHEAD
+        return await self._answer(inbound, phone, records, body, keyword, decision)
+
+    def _finished(self, task: "asyncio.Future[Outcome]") -> None:
+        self._finishing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("an SMS text whose crisis reply went ahead could not be finished: %s",
+                         type(task.exception()).__name__)
+
+    async def _records_of(self, inbound: InboundSms, phone: str) -> Optional[ContactView]:
+        """The texter's contact (created on a first text); None when this MessageSid was handled before."""
+        if inbound.message_sid and not await asyncio.to_thread(contacts.first_delivery, inbound.message_sid):
+            return None
+        return await asyncio.to_thread(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
+
+    async def _answer(self, inbound: InboundSms, phone: str, records: "asyncio.Future[Optional[ContactView]]",
+                      body: str, keyword: Optional[Keyword], decision: Optional[SafetyDecision],
+                      sent_ahead: Optional[str] = None) -> Outcome:
+        try:
+            contact = await records
+        except Exception:  # the app database failed: a way forward all the same, never silence
+            logger.exception("the app database failed on an SMS message")
+            await self._send_ahead(phone, messages.assistant_unavailable_reply(self.settings.clinic))
+            return Outcome.ASSISTANT_FAILED
+        if contact is None:
+            return Outcome.REPEATED
         clinic = self.settings.clinic
 
         if contact.opted_out:
@@ -115,7 +164,7 @@ class SmsConversations:
                 await asyncio.to_thread(contacts.record_opt_in, contact.conversation_id)
                 await self._deliver(contact, messages.opted_in_reply(clinic))
                 return Outcome.OPTED_IN
-            return await self._silent(contact, body)
+            return await self._silent(contact, body, decision)
         if keyword is Keyword.OPT_OUT:
             if not await asyncio.to_thread(contacts.record_opt_out, contact.conversation_id):
                 return Outcome.ALREADY_OPTED_OUT
@@ -133,7 +182,7 @@ class SmsConversations:
             await self._deliver(contact, messages.media_only_reply() if media else messages.empty_message_reply())
             return Outcome.MEDIA_ONLY if media else Outcome.EMPTY
 
-        decision = await self._decide(body)
+        decision = decision or await self._decide(body)
         if len(body) > self.settings.sms.max_inbound_chars and not decision.engaged:
             # A crisis signal in an overlong text still goes to the assistant, whole.
             await self._deliver(contact, messages.too_long_reply(self.settings.sms.max_inbound_chars))
@@ -145,8 +194,21 @@ class SmsConversations:
             logger.exception("the assistant failed on an SMS message")
             await self._deliver(contact, messages.assistant_unavailable_reply(clinic), notice_last=True)
             return Outcome.ASSISTANT_FAILED
+        if sent_ahead:
+            bot_messages = [m for m in bot_messages if str(m.get("text") or "").strip() != sent_ahead.strip()]
         await self.send_assistant_reply(contact, bot_messages, crisis=decision.engaged)
         return Outcome.ANSWERED
+
+    async def _send_ahead(self, phone: str, text: str) -> None:
+        """Texts sent without the texter's records (the app database does not answer): the crisis
+        reply, or the outage reply. Deliberately sent even though an opt-out cannot be checked then:
+        a crisis text is answered, and Twilio itself refuses a number that texted STOP to it."""
+        for body in self.segments(text):
+            try:
+                await self.send_text(phone, body)
+            except Exception:  # noqa: BLE001 - logged; the rest of this reply is not sent
+                logger.exception("sending an SMS without the texter's records failed")
+                return
 
     async def _end_questions_in_progress(self, contact: ContactView, body: str) -> None:
         """STOP also means what "stop" means to the assistant: a screening or booking in progress
@@ -157,9 +219,9 @@ class SmsConversations:
         except Exception:
             logger.exception("the assistant failed on an SMS opt-out; the opt-out itself is recorded")
 
-    async def _silent(self, contact: ContactView, body: str) -> Outcome:
+    async def _silent(self, contact: ContactView, body: str, decision: Optional[SafetyDecision] = None) -> Outcome:
         """An opted-out number wrote: no reply, but a crisis is stored as an urgent alert."""
-        decision = await self._decide(body) if body else None
+        decision = decision or (await self._decide(body) if body else None)
         if decision is None or not decision.engaged:
             return Outcome.SILENT
         finding = decision.finding

@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # (conversation id, bot messages) -> sends them on the conversation's channel
 DeliverLate = Callable[[str, List[Dict[str, Any]]], Awaitable[Any]]
-DEFAULT_CRISIS_REPLY_SECONDS = 1.5
 CRISIS_REPLY_SENT = "_intake_crisis_reply_sent"
 
 
@@ -64,7 +63,7 @@ def reply_on_failure(on_new_message: OnNewMessage, deliver_late: Optional[Delive
 
 def crisis_reply_seconds() -> float:
     """How long a crisis message's turn is waited for before its crisis reply goes ahead."""
-    return float(settings().section("limits").get("crisis_reply_seconds", DEFAULT_CRISIS_REPLY_SECONDS))
+    return settings().crisis_reply_seconds
 
 
 async def _answered_turn(on_new_message: OnNewMessage, message: UserMessage) -> None:

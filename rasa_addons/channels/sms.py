@@ -33,6 +33,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from intake.sms.service import InboundSms, SmsConversations
+from rasa_addons.channels.failure_replies import crisis_reply
 from rasa_addons.channels.turn_guards import guarded
 from rasa_addons.safety_guard import shared_judge
 
@@ -50,6 +51,13 @@ CREDENTIAL_ENV = {
     "webhook_url": "TWILIO_WEBHOOK_URL",
     "api_base_url": "TWILIO_API_BASE_URL",
 }
+
+
+def sms_crisis_text(category: Text) -> Optional[Text]:
+    """The SMS variant of utter_crisis_<category> (domain.yml), sent by intake.sms when the app
+    database keeps a crisis text waiting."""
+    reply = crisis_reply(category, CHANNEL_NAME)
+    return reply.get("text") if reply else None
 
 
 class SmsReplyCollector(CollectingOutputChannel):
@@ -164,7 +172,8 @@ class SmsInput(TwilioInput):
             await handle_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
             return collector.messages
 
-        self.conversations = SmsConversations(ask_assistant, self._send_text, judge=shared_judge())
+        self.conversations = SmsConversations(ask_assistant, self._send_text, judge=shared_judge(),
+                                              crisis_text=sms_crisis_text)
         try:
             self.conversations.warm_up()
         except Exception:  # the app database may come up later; the first text retries

@@ -21,8 +21,8 @@ import requests
 from intake.handoff.rasa_api import RasaConversations
 from tests.integration.test_sms_channel import new_phone, post_sms
 from tests.support.handoff import STAFF, STAFF_JOINED
-from tests.support.production import (database_unreachable, production_stores, tracker_database_not_answering,
-                                      tracker_rows)
+from tests.support.production import (app_database_not_answering, database_unreachable, production_stores,
+                                      tracker_database_not_answering, tracker_rows)
 from tests.support.screening_walk import SCREENING_WALK, walk
 from tests.support.stack import RasaStack, buttons, start_stack, texts
 from tests.support.twilio_standin import sms_environment
@@ -228,6 +228,25 @@ def test_with_the_tracker_database_not_answering_a_crisis_is_answered_at_once(se
     finally:
         loop.run_until_complete(chat.close())
         loop.close()
+
+
+def test_with_the_app_database_not_answering_an_sms_crisis_is_answered_at_once(servers, stores, twilio):
+    """The texter's records (opt-out, options) wait on the app database; the crisis reply does not."""
+    phone = new_phone()
+    with app_database_not_answering(stores, "sms_contacts"):
+        mark = twilio.mark()
+        assert post_sms(servers["a"], phone, "I want to kill myself", timeout=CRISIS_REPLY_SECONDS).ok
+        texted = twilio.sent_to(phone, since=mark)
+        assert "988" in " ".join(texted) and "911" in " ".join(texted)
+        time.sleep(0.5)  # the records are still waiting
+    # Once the database answers, the rest of the turn follows: the safety question and the
+    # first-contact notice, without the crisis reply again.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any("not encrypted" in t for t in twilio.sent_to(phone, since=mark)):
+        time.sleep(0.2)
+    rest = twilio.sent_to(phone, since=mark)[len(texted):]
+    assert any("not encrypted" in t for t in rest), rest
+    assert not any(t == texted[0] for t in rest)
 
 
 def _offered_times(reply: List[dict]) -> List[str]:

@@ -84,10 +84,22 @@ def tracker_database_not_answering(env: Dict[str, str]) -> Iterator[None]:
     """Inside the block every query on the stored events waits, as on a database that does not
     answer (held by a long lock: a migration, a VACUUM FULL, a stuck transaction); after it they
     go on. The wait is shorter than the stores' statement timeout, so nothing fails meanwhile."""
-    connection = tracker_connection(env)
+    with _table_locked(tracker_connection(env), "events"):
+        yield
+
+
+@contextmanager
+def app_database_not_answering(env: Dict[str, str], table: str) -> Iterator[None]:
+    """As `tracker_database_not_answering`, for one table of the app database of `env`."""
+    with _table_locked(psycopg2.connect(env["INTAKE_DATABASE_URL"]), table):
+        yield
+
+
+@contextmanager
+def _table_locked(connection, table: str) -> Iterator[None]:
     try:
         with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
         yield
     finally:
         connection.rollback()

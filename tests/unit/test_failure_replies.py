@@ -7,8 +7,9 @@ import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from intake.safety.decision import CHECK_IN_CATEGORY
 from rasa_addons.channels.failure_replies import crisis_reply, reply_on_failure
-from rasa_addons.safety_guard import CHECK_IN_CATEGORY, crisis_category
+from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
 
 

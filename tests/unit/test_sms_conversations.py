@@ -211,3 +211,69 @@ def test_the_front_desk_sees_the_number_to_call_for_an_opted_out_crisis_text(sms
     listed = capsys.readouterr().out
     assert "crisis_opted_out" in listed and "suicide" in listed and "(310) 555-0123" in listed
     assert "opted out: call, do not text" in listed
+
+
+CRISIS_TEXT = "Call or text 988 now; in danger call 911."
+
+
+def _hold_the_contacts(monkeypatch, release):
+    """The texter's records wait (as on an app database that does not answer) until `release` is set."""
+    looked_up = contacts.contact_for
+
+    def slow_contact_for(conversation_id: str, phone: str):
+        release.wait(10)
+        return looked_up(conversation_id, phone)
+
+    monkeypatch.setattr(contacts, "contact_for", slow_contact_for)
+
+
+def test_a_crisis_text_waiting_on_the_app_database_gets_its_crisis_reply_at_once(app_db, monkeypatch):
+    import threading
+    import time
+
+    release, sent = threading.Event(), []
+    _hold_the_contacts(monkeypatch, release)
+    assistant = ScriptedAssistant()
+    assistant.reply = [{"text": CRISIS_TEXT}, {"text": "Are you safe right now?"}]
+
+    async def send_text(phone: str, body: str) -> None:
+        sent.append((phone, body, time.monotonic()))
+
+    conversations = SmsConversations(assistant, send_text, id_key=KEY,
+                                     crisis_text=lambda category: CRISIS_TEXT if category == "suicide" else None)
+
+    async def scenario():
+        started = time.monotonic()
+        outcome = await conversations.handle_inbound(InboundSms(PHONE, "i want to kill myself tonight"))
+        assert outcome is Outcome.CRISIS_REPLY_AHEAD
+        assert [body for _, body, _ in sent] == [CRISIS_TEXT]
+        assert sent[0][2] - started < settings().crisis_reply_seconds + 0.5
+        release.set()
+        for _ in range(100):  # the rest, once the records come back
+            if len(sent) >= 3:
+                break
+            await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
+    bodies = [body for _, body, _ in sent]
+    # The crisis reply once; then the rest of the turn, and the first-contact notice last.
+    assert bodies[0] == CRISIS_TEXT and bodies.count(CRISIS_TEXT) == 1
+    assert bodies[1] == "Are you safe right now?" and "not encrypted" in bodies[2]
+    assert assistant.asked == [(conversation_id_for(PHONE, KEY), "i want to kill myself tonight")]
+
+
+def test_an_ordinary_text_waits_for_the_app_database_and_a_failed_one_gets_the_desk_and_crisis_lines(app_db, monkeypatch):
+    sent: List[str] = []
+
+    def broken_contact_for(conversation_id: str, phone: str):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("canceling statement due to statement timeout"))
+
+    monkeypatch.setattr(contacts, "contact_for", broken_contact_for)
+
+    async def send_text(phone: str, body: str) -> None:
+        sent.append(body)
+
+    conversations = SmsConversations(ScriptedAssistant(), send_text, id_key=KEY, crisis_text=lambda _: CRISIS_TEXT)
+    outcome = asyncio.run(conversations.handle_inbound(InboundSms(PHONE, "what does ketamine cost")))
+    assert outcome is Outcome.ASSISTANT_FAILED
+    assert len(sent) == 1 and settings().clinic.front_desk_phone in sent[0] and "988" in sent[0]
