@@ -34,6 +34,8 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / "build" / "minilm"
 MAX_WORD_PIECES = 128  # patients' messages are short; longer ones are cut (the end matters least)
 LINEAR_WEIGHTS = ("qkv", "attention.output.dense", "intermediate.dense", "output.dense")
 Products = Callable[[np.ndarray, str], np.ndarray]  # (x, weight name) -> x @ weight
+# (padded ids, mask), both messages x positions -> last-layer states, messages x positions x 384
+BatchForward = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 # -- tokenisation (BERT's uncased basic tokenizer + WordPiece, as the model was trained) ------------
@@ -148,6 +150,54 @@ def tensorflow_products(weights: Dict[str, np.ndarray]) -> Products:
     return lambda x, name: tf.linalg.matmul(x, constants[name]).numpy()
 
 
+def tensorflow_batch_forward(encoder: "MiniLM") -> BatchForward:
+    """The whole forward pass as one TensorFlow graph, for batches of messages (training the risk
+    model, the reports, Rasa's training data): the same operations as `MiniLM._encoder_layer`, but
+    the attention, GELU and layer norms run multi-threaded instead of in NumPy's single thread,
+    several times faster on a batch of 32 (states within float rounding of NumPy's; see
+    tests/unit/test_minilm.py). One message at a time stays on the NumPy path with `products`,
+    where a graph call costs more than it saves."""
+    import tensorflow as tf
+
+    w = {name: tf.constant(value) for name, value in encoder.w.items()}
+    width, heads, eps = encoder.dimension, encoder.heads, encoder.eps
+    size = width // heads
+
+    def norm(x, prefix: str):
+        mean, variance = tf.nn.moments(x, axes=[-1], keepdims=True)
+        return (x - mean) / tf.sqrt(variance + eps) * w[f"{prefix}.weight"] + w[f"{prefix}.bias"]
+
+    def dense(x, prefix: str):
+        return tf.linalg.matmul(x, w[f"{prefix}.weight"]) + w[f"{prefix}.bias"]
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int64), tf.TensorSpec([None, None], tf.float32)])
+    def forward(ids, mask):
+        batch, length = tf.shape(ids)[0], tf.shape(ids)[1]
+        x = (tf.gather(w["embeddings.word_embeddings.weight"], ids) + w["embeddings.position_embeddings.weight"][:length]
+             + w["embeddings.token_type_embeddings.weight"][0])
+        flat = tf.reshape(norm(x, "embeddings.LayerNorm"), [-1, width])
+        hidden_keys = (1.0 - mask)[:, None, None, :] * -1e9
+        for layer in range(encoder.layers):
+            p = f"encoder.layer.{layer}."
+            qkv = tf.transpose(tf.reshape(dense(flat, f"{p}qkv"), [batch, length, 3, heads, size]), [2, 0, 3, 1, 4])
+            scores = tf.linalg.matmul(qkv[0], qkv[1], transpose_b=True) / np.sqrt(size) + hidden_keys
+            context = tf.linalg.matmul(tf.nn.softmax(scores, axis=-1), qkv[2])
+            context = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [-1, width])
+            flat = norm(dense(context, f"{p}attention.output.dense") + flat, f"{p}attention.output.LayerNorm")
+            hidden = tf.nn.gelu(dense(flat, f"{p}intermediate.dense"), approximate=False)
+            flat = norm(dense(hidden, f"{p}output.dense") + flat, f"{p}output.LayerNorm")
+        return tf.reshape(flat, [batch, length, width])
+
+    return lambda ids, mask: forward(tf.constant(ids), tf.constant(mask)).numpy()
+
+
+def with_tensorflow(encoder: "MiniLM") -> "MiniLM":
+    """`encoder` with TensorFlow's products (one message) and graph (batches); returns it."""
+    encoder.products = tensorflow_products(encoder.linear_weights())
+    encoder.batch_forward = tensorflow_batch_forward(encoder)
+    return encoder
+
+
 class MiniLM:
     """The BERT encoder of all-MiniLM-L6-v2 with mean pooling, in float32 NumPy."""
 
@@ -161,6 +211,7 @@ class MiniLM:
         self.cls, self.sep = vocab["[CLS]"], vocab["[SEP]"]
         self.dimension = int(config["hidden_size"])
         self.products: Products = lambda x, name: x @ self.w[name]
+        self.batch_forward: Optional[BatchForward] = None  # batches of two or more, when set
         # The states of the last few messages, kept when `recent_kept` > 0: in a Rasa server the turn
         # queue's safety decision encodes a message just before the pipeline's featurizer does.
         self.recent_kept = recent_kept
@@ -223,6 +274,8 @@ class MiniLM:
         mask = np.zeros((len(sequences), length), dtype=np.float32)
         for row, ids in enumerate(sequences):
             padded[row, :len(ids)], mask[row, :len(ids)] = ids, 1.0
+        if self.batch_forward is not None and len(sequences) > 1:
+            return self.batch_forward(padded, mask), mask
         x = (w["embeddings.word_embeddings.weight"][padded] + w["embeddings.position_embeddings.weight"][:length]
              + w["embeddings.token_type_embeddings.weight"][0])
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
@@ -257,8 +310,29 @@ class MiniLM:
         it is given in the running assistant."""
         ids, spans = self._piece_ids(token_texts)
         states = self.encode_ids(ids)  # [CLS] pieces [SEP]; pieces past the limit are cut
+        return self._token_and_sentence(states, spans)
+
+    def encode_many_tokens(self, messages: Sequence[Sequence[str]], batch_size: int = 32
+                           ) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """`encode_tokens` of many messages (each a tokenizer's tokens, at least one), in batches of
+        similar length: for Rasa's training data, thousands of messages."""
+        pieces = [self._piece_ids(tokens) for tokens in messages]
+        framed = [self._framed(ids) for ids, _ in pieces]
+        order = sorted(range(len(messages)), key=lambda index: len(framed[index]))
+        results: List[Tuple[np.ndarray, np.ndarray]] = [None] * len(messages)  # type: ignore[list-item]
+        for start in range(0, len(order), batch_size):
+            chosen = order[start:start + batch_size]
+            states, _ = self._batch_states([framed[index] for index in chosen])
+            for row, index in enumerate(chosen):
+                results[index] = self._token_and_sentence(states[row, :len(framed[index])], pieces[index][1])
+        return results
+
+    def _token_and_sentence(self, states: np.ndarray, spans: Sequence[Optional[Tuple[int, int]]]
+                            ) -> Tuple[np.ndarray, np.ndarray]:
+        """Each token's vector (the mean of its pieces' states; zero without one) and the unit-length
+        mean of all states, from one message's states ([CLS] pieces [SEP])."""
         kept = states.shape[0] - 2
-        sequence = np.zeros((len(token_texts), self.dimension), dtype=np.float32)
+        sequence = np.zeros((len(spans), self.dimension), dtype=np.float32)
         for index, span in enumerate(spans):
             if span is not None and span[0] < kept:
                 sequence[index] = states[1 + span[0]: 1 + min(span[1], kept)].mean(0)

@@ -129,7 +129,7 @@ fi
 risk_hash=$(inputs_hash intake/safety data tests/safety/risk_eval_set.tsv tests/safety/risk_holdout_set.tsv \
   tests/safety/risk_third_set.tsv intake/minilm.py intake/nlp.py intake/screening/answers.py requirements.txt requirements-models.txt)
 if ! stamp_matches risk-model "$risk_hash" || [ ! -f build/risk_model/risk_model.joblib ]; then
-  log "building the risk model in build/risk_model (about ten minutes on a fresh clone: every corpus message is encoded once; thresholds in build/risk_model/report.json)"
+  log "building the risk model in build/risk_model (about five minutes on a fresh clone: every corpus message is encoded once; thresholds in build/risk_model/report.json)"
   start=$(date +%s)
   if ! PYTHONPATH="$PWD" "$VENV/bin/python" -m intake.safety.train_risk_model > build/risk_model.log 2>&1; then
     tail -40 build/risk_model.log >&2

@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 from intake.paths import PROJECT_ROOT
-from intake.safety.decision import CHECK_IN, CRISIS, HISTORY, SafetyJudge, default_judge
-from intake.safety.risk_model import RISK_CATEGORIES, read_corpus_file
+from intake.safety.decision import CHECK_IN, CRISIS, HISTORY, SafetyJudge
+from intake.safety.detector import default_detector
+from intake.safety.risk_model import RISK_CATEGORIES, RiskModel, read_corpus_file
+from intake.safety.sentence_vectors import batch_vectors
 
 SAFETY_TESTS = PROJECT_ROOT / "tests" / "safety"
 DEFAULT_SET = SAFETY_TESTS / "risk_eval_set.tsv"
@@ -102,9 +104,9 @@ def load_set(path: Path) -> List[LabelledMessage]:
 def evaluate(messages: Sequence[LabelledMessage], judge: SafetyJudge, limits: Limits = OLDER_SET_LIMITS
              ) -> EvaluationReport:
     report = EvaluationReport(limits)
-    for message in messages:
+    vectors = judge.vectors.sentence_vectors([message.text for message in messages])  # once for both readings
+    for message, vector in zip(messages, vectors):
         pattern_hit = judge.detector.detect(message.text) is not None
-        vector = judge.vectors.sentence_vector(message.text)  # encoded once for both readings
         model_outcome = judge.judge_scores(judge.model_scores(message.text, vector)).outcome
         combined = judge.decide(message.text, vector)
         engaged = {"patterns": pattern_hit, "model": model_outcome in (CRISIS, CHECK_IN),
@@ -168,7 +170,8 @@ def main(argv: List[str]) -> int:
     paths = args.paths or ([*sorted(FROZEN_DIR.glob("*.tsv"))] if args.frozen else [DEFAULT_SET])
     limits = FROZEN_LIMITS if args.frozen else OLDER_SET_LIMITS
     messages = [m for path in paths for m in load_set(path)]
-    report = evaluate(messages, default_judge(), limits)
+    judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())
+    report = evaluate(messages, judge, limits)
     print(format_report(report))
     return 0 if report.passed else 1
 

@@ -13,7 +13,7 @@ from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 
-from intake.minilm import DEFAULT_MODEL_DIR, MiniLM
+from intake.minilm import DEFAULT_MODEL_DIR, MiniLM, with_tensorflow
 from intake.nlp import load_pipeline
 
 
@@ -52,3 +52,10 @@ class SentenceVectors:
         if not texts:
             return np.zeros((0, self.encoder.dimension), np.float32)
         return self.encoder.sentence_vectors([message_tokens(self.nlp, text) for text in texts])
+
+
+def batch_vectors() -> SentenceVectors:
+    """Sentence vectors for thousands of texts at once (building the risk model, the reports), with
+    TensorFlow's graph for the batches: several times faster than NumPy alone, the same vectors
+    within float rounding. Never in a Rasa server's first process (see SentenceVectors)."""
+    return SentenceVectors(encoder_factory=lambda: with_tensorflow(MiniLM.load()))

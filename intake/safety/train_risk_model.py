@@ -28,7 +28,6 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import yaml
 
-from intake.minilm import MiniLM, tensorflow_products
 from intake.paths import PROJECT_ROOT
 from intake.safety.decision import ANY_READING, SafetyJudge, veto_limit
 from intake.safety.detector import RiskDetector, default_detector
@@ -36,7 +35,7 @@ from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
     RiskScores, fit_heads, read_corpus_file,
 )
-from intake.safety.sentence_vectors import SentenceVectors
+from intake.safety.sentence_vectors import batch_vectors
 
 SETTINGS_PATH = Path(__file__).with_name("risk_model.yml")
 CORPUS_DIR = Path(__file__).with_name("corpus")
@@ -110,14 +109,6 @@ def load_training_corpus() -> List[LabelledText]:
 
 # -- vectors, cached by text ----------------------------------------------------------------------
 
-def tensorflow_encoder() -> MiniLM:
-    """The encoder with TensorFlow's products, as the Rasa pipeline runs it: on batches of long
-    messages about twice as fast as NumPy's (setup encodes the whole corpus once)."""
-    encoder = MiniLM.load()
-    encoder.products = tensorflow_products(encoder.linear_weights())
-    return encoder
-
-
 def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
     """Sentence vectors, reusing those of texts already encoded by an earlier run."""
     keys = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:24] for text in texts]
@@ -127,7 +118,7 @@ def cached_vectors(texts: Sequence[str], cache_path: Path) -> np.ndarray:
             cache = dict(zip(stored["keys"], stored["vectors"]))
     missing = [i for i, key in enumerate(keys) if key not in cache]
     if missing:
-        encoder = SentenceVectors(encoder_factory=tensorflow_encoder)
+        encoder = batch_vectors()
         for start in range(0, len(missing), 1000):
             chosen = missing[start:start + 1000]
             for index, vector in zip(chosen, encoder.sentence_vectors([texts[i] for i in chosen])):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ SAFETY_QUESTION = "Are you safe right now?"
 ASQ_FIRST_QUESTION = ITEMS["asq_wished_dead"]
 ANYONE_IN_DANGER_QUESTION = "Is anyone in danger right now?"
 THIRD_PARTY_SAFETY_QUESTION = "Are you and the person you're worried about safe right now?"
+CONVERSATIONS_AT_ONCE = 3
 
 
 def _is_crisis_protocol(reply: List[dict]) -> bool:
@@ -48,25 +50,33 @@ def _alerts(stack, sender: str) -> list:
         return [tuple(row) for row in rows]
 
 
+def _in_conversations(talk: Callable[[int, LabelledMessage], bool], messages: List[LabelledMessage]) -> List[str]:
+    """`talk(index, message)` for every message, each in its own conversation, a few conversations
+    at once (as people write at once); the texts for which it returned False."""
+    with ThreadPoolExecutor(max_workers=CONVERSATIONS_AT_ONCE) as pool:
+        answered = list(pool.map(talk, range(len(messages)), messages))
+    return [message.text for message, ok in zip(messages, answered) if not ok]
+
+
 def test_every_risk_message_as_first_message_gets_the_crisis_protocol(stack):
-    missed = [m.text for m in RISK if not _is_crisis_protocol(stack.send(_new_sender(), m.text))]
+    missed = _in_conversations(lambda _, m: _is_crisis_protocol(stack.send(_new_sender(), m.text)), RISK)
     assert not missed, f"{len(missed)} risk messages missed: {missed[:10]}"
 
 
 def test_every_risk_message_inside_the_safety_screen_gets_the_crisis_protocol(stack):
-    missed = []
-    for index, message in enumerate(RISK):
+    def inside_the_screen(index: int, message: LabelledMessage) -> bool:
         sender = _new_sender()
         stack.send(sender, "/start_safety_screen")
         for _ in range(index % 3):  # answer 0-2 items first, so risks land on different questions
             stack.send(sender, "no")
-        if not _is_crisis_protocol(stack.send(sender, message.text)):
-            missed.append(message.text)
+        return _is_crisis_protocol(stack.send(sender, message.text))
+
+    missed = _in_conversations(inside_the_screen, RISK)
     assert not missed, f"{len(missed)} risk messages missed inside the form: {missed[:10]}"
 
 
 def test_few_benign_messages_get_the_crisis_protocol(stack):
-    alarms = [m.text for m in BENIGN if _is_crisis_protocol(stack.send(_new_sender(), m.text))]
+    alarms = _in_conversations(lambda _, m: not _is_crisis_protocol(stack.send(_new_sender(), m.text)), BENIGN)
     assert len(alarms) / len(BENIGN) <= OLDER_SET_LIMITS.false_alarms, alarms
 
 

@@ -76,6 +76,21 @@ def test_the_featurizers_tensorflow_products_give_the_numpy_encoders_states(enco
         assert np.abs(featurized.encode_ids(ids) - encoder.encode_ids(ids)).max() < 1e-4
 
 
+def test_batches_through_the_tensorflow_graph_give_what_one_message_at_a_time_gives(encoder: MiniLM) -> None:
+    """Training data and the risk corpus are encoded in batches by one TensorFlow graph; the running
+    assistant encodes one message at a time: the vectors must agree, cut and padded messages too."""
+    from rasa_addons.minilm_featurizer import shared_encoder
+
+    featurized = shared_encoder("build/minilm")
+    messages = [["yes"], ["how", "long", "is", "a", "session"], ["ok", " "],
+                "I keep having nightmares about the accident and I can't sleep".split(), ["word"] * 300]
+    batched = featurized.encode_many_tokens(messages)
+    for tokens, (sequence, sentence) in zip(messages, batched):
+        one_sequence, one_sentence = encoder.encode_tokens(tokens)
+        assert sequence.shape == one_sequence.shape
+        assert np.abs(sequence - one_sequence).max() < 1e-4 and np.abs(sentence - one_sentence).max() < 1e-5
+
+
 @pytest.mark.parametrize("tokens, short", [
     (["yes"], True), (["not", "really"], True), (["I", "don't", "know"], True), (["sí"], True),
     (["no", "not", "at", "all"], False), (["555", "0100"], False), (["me@example.com"], False),
