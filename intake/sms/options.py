@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 LINK_SCHEMES = ("tel:", "sms:", "http://", "https://", "mailto:")
 OPTIONS_HEADER = "Reply with a number:"
-INLINE_YES_NO = re.compile(r"reply 1 for yes,? (?:or )?2 for no", re.IGNORECASE)
+INLINE_YES_NO = re.compile(r"reply 1 for yes,? (?:or )?2 for no|responda 1 para s[ií],? (?:o )?2 para no", re.IGNORECASE)
 NUMERIC_REPLY = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
 

@@ -7,7 +7,7 @@ encodes the text with MiniLM: a few milliseconds).
 
 The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
 `ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
-dicts), and `send_text(phone, body)` sends one text; and `crisis_text(category)`, the SMS crisis
+dicts), and `send_text(phone, body)` sends one text; and `crisis_text(category, body)`, the SMS crisis
 reply it sends on its own when the app database does not answer in time (`handle_inbound`). Sending is awaited text by text, in order,
 so the texts of one reply reach Twilio's queue in the order they are read.
 
@@ -40,8 +40,9 @@ logger = logging.getLogger(__name__)
 
 AskAssistant = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
 SendText = Callable[[str, str], Awaitable[None]]
-# category -> the SMS text of that crisis reply (utter_crisis_<category>), or None
-CrisisText = Callable[[str], Optional[str]]
+# (category, the text) -> the SMS text of that crisis reply (utter_crisis_<category>) in the text's
+# language, or None
+CrisisText = Callable[[str, str], Optional[str]]
 OPTED_OUT_CRISIS_SOURCE = "crisis_opted_out"
 # The front-desk reason of that crisis: an urgent console item, announced by webhook and email
 # like any urgent item, labelled "call, do not text" (the number may not be texted).
@@ -123,7 +124,7 @@ class SmsConversations:
         done, _ = await asyncio.wait({records}, timeout=max(0.0, self.settings.crisis_reply_seconds - waited))
         if not done and decision is not None and self.crisis_text is not None:
             category = reply_category(decision)
-            ahead = self.crisis_text(category) if category else None
+            ahead = self.crisis_text(category, body) if category else None
             if ahead:
                 logger.error("the app database did not answer within %.1f s: an SMS crisis reply went ahead",
                              self.settings.crisis_reply_seconds)

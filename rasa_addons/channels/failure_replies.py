@@ -5,7 +5,8 @@ The conversation store unreachable (TrackerStorageUnavailable) or Rasa raising: 
 wraps the `on_new_message` every channel of this project hands to Rasa, so the person is told
 what happened and where help is, on the web, socket.io and SMS. A message the safety decision
 reads as a crisis first gets its crisis reply from domain.yml, as it would have with every part up
-(a check-in, which cannot wait for its answer here, gets the suicide crisis reply's resources). The
+(a check-in, which cannot wait for its answer here, gets the suicide crisis reply's resources), in
+the message's own language (intake.language: the conversation's is not at hand there). The
 log line names the failure only, never the text. A failing custom action is answered by
 rasa_addons.runtime.remote_actions, with `tell_once` so that a turn gets one such message.
 
@@ -25,9 +26,11 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 import yaml
 from rasa.core.channels.channel import UserMessage
 
+from intake.language import ENGLISH, language_of_message
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.settings import Clinic, settings
+from rasa_addons.language_responses import responses_in
 from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
@@ -78,7 +81,7 @@ async def _answered_turn(on_new_message: OnNewMessage, message: UserMessage) -> 
 async def _send_crisis_reply(message: UserMessage, category: str) -> int:
     """The crisis reply now, marked on the turn so that a failure reply does not repeat it; how
     many messages a collecting channel holds by then."""
-    reply = crisis_reply(category, message.input_channel)
+    reply = crisis_reply(category, message.input_channel, language_of_message(message.text or ""))
     if reply:
         await message.output_channel.send_response(message.sender_id, reply)
     mark(message.output_channel, CRISIS_REPLY_SENT)
@@ -109,15 +112,18 @@ async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Cal
     any and not sent ahead already, then the outage message."""
     logger.error("a message was not handled: %s", failure)
     category = crisis_category(message.text or "")
-    reply = crisis_reply(category, message.input_channel) if category else None
+    language = language_of_message(message.text or "")
+    reply = crisis_reply(category, message.input_channel, language) if category else None
     if reply and not marked(message.output_channel, CRISIS_REPLY_SENT):
         await message.output_channel.send_response(message.sender_id, reply)
     await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic))
 
 
-def crisis_reply(category: str, channel: Optional[str]) -> Optional[Dict[str, Any]]:
-    """`utter_crisis_<category>` of domain.yml in the variant for `channel` (else the default)."""
-    variants = _domain_responses().get(f"utter_crisis_{category}") or []
+def crisis_reply(category: str, channel: Optional[str], language: str = ENGLISH) -> Optional[Dict[str, Any]]:
+    """`utter_crisis_<category>` in `language` (domain.yml, or responses/es.yml for Spanish) in
+    the variant for `channel` (else the default)."""
+    name = f"utter_crisis_{category}"
+    variants = responses_in(language).get(name) or _domain_responses().get(name) or []
     chosen = next((v for v in variants if v.get("channel") == channel), None) or next(
         (v for v in variants if not v.get("channel")), None)
     return {key: value for key, value in chosen.items() if key != "channel"} if chosen else None

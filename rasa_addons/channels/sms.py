@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
+from intake.language import language_of_message
 from intake.sms.service import InboundSms, SmsConversations
 from rasa_addons.channels.failure_replies import crisis_reply
 from rasa_addons.channels.turn_guards import guarded
@@ -53,10 +54,10 @@ CREDENTIAL_ENV = {
 }
 
 
-def sms_crisis_text(category: Text) -> Optional[Text]:
-    """The SMS variant of utter_crisis_<category> (domain.yml), sent by intake.sms when the app
-    database keeps a crisis text waiting."""
-    reply = crisis_reply(category, CHANNEL_NAME)
+def sms_crisis_text(category: Text, body: Text) -> Optional[Text]:
+    """The SMS variant of utter_crisis_<category> in the language of the text `body`, sent by
+    intake.sms when the app database keeps a crisis text waiting."""
+    reply = crisis_reply(category, CHANNEL_NAME, language_of_message(body))
     return reply.get("text") if reply else None
 
 

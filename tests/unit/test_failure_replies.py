@@ -37,6 +37,13 @@ def test_a_crisis_message_gets_its_crisis_reply_first():
     assert "can't reach our records" in messages[1]["text"]
 
 
+def test_a_crisis_message_in_spanish_gets_the_spanish_crisis_reply():
+    messages = _answer("ya no quiero vivir, me quiero morir", channel="sms")
+    assert messages[0]["text"] == crisis_reply("suicide", "sms", "es")["text"]
+    assert "marque 2" in messages[0]["text"] and "911" in messages[0]["text"]
+    assert crisis_reply("suicide", "sms", "es")["text"] != crisis_reply("suicide", "sms")["text"]
+
+
 def test_the_crisis_reply_fits_the_channel():
     assert len(crisis_reply("suicide", "sms")["text"]) < len(crisis_reply("suicide", "rest")["text"])
     assert "channel" not in crisis_reply("suicide", "sms")

@@ -240,7 +240,7 @@ def test_a_crisis_text_waiting_on_the_app_database_gets_its_crisis_reply_at_once
         sent.append((phone, body, time.monotonic()))
 
     conversations = SmsConversations(assistant, send_text, id_key=KEY,
-                                     crisis_text=lambda category: CRISIS_TEXT if category == "suicide" else None)
+                                     crisis_text=lambda category, _: CRISIS_TEXT if category == "suicide" else None)
 
     async def scenario():
         started = time.monotonic()
@@ -273,7 +273,7 @@ def test_an_ordinary_text_waits_for_the_app_database_and_a_failed_one_gets_the_d
     async def send_text(phone: str, body: str) -> None:
         sent.append(body)
 
-    conversations = SmsConversations(ScriptedAssistant(), send_text, id_key=KEY, crisis_text=lambda _: CRISIS_TEXT)
+    conversations = SmsConversations(ScriptedAssistant(), send_text, id_key=KEY, crisis_text=lambda *_: CRISIS_TEXT)
     outcome = asyncio.run(conversations.handle_inbound(InboundSms(PHONE, "what does ketamine cost")))
     assert outcome is Outcome.ASSISTANT_FAILED
     assert len(sent) == 1 and settings().clinic.front_desk_phone in sent[0] and "988" in sent[0]

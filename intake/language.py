@@ -1,0 +1,115 @@
+"""The language of a conversation: English or Spanish, read from the person's own words.
+
+About half of Los Angeles County is Hispanic or Latino, and Spanish is the language of home for a
+third of its people: a Spanish speaker is answered in Spanish, a crisis first. The reading uses
+lingua (a detector made for short text, its models inside the pip package), limited to the two
+languages the assistant speaks.
+
+When the language changes (the `language:` section of config/clinic.yml):
+- the person asks for it: "español", "english", the menu's language buttons, ESPAÑOL / ENGLISH by
+  SMS (`explicit_choice`);
+- before any language is known (the first messages), a message of at least `first_min_letters`
+  letters read as one language with at least `first_confidence`: "hola" is enough;
+- once one is known, only a message of at least `switch_min_words` words read as the other
+  language with at least `switch_confidence`, so "ok", "sí", "no" or a mixed message
+  ("tengo un anxiety horrible today") never flip it.
+No language yet means English (the clinic's default).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping, Optional
+
+ENGLISH, SPANISH = "en", "es"
+LANGUAGES = (ENGLISH, SPANISH)
+DEFAULT_LANGUAGE = ENGLISH
+# What a person types to choose a language (accents and case ignored; a trailing "please" too).
+CHOICE_WORDS = {
+    SPANISH: {"espanol", "en espanol", "spanish", "in spanish", "hablo espanol", "habla espanol",
+              "en espanol por favor", "espanol por favor", "spanish please", "castellano"},
+    ENGLISH: {"english", "in english", "ingles", "en ingles", "english please", "en ingles por favor",
+              "ingles por favor", "i speak english"},
+}
+LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LanguageSettings:
+    first_min_letters: int = 4
+    first_confidence: float = 0.6
+    switch_min_words: int = 3
+    switch_confidence: float = 0.9
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, object]) -> "LanguageSettings":
+        return cls(**{key: type(getattr(cls, key))(value) for key, value in section.items()
+                      if key in cls.__dataclass_fields__})
+
+
+def plain(text: str) -> str:
+    """Lower case, no accents, single spaces, no punctuation at the ends."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    bare = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return " ".join(bare.strip(" \t\n.!?¡¿,;:").split())
+
+
+def explicit_choice(text: str) -> Optional[str]:
+    """The language a message asks for by name ("Español", "english please"), else None."""
+    said = plain(text)
+    return next((language for language, words in CHOICE_WORDS.items() if said in words), None)
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder
+
+    return (LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH)
+            .with_preloaded_language_models().build())
+
+
+def warm_up() -> None:
+    """Load the detector's models now (a server start), not on a person's first message."""
+    _detector()
+
+
+def likeliest(text: str) -> tuple:
+    """(language, confidence) of the text, the confidence between 0.5 and 1 for two languages."""
+    from lingua import Language
+
+    values = _detector().compute_language_confidence_values(text)
+    if not values:
+        return DEFAULT_LANGUAGE, 0.0
+    top = values[0]
+    return (SPANISH if top.language == Language.SPANISH else ENGLISH), float(top.value)
+
+
+def language_after(text: str, current: Optional[str], settings: LanguageSettings = LanguageSettings()
+                   ) -> Optional[str]:
+    """The conversation's language after this message when it changes, else None (keep `current`)."""
+    chosen = explicit_choice(text)
+    if chosen:
+        return chosen if chosen != current else None
+    if current not in LANGUAGES:
+        if len(LETTERS.findall(text)) < settings.first_min_letters:
+            return None
+        language, confidence = likeliest(text)
+        return language if confidence >= settings.first_confidence else None
+    if len(text.split()) < settings.switch_min_words:
+        return None
+    language, confidence = likeliest(text)
+    return language if language != current and confidence >= settings.switch_confidence else None
+
+
+def language_of_message(text: str, settings: LanguageSettings = LanguageSettings()) -> str:
+    """The language to answer one message in when the conversation's is not at hand (a failed or
+    late turn): the message's own, by the first-message rule."""
+    return language_after(text, None, settings) or DEFAULT_LANGUAGE
+
+
+def configured() -> LanguageSettings:
+    from intake.settings import settings
+
+    return LanguageSettings.from_config(settings().section("language"))
