@@ -33,6 +33,9 @@ CHOICE_WORDS = {
     ENGLISH: {"english", "in english", "ingles", "en ingles", "english please", "en ingles por favor",
               "ingles por favor", "i speak english"},
 }
+# A message of at most this many words that names exactly one language asks for it.
+LANGUAGE_NAMES = {SPANISH: {"espanol", "spanish", "castellano"}, ENGLISH: {"english", "ingles"}}
+CHOICE_MAX_WORDS = 6
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -57,9 +60,17 @@ def plain(text: str) -> str:
 
 
 def explicit_choice(text: str) -> Optional[str]:
-    """The language a message asks for by name ("Español", "english please"), else None."""
+    """The language a message asks for by name ("Español", "english please", "do you speak
+    spanish?", "prefiero inglés"): a short message that names one of the two languages, else None."""
     said = plain(text)
-    return next((language for language, words in CHOICE_WORDS.items() if said in words), None)
+    for language, words in CHOICE_WORDS.items():
+        if said in words:
+            return language
+    words = set(said.split())
+    if len(words) > CHOICE_MAX_WORDS:
+        return None
+    named = {language for language, names in LANGUAGE_NAMES.items() if words & names}
+    return named.pop() if len(named) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -103,10 +114,14 @@ def language_after(text: str, current: Optional[str], settings: LanguageSettings
     return language if language != current and confidence >= settings.switch_confidence else None
 
 
-def language_of_message(text: str, settings: LanguageSettings = LanguageSettings()) -> str:
+def language_of_message(text: str, settings: Optional[LanguageSettings] = None) -> str:
     """The language to answer one message in when the conversation's is not at hand (a failed or
-    late turn): the message's own, by the first-message rule."""
-    return language_after(text, None, settings) or DEFAULT_LANGUAGE
+    late turn): the message's own, by the first-message rule. Never raises: English when the
+    detector cannot be used (a crisis reply must still go out)."""
+    try:
+        return language_after(text, None, settings or configured()) or DEFAULT_LANGUAGE
+    except Exception:  # noqa: BLE001 - see the docstring
+        return DEFAULT_LANGUAGE
 
 
 def configured() -> LanguageSettings:

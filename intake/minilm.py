@@ -192,9 +192,18 @@ def tensorflow_batch_forward(encoder: "MiniLM") -> BatchForward:
 
 
 def with_tensorflow(encoder: "MiniLM") -> "MiniLM":
-    """`encoder` with TensorFlow's products (one message) and graph (batches); returns it."""
+    """`encoder` with TensorFlow's products (one message) and graph (batches); returns it. The graph
+    holds a second copy of the weights (about 90 MB), so it is built on the first batch: a Rasa
+    server answering people, one message at a time, never builds it."""
     encoder.products = tensorflow_products(encoder.linear_weights())
-    encoder.batch_forward = tensorflow_batch_forward(encoder)
+    built: List[BatchForward] = []
+
+    def batch_forward(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if not built:
+            built.append(tensorflow_batch_forward(encoder))
+        return built[0](ids, mask)
+
+    encoder.batch_forward = batch_forward
     return encoder
 
 

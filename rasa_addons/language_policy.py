@@ -2,9 +2,10 @@
 
 A policy, because the rule needs the conversation: "hola" sets Spanish on a first message, but
 "ok" or "sí" must not flip a conversation already in English. It predicts nothing (it always
-abstains); Rasa applies the events of every policy's prediction, so the slot is set before the
-turn ends; the responses (rasa_addons.language_responses) ask `conversation_language`, the same
-question, so the crisis reply to a first message in Spanish is already in Spanish.
+abstains); Rasa applies the events of every policy's prediction to the tracker the predicted
+action runs on, so the crisis reply to a first message in Spanish is already in Spanish. The
+responses (rasa_addons.language_responses) ask `conversation_language`, the same question, so
+they agree with the slot on any tracker they are given.
 
 The language also outlives a session: with no language in the current session yet, the last one
 the conversation had is set again (session starts do not carry slots over in this assistant).
@@ -82,9 +83,7 @@ def language_to_set(tracker: DialogueStateTracker, slot: Text = LANGUAGE_SLOT,
 
 
 def conversation_language(tracker: DialogueStateTracker, slot: Text = LANGUAGE_SLOT) -> Text:
-    """The language to answer in now. The responses of a turn's first action are written before
-    the policy's slot event is applied (Rasa applies a prediction's events after its action runs),
-    so the generator asks the same question of the same tracker instead of reading the slot alone."""
+    """The language to answer in now: the one this turn sets, else the slot's, else English."""
     current = tracker.get_slot(slot)
     return language_to_set(tracker, slot) or (current if current in LANGUAGES else DEFAULT_LANGUAGE)
 

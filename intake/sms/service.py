@@ -1,15 +1,16 @@
 """One inbound text from start to finish: carrier keywords, opt-out, the notice, numbered
 options, the assistant, and the texts that go back.
 
-Database work runs in a worker thread (`asyncio.to_thread`), so a slow app database never
-stalls the server's event loop; so does the safety decision (patterns and the risk model, which
-encodes the text with MiniLM: a few milliseconds).
+Database work runs in threads of its own (DATABASE_THREADS), so a slow app database never
+stalls the server's event loop nor the safety decision, which has its own threads too (patterns
+and the risk model, which encodes the text with MiniLM: a few milliseconds).
 
 The channel supplies two coroutines, so this module needs neither Rasa nor Twilio:
 `ask_assistant(conversation_id, text)` returns the assistant's messages for one turn (Rasa's
-dicts), and `send_text(phone, body)` sends one text; and `crisis_text(category, body)`, the SMS crisis
-reply it sends on its own when the app database does not answer in time (`handle_inbound`). Sending is awaited text by text, in order,
-so the texts of one reply reach Twilio's queue in the order they are read.
+dicts), and `send_text(phone, body)` sends one text; and `crisis_replies`, the SMS crisis replies
+it sends on its own when the app database does not answer in time or fails (`handle_inbound`).
+Sending is awaited text by text, in order, so the texts of one reply reach Twilio's queue in the
+order they are read.
 
 Safety rule for opted-out numbers: the law forbids replying, but a person who opted out may
 still text in a crisis. Such a text goes through the same safety decision as every message, and
@@ -20,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Set
+from functools import partial
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set
 
 from intake.handoff import open_handoff
 from intake.safety.alerts import record_crisis_alert
@@ -40,14 +43,24 @@ logger = logging.getLogger(__name__)
 
 AskAssistant = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
 SendText = Callable[[str, str], Awaitable[None]]
-# (category, the text) -> the SMS text of that crisis reply (utter_crisis_<category>) in the text's
-# language, or None
-CrisisText = Callable[[str, str], Optional[str]]
+class CrisisReplies(Protocol):
+    """The SMS crisis replies (domain.yml, responses/es.yml), supplied by the channel."""
+
+    def text(self, category: str, body: str) -> Optional[str]:
+        """utter_crisis_<category> for SMS in the language of the text `body`."""
+
+    def is_one(self, text: str) -> bool:
+        """Whether `text` is an SMS crisis reply, in any language."""
 OPTED_OUT_CRISIS_SOURCE = "crisis_opted_out"
 # The front-desk reason of that crisis: an urgent console item, announced by webhook and email
 # like any urgent item, labelled "call, do not text" (the number may not be texted).
 OPTED_OUT_CRISIS_REASON = "crisis_opted_out"
 CHANNEL = "sms"
+# Threads for the app database and for the safety decision, apart from each other and from
+# asyncio's default pool: a hung database (each call held up to the statement timeout) can use up
+# its own threads, never the ones a crisis text is read in.
+DATABASE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sms-database")
+DECISION_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-safety")
 
 
 class Outcome(Enum):
@@ -83,10 +96,10 @@ class SmsConversations:
 
     def __init__(self, ask_assistant: AskAssistant, send_text: SendText, settings: Optional[Settings] = None,
                  judge: Optional[SafetyJudge] = None, id_key: Optional[bytes] = None,
-                 crisis_text: Optional[CrisisText] = None) -> None:
+                 crisis_replies: Optional[CrisisReplies] = None) -> None:
         self.ask_assistant = ask_assistant
         self.send_text = send_text
-        self.crisis_text = crisis_text
+        self.crisis_replies = crisis_replies
         self._finishing: Set["asyncio.Future[Outcome]"] = set()  # texts whose crisis reply went ahead
         self.settings = settings or clinic_settings()
         self._judge = judge
@@ -106,7 +119,13 @@ class SmsConversations:
         database()
 
     async def _decide(self, body: str) -> SafetyDecision:
-        return await asyncio.to_thread(self.judge.decide, body)
+        return await asyncio.get_running_loop().run_in_executor(DECISION_THREADS, self.judge.decide, body)
+
+    @staticmethod
+    async def _db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """App-database work, in threads of its own: a database that does not answer holds those,
+        never the threads the safety decision (or anything else in the server) runs in."""
+        return await asyncio.get_running_loop().run_in_executor(DATABASE_THREADS, partial(function, *args, **kwargs))
 
     # -- inbound -------------------------------------------------------------------------
     async def handle_inbound(self, inbound: InboundSms) -> Outcome:
@@ -122,9 +141,8 @@ class SmsConversations:
         decision = await self._decide(body) if body and keyword is None else None
         waited = asyncio.get_running_loop().time() - started
         done, _ = await asyncio.wait({records}, timeout=max(0.0, self.settings.crisis_reply_seconds - waited))
-        if not done and decision is not None and self.crisis_text is not None:
-            category = reply_category(decision)
-            ahead = self.crisis_text(category, body) if category else None
+        if not done:
+            ahead = self._crisis_reply_for(decision, body)
             if ahead:
                 logger.error("the app database did not answer within %.1f s: an SMS crisis reply went ahead",
                              self.settings.crisis_reply_seconds)
@@ -135,6 +153,18 @@ class SmsConversations:
                 return Outcome.CRISIS_REPLY_AHEAD
         return await self._answer(inbound, phone, records, body, keyword, decision)
 
+    def _crisis_reply_for(self, decision: Optional[SafetyDecision], body: str) -> Optional[str]:
+        """The SMS crisis reply a text calls for, in its language; None without a risk. Never
+        raises: what failed is logged and the English reply (it names 988 in Spanish too) is used."""
+        category = reply_category(decision) if decision is not None else None
+        if category is None or self.crisis_replies is None:
+            return None
+        try:
+            return self.crisis_replies.text(category, body)
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.exception("the SMS crisis reply in the text's language could not be chosen")
+            return self.crisis_replies.text(category, "")
+
     def _finished(self, task: "asyncio.Future[Outcome]") -> None:
         self._finishing.discard(task)
         if not task.cancelled() and task.exception() is not None:
@@ -143,9 +173,9 @@ class SmsConversations:
 
     async def _records_of(self, inbound: InboundSms, phone: str) -> Optional[ContactView]:
         """The texter's contact (created on a first text); None when this MessageSid was handled before."""
-        if inbound.message_sid and not await asyncio.to_thread(contacts.first_delivery, inbound.message_sid):
+        if inbound.message_sid and not await self._db(contacts.first_delivery, inbound.message_sid):
             return None
-        return await asyncio.to_thread(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
+        return await self._db(contacts.contact_for, conversation_id_for(phone, self.id_key), phone)
 
     async def _answer(self, inbound: InboundSms, phone: str, records: "asyncio.Future[Optional[ContactView]]",
                       body: str, keyword: Optional[Keyword], decision: Optional[SafetyDecision],
@@ -154,6 +184,9 @@ class SmsConversations:
             contact = await records
         except Exception:  # the app database failed: a way forward all the same, never silence
             logger.exception("the app database failed on an SMS message")
+            crisis = None if sent_ahead else self._crisis_reply_for(decision, body)
+            if crisis:
+                await self._send_ahead(phone, crisis)
             await self._send_ahead(phone, messages.assistant_unavailable_reply(self.settings.clinic))
             return Outcome.ASSISTANT_FAILED
         if contact is None:
@@ -162,12 +195,12 @@ class SmsConversations:
 
         if contact.opted_out:
             if keyword is Keyword.OPT_IN:
-                await asyncio.to_thread(contacts.record_opt_in, contact.conversation_id)
+                await self._db(contacts.record_opt_in, contact.conversation_id)
                 await self._deliver(contact, messages.opted_in_reply(clinic))
                 return Outcome.OPTED_IN
             return await self._silent(contact, body, decision)
         if keyword is Keyword.OPT_OUT:
-            if not await asyncio.to_thread(contacts.record_opt_out, contact.conversation_id):
+            if not await self._db(contacts.record_opt_out, contact.conversation_id):
                 return Outcome.ALREADY_OPTED_OUT
             await self._deliver(contact, messages.opted_out_reply(clinic), opt_out_confirmation=True)
             await self._end_questions_in_progress(contact, body)
@@ -195,8 +228,8 @@ class SmsConversations:
             logger.exception("the assistant failed on an SMS message")
             await self._deliver(contact, messages.assistant_unavailable_reply(clinic), notice_last=True)
             return Outcome.ASSISTANT_FAILED
-        if sent_ahead:
-            bot_messages = [m for m in bot_messages if str(m.get("text") or "").strip() != sent_ahead.strip()]
+        if sent_ahead and self.crisis_replies is not None:  # not again, in either language
+            bot_messages = [m for m in bot_messages if not self.crisis_replies.is_one(str(m.get("text") or ""))]
         await self.send_assistant_reply(contact, bot_messages, crisis=decision.engaged)
         return Outcome.ANSWERED
 
@@ -228,11 +261,11 @@ class SmsConversations:
         finding = decision.finding
         category, handling = (finding.category, finding.handling) if finding else (POSSIBLE_RISK, "self")
         try:
-            await asyncio.to_thread(record_crisis_alert, contact.conversation_id, category, handling,
+            await self._db(record_crisis_alert, contact.conversation_id, category, handling,
                                     source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
         except Exception:  # noqa: BLE001 - the front-desk item below must still be opened
             logger.exception("the alert for a crisis text from an opted-out SMS contact could not be stored")
-        await asyncio.to_thread(raise_opted_out_crisis, contact.conversation_id)
+        await self._db(raise_opted_out_crisis, contact.conversation_id)
         logger.warning("crisis text from an opted-out SMS contact: urgent item and alert raised, no reply sent")
         return Outcome.SILENT_ALERT
 
@@ -245,7 +278,7 @@ class SmsConversations:
         On a first contact the unencrypted notice comes first, except after a crisis text:
         then 988 and 911 come first and the notice follows."""
         rendered = render_messages(bot_messages)
-        await asyncio.to_thread(contacts.store_last_options, contact.conversation_id, rendered.options)
+        await self._db(contacts.store_last_options, contact.conversation_id, rendered.options)
         if not rendered.text:
             return True
         return await self._deliver(contact, rendered.text, notice_last=crisis)
@@ -255,7 +288,7 @@ class SmsConversations:
         deliberately not sent (an opted-out or unknown number). Raises TextNotDelivered when Twilio
         refused it or could not be reached, so that whoever asked (the console) is told, instead of
         "Sent." for a text the person never got."""
-        contact = await asyncio.to_thread(contacts.find_contact, conversation_id)
+        contact = await self._db(contacts.find_contact, conversation_id)
         if contact is None or contact.opted_out:
             logger.info("SMS not sent: %s", "unknown conversation" if contact is None else "number opted out")
             return False
@@ -277,9 +310,9 @@ class SmsConversations:
         if not opt_out_confirmation and contact.needs_notice:
             notice = messages.unencrypted_notice(self.settings.clinic)
             texts = texts + [notice] if notice_last else [notice] + texts
-            await asyncio.to_thread(contacts.record_notice_sent, contact.conversation_id)
+            await self._db(contacts.record_notice_sent, contact.conversation_id)
         for body in texts:
-            if not opt_out_confirmation and await asyncio.to_thread(contacts.is_opted_out, contact.conversation_id):
+            if not opt_out_confirmation and await self._db(contacts.is_opted_out, contact.conversation_id):
                 return True  # a STOP arrived while this reply was being prepared: it wins
             try:
                 await self.send_text(contact.phone, body)

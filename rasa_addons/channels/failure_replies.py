@@ -26,7 +26,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 import yaml
 from rasa.core.channels.channel import UserMessage
 
-from intake.language import ENGLISH, language_of_message
+from intake.language import ENGLISH, LANGUAGES, language_of_message
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.settings import Clinic, settings
@@ -127,6 +127,17 @@ def crisis_reply(category: str, channel: Optional[str], language: str = ENGLISH)
     chosen = next((v for v in variants if v.get("channel") == channel), None) or next(
         (v for v in variants if not v.get("channel")), None)
     return {key: value for key, value in chosen.items() if key != "channel"} if chosen else None
+
+
+@lru_cache(maxsize=4)
+def crisis_reply_texts(channel: Optional[str]) -> frozenset:
+    """Every text of every crisis reply (utter_crisis_*) for `channel`, in every language."""
+    texts = set()
+    for responses in (_domain_responses(), *(responses_in(language) for language in LANGUAGES)):
+        for name, variants in responses.items():
+            if name.startswith("utter_crisis_"):
+                texts |= {str(v.get("text") or "").strip() for v in variants if v.get("channel") == channel}
+    return frozenset(texts - {""})
 
 
 @lru_cache(maxsize=1)

@@ -34,7 +34,7 @@ from twilio.request_validator import RequestValidator
 
 from intake.language import language_of_message
 from intake.sms.service import InboundSms, SmsConversations
-from rasa_addons.channels.failure_replies import crisis_reply
+from rasa_addons.channels.failure_replies import crisis_reply, crisis_reply_texts
 from rasa_addons.channels.turn_guards import guarded
 from rasa_addons.safety_guard import shared_judge
 
@@ -54,11 +54,16 @@ CREDENTIAL_ENV = {
 }
 
 
-def sms_crisis_text(category: Text, body: Text) -> Optional[Text]:
-    """The SMS variant of utter_crisis_<category> in the language of the text `body`, sent by
-    intake.sms when the app database keeps a crisis text waiting."""
-    reply = crisis_reply(category, CHANNEL_NAME, language_of_message(body))
-    return reply.get("text") if reply else None
+class SmsCrisisReplies:
+    """The SMS variants of the crisis replies (utter_crisis_*, in English and Spanish), which
+    intake.sms sends on its own when the app database keeps or fails a crisis text."""
+
+    def text(self, category: Text, body: Text) -> Optional[Text]:
+        reply = crisis_reply(category, CHANNEL_NAME, language_of_message(body))
+        return reply.get("text") if reply else None
+
+    def is_one(self, text: Text) -> bool:
+        return text.strip() in crisis_reply_texts(CHANNEL_NAME)
 
 
 class SmsReplyCollector(CollectingOutputChannel):
@@ -174,7 +179,7 @@ class SmsInput(TwilioInput):
             return collector.messages
 
         self.conversations = SmsConversations(ask_assistant, self._send_text, judge=shared_judge(),
-                                              crisis_text=sms_crisis_text)
+                                              crisis_replies=SmsCrisisReplies())
         try:
             self.conversations.warm_up()
         except Exception:  # the app database may come up later; the first text retries

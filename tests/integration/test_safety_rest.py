@@ -24,7 +24,9 @@ SAFETY_QUESTION = "Are you safe right now?"
 ASQ_FIRST_QUESTION = ITEMS["asq_wished_dead"]
 ANYONE_IN_DANGER_QUESTION = "Is anyone in danger right now?"
 THIRD_PARTY_SAFETY_QUESTION = "Are you and the person you're worried about safe right now?"
-CONVERSATIONS_AT_ONCE = 3
+# Two at once: well inside limits.crisis_reply_seconds on a loaded 2-core machine (past it, a turn
+# answers with its crisis reply alone and the protocol check would count a miss).
+CONVERSATIONS_AT_ONCE = 2
 
 
 def _is_crisis_protocol(reply: List[dict]) -> bool:

@@ -246,7 +246,8 @@ def test_with_the_app_database_not_answering_an_sms_crisis_is_answered_at_once(s
         time.sleep(0.2)
     rest = twilio.sent_to(phone, since=mark)[len(texted):]
     assert any("not encrypted" in t for t in rest), rest
-    assert not any(t == texted[0] for t in rest)
+    first_sentence = texted[0].split(".")[0]
+    assert not any(first_sentence in t for t in rest), rest
 
 
 def _offered_times(reply: List[dict]) -> List[str]:

@@ -57,3 +57,15 @@ def test_a_message_alone_is_answered_in_its_own_language():
     assert language_of_message("ya no quiero vivir") == SPANISH
     assert language_of_message("I want to die") == ENGLISH
     assert language_of_message("ok") == ENGLISH
+
+
+def test_every_training_example_of_the_language_choice_names_its_language():
+    """A message the classifier reads as choose_language is confirmed in the language it asks for."""
+    import yaml
+    from pathlib import Path
+
+    blocks = yaml.safe_load((Path(__file__).parents[2] / "data" / "spanish" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
+    examples = [line[2:].strip() for block in blocks if block.get("intent") == "choose_language"
+                for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    assert examples and all(explicit_choice(text) in (ENGLISH, SPANISH) for text in examples), \
+        [text for text in examples if explicit_choice(text) is None]

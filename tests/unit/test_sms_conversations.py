@@ -214,6 +214,17 @@ def test_the_front_desk_sees_the_number_to_call_for_an_opted_out_crisis_text(sms
 
 
 CRISIS_TEXT = "Call or text 988 now; in danger call 911."
+SPANISH_CRISIS_TEXT = "Llame al 988 y marque 2; en peligro, llame al 911."
+
+
+class CrisisReplies:
+    """The crisis replies as the channel supplies them: one per language, both recognised."""
+
+    def text(self, category: str, body: str):
+        return CRISIS_TEXT if category == "suicide" else None
+
+    def is_one(self, text: str) -> bool:
+        return text in (CRISIS_TEXT, SPANISH_CRISIS_TEXT)
 
 
 def _hold_the_contacts(monkeypatch, release):
@@ -234,13 +245,13 @@ def test_a_crisis_text_waiting_on_the_app_database_gets_its_crisis_reply_at_once
     release, sent = threading.Event(), []
     _hold_the_contacts(monkeypatch, release)
     assistant = ScriptedAssistant()
-    assistant.reply = [{"text": CRISIS_TEXT}, {"text": "Are you safe right now?"}]
+    # The conversation is in the other language: its crisis reply is not sent a second time either.
+    assistant.reply = [{"text": SPANISH_CRISIS_TEXT}, {"text": "Are you safe right now?"}]
 
     async def send_text(phone: str, body: str) -> None:
         sent.append((phone, body, time.monotonic()))
 
-    conversations = SmsConversations(assistant, send_text, id_key=KEY,
-                                     crisis_text=lambda category, _: CRISIS_TEXT if category == "suicide" else None)
+    conversations = SmsConversations(assistant, send_text, id_key=KEY, crisis_replies=CrisisReplies())
 
     async def scenario():
         started = time.monotonic()
@@ -257,7 +268,7 @@ def test_a_crisis_text_waiting_on_the_app_database_gets_its_crisis_reply_at_once
     asyncio.run(scenario())
     bodies = [body for _, body, _ in sent]
     # The crisis reply once; then the rest of the turn, and the first-contact notice last.
-    assert bodies[0] == CRISIS_TEXT and bodies.count(CRISIS_TEXT) == 1
+    assert bodies[0] == CRISIS_TEXT and bodies.count(CRISIS_TEXT) == 1 and SPANISH_CRISIS_TEXT not in bodies
     assert bodies[1] == "Are you safe right now?" and "not encrypted" in bodies[2]
     assert assistant.asked == [(conversation_id_for(PHONE, KEY), "i want to kill myself tonight")]
 
@@ -273,7 +284,11 @@ def test_an_ordinary_text_waits_for_the_app_database_and_a_failed_one_gets_the_d
     async def send_text(phone: str, body: str) -> None:
         sent.append(body)
 
-    conversations = SmsConversations(ScriptedAssistant(), send_text, id_key=KEY, crisis_text=lambda *_: CRISIS_TEXT)
+    conversations = SmsConversations(ScriptedAssistant(), send_text, id_key=KEY, crisis_replies=CrisisReplies())
     outcome = asyncio.run(conversations.handle_inbound(InboundSms(PHONE, "what does ketamine cost")))
     assert outcome is Outcome.ASSISTANT_FAILED
     assert len(sent) == 1 and settings().clinic.front_desk_phone in sent[0] and "988" in sent[0]
+    # A crisis text whose records fail at once still gets its crisis reply first.
+    outcome = asyncio.run(conversations.handle_inbound(InboundSms(PHONE, "i want to kill myself tonight")))
+    assert outcome is Outcome.ASSISTANT_FAILED
+    assert sent[1] == CRISIS_TEXT and settings().clinic.front_desk_phone in sent[2]
