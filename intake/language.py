@@ -9,7 +9,8 @@ When the language changes (the `language:` section of config/clinic.yml):
 - the person asks for it: "español", "english", the menu's language buttons, ESPAÑOL / ENGLISH by
   SMS (`explicit_choice`);
 - before any language is known (the first messages), a message of at least `first_min_letters`
-  letters read as one language with at least `first_confidence`: "hola" is enough;
+  letters read as one language with at least `first_confidence` ("hello" is read as Spanish with
+  0.61, so the bar is 0.7), or a Spanish opening word ("hola", "buenas");
 - once one is known, only a message of at least `switch_min_words` words read as the other
   language with at least `switch_confidence`, so "ok", "sí", "no" or a mixed message
   ("tengo un anxiety horrible today") never flip it.
@@ -33,6 +34,9 @@ CHOICE_WORDS = {
     ENGLISH: {"english", "in english", "ingles", "en ingles", "english please", "en ingles por favor",
               "ingles por favor", "i speak english"},
 }
+# Spanish first words too short for the detector to be sure of ("hola" reads 0.66 Spanish, and
+# "hello" 0.61), taken as Spanish on a first message.
+SPANISH_OPENINGS = {"hola", "holi", "hola hola", "ola", "buenas", "que tal", "hola que tal", "buen dia"}
 # A message of at most this many words that names exactly one language asks for it.
 LANGUAGE_NAMES = {SPANISH: {"espanol", "spanish", "castellano"}, ENGLISH: {"english", "ingles"}}
 CHOICE_MAX_WORDS = 6
@@ -42,9 +46,9 @@ LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 @dataclass(frozen=True)
 class LanguageSettings:
     first_min_letters: int = 4
-    first_confidence: float = 0.6
+    first_confidence: float = 0.7
     switch_min_words: int = 3
-    switch_confidence: float = 0.9
+    switch_confidence: float = 0.8
 
     @classmethod
     def from_config(cls, section: Mapping[str, object]) -> "LanguageSettings":
@@ -104,6 +108,8 @@ def language_after(text: str, current: Optional[str], settings: LanguageSettings
     if chosen:
         return chosen if chosen != current else None
     if current not in LANGUAGES:
+        if plain(text) in SPANISH_OPENINGS:
+            return SPANISH
         if len(LETTERS.findall(text)) < settings.first_min_letters:
             return None
         language, confidence = likeliest(text)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import List
 
 from intake.safety.risk_model import read_corpus_file
+from tests.support.safety_questions import SAFETY_QUESTIONS, asks_the_check_in
 from tests.support.stack import texts
 
 FROZEN = Path(__file__).parents[1] / "safety" / "frozen"
@@ -24,9 +25,6 @@ DISTRESS = [row.text for row in WITHOUT_RISK if row.label == "distress"]
 IN_DANGER = [row.text for row in read_corpus_file(FROZEN / "risk_messages.tsv") if row.label == "in_danger"]
 
 HISTORY_REPLY = "You don't need to share any details here."
-CHECK_IN = "are you having thoughts of ending your life"
-SAFETY_QUESTIONS = ("Are you safe right now?", "Are you and the person you're worried about safe right now?",
-                    "Is anyone in danger right now?")
 
 
 def _reply(stack, text: str) -> List[dict]:
@@ -36,7 +34,7 @@ def _reply(stack, text: str) -> List[dict]:
 def _engaged(reply: List[dict]) -> bool:
     """The crisis protocol (ends with the safety question) or the direct check-in."""
     said = texts(reply)
-    return bool(reply) and (reply[-1].get("text") in SAFETY_QUESTIONS or CHECK_IN in said)
+    return bool(reply) and (reply[-1].get("text") in SAFETY_QUESTIONS or asks_the_check_in(said))
 
 
 def test_the_three_kinds_have_over_a_hundred_messages_each():

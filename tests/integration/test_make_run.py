@@ -43,7 +43,7 @@ def test_run_script_starts_everything_and_stops_on_ctrl_c(tmp_path):
         reply = requests.post(f"http://localhost:{ports['RASA_PORT']}/webhooks/rest/webhook",
                               json={"sender": "front-door", "message": "hello"}, timeout=60).json()
         assert "not a clinician" in texts(reply) and "988" in texts(reply)
-        assert len(reply[-1]["buttons"]) == 4
+        assert len(reply[-1]["buttons"]) == 5  # the menu's four choices and "Español"
         assert requests.get(f"http://localhost:{ports['WEB_PORT']}/", timeout=10).ok
         status = requests.get(f"http://localhost:{ports['RASA_PORT']}/status", timeout=10)
         assert status.status_code in (401, 403), "the HTTP API needs the token"

@@ -13,7 +13,9 @@ from intake.handoff.rasa_auth import auth_headers, bearer_token
 from intake.settings import settings
 from tests.support.stack import MODEL_PATH, PROJECT_ROOT, buttons, texts
 
-MENU_PAYLOADS = {"/ask_question", "/check_symptoms", "/book_consultation", "/request_human"}
+# The menu's four choices, and the button that switches the conversation to Spanish.
+MENU_PAYLOADS = {"/ask_question", "/check_symptoms", "/book_consultation", "/request_human",
+                 '/choose_language{"language": "es"}'}
 
 
 def test_hello_gets_the_disclaimer_and_the_menu(stack, sender):
@@ -120,7 +122,9 @@ def test_odd_messages_get_a_reply_and_the_server_keeps_serving(stack, sender, me
     reply = stack.send(sender, message)
     assert texts(reply), "every message gets an answer"
     assert "<img" not in texts(reply) and "<script" not in texts(reply), "input is never echoed back"
-    assert "automated" in texts(stack.send(sender, "hello")), "the server still serves"
+    # A Spanish question makes the conversation Spanish: the greeting then comes in Spanish.
+    greeting = texts(stack.send(sender, "hello"))
+    assert "automated" in greeting or "automático" in greeting, "the server still serves"
 
 
 def test_http_api_needs_a_token_signed_with_the_secret_and_never_takes_the_secret_in_a_url(stack, sender):

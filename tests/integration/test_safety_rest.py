@@ -14,6 +14,7 @@ from intake.handoff.hours import desk_is_open
 from intake.safety.alerts import POSITIVE_ANSWER
 from intake.safety.asq import ITEMS
 from intake.safety.evaluation import OLDER_SET_LIMITS, LabelledMessage, load_set
+from tests.support.safety_questions import SAFETY_QUESTIONS
 from tests.support.stack import texts
 
 SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
@@ -23,7 +24,6 @@ BENIGN = [m for m in MESSAGES if not m.is_risk]
 SAFETY_QUESTION = "Are you safe right now?"
 ASQ_FIRST_QUESTION = ITEMS["asq_wished_dead"]
 ANYONE_IN_DANGER_QUESTION = "Is anyone in danger right now?"
-THIRD_PARTY_SAFETY_QUESTION = "Are you and the person you're worried about safe right now?"
 # Two at once: well inside limits.crisis_reply_seconds on a loaded 2-core machine (past it, a turn
 # answers with its crisis reply alone and the protocol check would count a miss).
 CONVERSATIONS_AT_ONCE = 2
@@ -34,8 +34,7 @@ def _is_crisis_protocol(reply: List[dict]) -> bool:
     if not reply:
         return False
     first, last = reply[0].get("text", ""), reply[-1].get("text", "")
-    return "988" in first and "911" in first and last in (SAFETY_QUESTION, THIRD_PARTY_SAFETY_QUESTION,
-                                                          ANYONE_IN_DANGER_QUESTION)
+    return "988" in first and "911" in first and last in SAFETY_QUESTIONS
 
 
 def _new_sender() -> str:

@@ -22,6 +22,12 @@ def test_an_english_first_message_sets_english(text):
     assert language_after(text, None, SETTINGS) == ENGLISH
 
 
+@pytest.mark.parametrize("text", ["hello", "Hello!", "hello?", "menu", "hey", "help", "thanks", "hi there",
+                                  "good morning", "ketamine", "appointment", "insurance"])
+def test_an_english_first_word_is_never_taken_for_spanish(text):
+    assert language_after(text, None, SETTINGS) in (None, ENGLISH)
+
+
 @pytest.mark.parametrize("text", ["ok", "no", "hi", "1", "👍", ""])
 def test_a_very_short_first_message_sets_nothing(text):
     assert language_after(text, None, SETTINGS) is None
