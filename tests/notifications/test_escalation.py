@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -46,7 +47,9 @@ def on_call_settings(twilio=None, smtp_port=None, after_minutes=5.0, **overrides
 
 
 def crisis_item(db_url, reason="crisis", channel="sms"):
-    item = open_handoff(f"conv-{reason}-{id(object())}", channel, reason, database_url=db_url)
+    # A fresh conversation each time (id(object()) was not: a freed object's address comes back,
+    # so two items could be one conversation's, and the test failed now and then).
+    item = open_handoff(f"conv-{reason}-{uuid.uuid4().hex}", channel, reason, database_url=db_url)
     return item.id, item.urgent_at
 
 
