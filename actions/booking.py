@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import trigger_handoff
+from actions.language import conversation_language
 from intake.booking import contact, store
 from intake.booking.calendar import calendar_link
 from intake.booking.matching import SlotMatch, choose_slot, parse_slot_value
@@ -20,6 +21,7 @@ from intake.booking.messages import (booked_message, confirmation_question, slot
                                      unavailable_sentence)
 from intake.booking.replies import confirmation_answer, declines_email
 from intake.screening.records import is_priority
+from intake.phrases import phrase
 from intake.settings import settings
 
 DETAIL_SLOTS = ["booking_slot", "booking_visit_type", "booking_name", "booking_phone", "booking_email",
@@ -29,17 +31,11 @@ LOOKUP_SLOTS = ["booking_lookup_reference", "booking_lookup_phone", "booking_man
 HELPER_SLOTS = ["booking_offered", "booking_lookup_failures"]
 NO_EMAIL = "none"
 WEB_CHANNELS = {"rest", "socketio", "intake_rest"}
-CONFIRM_BUTTONS = [
-    {"title": "Yes, send it", "payload": "/affirm"},
-    {"title": "Change the time", "payload": "/change_time"},
-    {"title": "Cancel", "payload": "/stop"},
+CONFIRM_BUTTONS = [  # titles: responses/phrases.yml
+    {"title": "confirm_send", "payload": "/affirm"},
+    {"title": "change_the_time", "payload": "/change_time"},
+    {"title": "cancel", "payload": "/stop"},
 ]
-NAME_PROBLEMS = {
-    "too_long": "That's longer than a name can be here. Please type just your first and last name.",
-    "not_a_name": "Please type just your first and last name, using letters, like Maria Lopez.",
-    "need_full_name": "Please give your first and last name, so the front desk can find you.",
-    "empty": "Please type your first and last name.",
-}
 
 
 def _now() -> datetime:
@@ -77,8 +73,13 @@ def _offered(tracker: Tracker) -> List[datetime]:
     return [slot for slot in (parse_slot_value(v, schedule) for v in tracker.get_slot("booking_offered") or []) if slot]
 
 
-def _slot_buttons(slots: List[datetime]) -> List[Dict[Text, Text]]:
-    return [{"title": slot_label(slot), "payload": f'/inform{{"booking_slot":"{slot.isoformat()}"}}'}
+def translated(buttons: List[Dict[Text, Text]], language: Text) -> List[Dict[Text, Text]]:
+    """Buttons whose titles are keys of responses/phrases.yml, in `language`."""
+    return [{**button, "title": phrase(button["title"], language)} for button in buttons]
+
+
+def _slot_buttons(slots: List[datetime], language: Text = "en") -> List[Dict[Text, Text]]:
+    return [{"title": slot_label(slot, language), "payload": f'/inform{{"booking_slot":"{slot.isoformat()}"}}'}
             for slot in slots]
 
 
@@ -110,19 +111,18 @@ class ActionAskBookingSlot(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         offered = _offered(tracker)
+        language = conversation_language(tracker)
         if offered:
-            dispatcher.utter_message(text=f"Which of these suits you? ({zone_label()} time) "
-                                          "Or type another day or time.", buttons=_slot_buttons(offered))
+            dispatcher.utter_message(response="utter_booking_pick_offered", zone=zone_label(),
+                                     buttons=_slot_buttons(offered, language))
             return []
         schedule = settings().schedule
         free = schedule.free_slots(_now(), store.taken_slots(schedule), slot_priority(tracker))
         if not free:
             dispatcher.utter_message(response="utter_booking_no_slots")
             return [SlotSet("booking_offered", [])]
-        text = ("When would you like your consultation? These are the next free times "
-                f"({zone_label()} time). You can also type a day or time, like \"Friday at 3\" "
-                "or \"next Tuesday afternoon\".")
-        dispatcher.utter_message(text=text, buttons=_slot_buttons(free))
+        dispatcher.utter_message(response="utter_booking_pick_next_free", zone=zone_label(),
+                                 buttons=_slot_buttons(free, language))
         return [SlotSet("booking_offered", [slot.isoformat() for slot in free])]
 
 
@@ -134,11 +134,12 @@ class ActionAskBookingConfirmed(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         email = tracker.get_slot("booking_email")
+        language = conversation_language(tracker)
         text = confirmation_question(
             tracker.get_slot("booking_name"), tracker.get_slot("booking_phone"),
             None if email == NO_EMAIL else email, tracker.get_slot("booking_contact_method"),
-            tracker.get_slot("booking_visit_type"), current_booking_slot(tracker), zone_label())
-        dispatcher.utter_message(text=text, buttons=CONFIRM_BUTTONS)
+            tracker.get_slot("booking_visit_type"), current_booking_slot(tracker), zone_label(), language)
+        dispatcher.utter_message(text=text, buttons=translated(CONFIRM_BUTTONS, language))
         return []
 
 
@@ -149,11 +150,12 @@ class ActionAskBookingContactMethod(Action):
         return "action_ask_booking_contact_method"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        buttons = [{"title": "Call me", "payload": '/inform{"booking_contact_method":"call"}'},
-                   {"title": "Text me", "payload": '/inform{"booking_contact_method":"text"}'}]
+        buttons = [{"title": "call_me", "payload": '/inform{"booking_contact_method":"call"}'},
+                   {"title": "text_me", "payload": '/inform{"booking_contact_method":"text"}'}]
         if tracker.get_slot("booking_email") not in (None, NO_EMAIL):
-            buttons.append({"title": "Email me", "payload": '/inform{"booking_contact_method":"email"}'})
-        dispatcher.utter_message(text="How should the front desk reach you to confirm?", buttons=buttons)
+            buttons.append({"title": "email_me", "payload": '/inform{"booking_contact_method":"email"}'})
+        dispatcher.utter_message(response="utter_booking_contact_question",
+                                 buttons=translated(buttons, conversation_language(tracker)))
         return []
 
 
@@ -165,8 +167,7 @@ def slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
     match: Optional[SlotMatch] = choose_slot(str(value or ""), _offered(tracker), schedule, now,
                                              store.taken_slots(schedule), priority)
     if match is None:
-        dispatcher.utter_message(text="Sorry, I couldn't find a day or time in that. Please pick one of the "
-                                      "times below, or type something like \"Friday at 3\".")
+        dispatcher.utter_message(response="utter_booking_time_not_understood")
         return {"booking_slot": None}
     if match.slot is not None:
         return {"booking_slot": match.slot.isoformat(), "booking_offered": None}
@@ -174,15 +175,16 @@ def slot_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         dispatcher.utter_message(response="utter_booking_no_slots")
         return {"booking_slot": None, "booking_offered": None}
     if match.reason:
-        dispatcher.utter_message(text=f"{unavailable_sentence(match.reason)} These are the closest free times.")
+        dispatcher.utter_message(response="utter_booking_closest_times",
+                                 unavailable=unavailable_sentence(match.reason, conversation_language(tracker)))
     return {"booking_slot": None, "booking_offered": [slot.isoformat() for slot in match.options]}
 
 
 def confirmation_value(value: Any, dispatcher: CollectingDispatcher, slot: Text, prompt: Text) -> Dict[Text, Any]:
-    """"yes" for a yes; otherwise the question is asked again after `prompt`."""
+    """"yes" for a yes; otherwise the question is asked again after `prompt` (a response)."""
     if confirmation_answer(str(value or "")) is True:
         return {slot: "yes"}
-    dispatcher.utter_message(text=prompt)
+    dispatcher.utter_message(response=prompt)
     return {slot: None}
 
 
@@ -207,24 +209,22 @@ class ValidateBookingForm(FormValidationAction):
                                           domain: DomainDict) -> Dict[Text, Any]:
         visit = contact.parse_visit_type(str(value or "")) or (value if value in contact.VISIT_TYPES else None)
         if visit is None:
-            dispatcher.utter_message(text="Would you like to come in person, or meet by video (telehealth)?")
+            dispatcher.utter_message(response="utter_booking_visit_type_again")
         return {"booking_visit_type": visit}
 
     async def validate_booking_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         checked = contact.clean_name(str(value or ""))
         if not checked.ok:
-            dispatcher.utter_message(text=NAME_PROBLEMS[checked.reason])
+            dispatcher.utter_message(response=f"utter_booking_name_{checked.reason}")
         return {"booking_name": checked.value}
 
     async def validate_booking_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
         checked = contact.normalize_phone(str(value or ""))
         if not checked.ok:
-            dispatcher.utter_message(text="That doesn't look like a phone number I can use. Please type it "
-                                          "with the area code, like 310 555 0142. The front desk needs it to "
-                                          "confirm; if you'd rather not give it here, you can call us at "
-                                          f"{settings().clinic.front_desk_phone}, or say cancel.")
+            dispatcher.utter_message(response="utter_booking_phone_invalid",
+                                     front_desk_phone=settings().clinic.front_desk_phone)
         return {"booking_phone": checked.value}
 
     async def validate_booking_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -234,8 +234,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_email": NO_EMAIL}
         checked = contact.normalize_email(text)
         if not checked.ok:
-            dispatcher.utter_message(text="That email address doesn't look right. Please type it again, "
-                                          "like name@example.com, or say skip.")
+            dispatcher.utter_message(response="utter_booking_email_invalid")
         return {"booking_email": checked.value}
 
     async def extract_booking_contact_method(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -253,10 +252,10 @@ class ValidateBookingForm(FormValidationAction):
                                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         method = value if value in contact.CONTACT_METHODS else contact.parse_contact_method(str(value or ""))
         if method == "email" and tracker.get_slot("booking_email") in (None, NO_EMAIL):
-            dispatcher.utter_message(text="I don't have an email address for you, so please choose a call or a text.")
+            dispatcher.utter_message(response="utter_booking_no_email_for_contact")
             method = None
         elif method is None:
-            dispatcher.utter_message(text="Please choose a call or a text (or email, if you gave one).")
+            dispatcher.utter_message(response="utter_booking_contact_again")
         return {"booking_contact_method": method}
 
     async def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -264,11 +263,10 @@ class ValidateBookingForm(FormValidationAction):
         """A yes stores the request; a no or a correction goes over the contact details again."""
         said = typed_answer(value, tracker)
         if confirmation_answer(said) is False:
-            dispatcher.utter_message(text="No problem, nothing is saved. Let's go over your details again; "
-                                          "the time stays (say \"change the time\" to change it).")
+            dispatcher.utter_message(response="utter_booking_details_again")
             return {slot: None for slot in CONTACT_SLOTS + ["booking_confirmed"]}
         return confirmation_value(said, dispatcher, "booking_confirmed",
-                                  "Please answer yes, change the time, or cancel.")
+                                  "utter_booking_confirm_again")
 
 
 class ActionChangeBookingTime(Action):
@@ -278,7 +276,7 @@ class ActionChangeBookingTime(Action):
         return "action_change_booking_time"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="Sure, let's pick another time.")
+        dispatcher.utter_message(response="utter_booking_another_time")
         events = [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
                   SlotSet("booking_manage_confirmed", None), SlotSet("booking_offered", None)]
         if tracker.active_loop_name == "manage_booking_form":  # "actually, move it instead"
@@ -294,6 +292,7 @@ class ActionSubmitBooking(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         config = settings()
+        language = conversation_language(tracker)
         email = tracker.get_slot("booking_email")
         request = store.BookingRequest(
             conversation_id=tracker.sender_id, full_name=tracker.get_slot("booking_name"),
@@ -303,23 +302,22 @@ class ActionSubmitBooking(Action):
         outcome = store.book_slot(request, current_booking_slot(tracker), config.schedule,
                                   max_open_per_phone=config.max_open_bookings_per_phone)
         if outcome.reason == "phone_limit":
-            dispatcher.utter_message(text=(
-                f"This phone number already has {config.max_open_bookings_per_phone} upcoming consultation "
-                "requests, so I haven't saved another. You can change or cancel one (say \"change my booking\"), "
-                f"or call the front desk at {config.clinic.front_desk_phone}."))
+            dispatcher.utter_message(response="utter_booking_phone_limit", limit=config.max_open_bookings_per_phone,
+                                     front_desk_phone=config.clinic.front_desk_phone)
             return clear_slots(DETAIL_SLOTS + HELPER_SLOTS, tracker)
         if outcome.booking is None:
-            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Nothing has been saved yet; "
-                                          "please choose another time.")
+            dispatcher.utter_message(response="utter_booking_slot_gone",
+                                     unavailable=unavailable_sentence(outcome.reason, language))
             return [SlotSet("booking_slot", None), SlotSet("booking_confirmed", None),
                     SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
                     FollowupAction("booking_form")]
         booking = outcome.booking
         trigger_handoff(tracker, "booking")  # the desk confirms it; never raises
-        dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note, zone_label()))
+        dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note, zone_label(),
+                                                     language=language))
         if tracker.get_latest_input_channel() in WEB_CHANNELS:
             link = calendar_link(config.public_web_url, booking.reference)
-            dispatcher.utter_message(text=f"Add it to your calendar: {link}",
+            dispatcher.utter_message(response="utter_booking_calendar", link=link,
                                      attachment={"type": "file", "url": link, "name": f"{booking.reference}.ics"})
         # The details now live in the app database; the conversation keeps only the code.
         return [*clear_slots(DETAIL_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_reference", booking.reference)]

@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import (DETAIL_SLOTS, HELPER_SLOTS, LOOKUP_SLOTS, clear_slots, confirmation_value,
-                             current_booking_slot, found_booking, slot_answer, slot_priority, typed_answer,
-                             zone_label)
+                             current_booking_slot, found_booking, slot_answer, slot_priority, translated,
+                             typed_answer, zone_label)
+from actions.language import conversation_language
 from intake.booking import contact, store
 from intake.booking.messages import booked_message, slot_label, unavailable_sentence
 from intake.booking.references import normalize_reference
@@ -30,8 +31,7 @@ class ActionStartManageBooking(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         manage = "cancel" if intent == "cancel_booking" else "reschedule"  # also "change the time"
-        dispatcher.utter_message(text=f"I can {'move' if manage == 'reschedule' else 'cancel'} a booking "
-                                      "with its reference code and the phone number you gave.")
+        dispatcher.utter_message(response=f"utter_booking_manage_intro_{manage}")
         return [*clear_slots(DETAIL_SLOTS + LOOKUP_SLOTS + HELPER_SLOTS, tracker), SlotSet("booking_manage", manage)]
 
 
@@ -53,15 +53,14 @@ class ValidateManageBookingForm(FormValidationAction):
                                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         code = normalize_reference(str(value or ""))
         if code is None:
-            dispatcher.utter_message(text="A reference code has 6 letters and numbers, like K7MXQ4. "
-                                          "Please type it as it appears in your confirmation.")
+            dispatcher.utter_message(response="utter_booking_reference_invalid")
         return {"booking_lookup_reference": code}
 
     async def validate_booking_lookup_phone(self, value: Any, dispatcher: CollectingDispatcher,
                                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         checked = contact.normalize_phone(str(value or ""))
         if not checked.ok:
-            dispatcher.utter_message(text="Please type the phone number you gave when booking, with the area code.")
+            dispatcher.utter_message(response="utter_booking_lookup_phone_invalid")
             return {"booking_lookup_phone": None}
         reference = tracker.get_slot("booking_lookup_reference")
         if store.find_booking(reference, checked.value, settings().schedule) is not None:
@@ -69,12 +68,10 @@ class ValidateManageBookingForm(FormValidationAction):
         failures = int(tracker.get_slot("booking_lookup_failures") or 0) + 1
         if failures >= MAX_LOOKUP_FAILURES:
             clinic = settings().clinic
-            dispatcher.utter_message(text="I still can't find an active booking with that code and phone number. "
-                                          f"Our front desk can help: {clinic.front_desk_phone}.")
+            dispatcher.utter_message(response="utter_booking_not_found_again", front_desk_phone=clinic.front_desk_phone)
             return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": 0,
                     "booking_manage": "not_found"}
-        dispatcher.utter_message(text="I couldn't find an active booking with that code and phone number. "
-                                      "Let's try once more.")
+        dispatcher.utter_message(response="utter_booking_not_found")
         return {"booking_lookup_reference": None, "booking_lookup_phone": None, "booking_lookup_failures": failures}
 
     async def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -89,7 +86,7 @@ class ValidateManageBookingForm(FormValidationAction):
         said = typed_answer(value, tracker)
         if confirmation_answer(said) is False:
             return {"booking_manage_confirmed": "no"}
-        return confirmation_value(said, dispatcher, "booking_manage_confirmed", "Please answer yes or no.")
+        return confirmation_value(said, dispatcher, "booking_manage_confirmed", "utter_booking_yes_or_no")
 
 
 class ActionAskBookingManageConfirmed(Action):
@@ -102,14 +99,16 @@ class ActionAskBookingManageConfirmed(Action):
         booking = found_booking(tracker)
         if booking is None:
             return []
+        language = conversation_language(tracker)
+        buttons = translated([{"title": "yes", "payload": "/affirm"}, {"title": "no_keep_it", "payload": "/deny"}],
+                             language)
         if tracker.get_slot("booking_manage") == "reschedule":
-            new_slot = current_booking_slot(tracker)
-            text = (f"Move your consultation {booking.reference} from {slot_label(booking.slot_start)} "
-                    f"to {slot_label(new_slot)}?")
+            dispatcher.utter_message(response="utter_booking_move_question", reference=booking.reference,
+                                     old=slot_label(booking.slot_start, language),
+                                     new=slot_label(current_booking_slot(tracker), language), buttons=buttons)
         else:
-            text = f"Cancel your consultation {booking.reference} on {slot_label(booking.slot_start)}?"
-        buttons = [{"title": "Yes", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}]
-        dispatcher.utter_message(text=text, buttons=buttons)
+            dispatcher.utter_message(response="utter_booking_cancel_question", reference=booking.reference,
+                                     old=slot_label(booking.slot_start, language), buttons=buttons)
         return []
 
 
@@ -127,22 +126,26 @@ class ActionManageBooking(Action):
         if manage == "not_found":
             return cleanup
         if tracker.get_slot("booking_manage_confirmed") != "yes":
-            dispatcher.utter_message(text="OK, your booking stays as it is.")
+            dispatcher.utter_message(response="utter_booking_unchanged")
             return cleanup
+        language = conversation_language(tracker)
         if manage == "cancel":
             cancelled = store.cancel_booking(reference, phone, schedule)
-            dispatcher.utter_message(text=f"Your consultation {cancelled.reference} on "
-                                          f"{slot_label(cancelled.slot_start)} is cancelled. "
-                                          "You're welcome to book again any time." if cancelled else
-                                          "That booking was already cancelled.")
+            if cancelled:
+                dispatcher.utter_message(response="utter_booking_cancelled", reference=cancelled.reference,
+                                         old=slot_label(cancelled.slot_start, language))
+            else:
+                dispatcher.utter_message(response="utter_booking_already_cancelled")
             return cleanup
         outcome = store.reschedule_booking(reference, phone, current_booking_slot(tracker), schedule)
         if outcome.booking is None:
-            dispatcher.utter_message(text=f"{unavailable_sentence(outcome.reason)} Please choose another time.")
+            dispatcher.utter_message(response="utter_booking_choose_another",
+                                     unavailable=unavailable_sentence(outcome.reason, language))
             return [SlotSet("booking_slot", None), SlotSet("booking_manage_confirmed", None),
                     SlotSet("booking_offered", [s.isoformat() for s in outcome.alternatives]),
                     FollowupAction("manage_booking_form")]
         config = settings()
+        heading = "Su consulta se cambió." if language == "es" else "Your consultation has been moved."
         dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, config.telehealth_note, zone_label(),
-                                                     heading="Your consultation has been moved."))
+                                                     heading=heading, language=language))
         return cleanup

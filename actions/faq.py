@@ -8,11 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import note_repeated_fallback
+from actions.language import conversation_language
 from intake.faq import closest_topics
 from intake.faq.catalogue import RETRIEVAL_INTENT
 from intake.faq.clinic_reply import clinic_reply
 from intake.faq.message_kind import is_personal_statement, is_question
 from intake.faq.unanswered import record_unanswered
+from intake.phrases import phrase
 from intake.handoff.hours import DeskHours
 from intake.settings import settings
 
@@ -38,8 +40,9 @@ class ActionOfferClosestTopics(Action):
             dispatcher.utter_message(response="utter_default")
             keep_unanswered(tracker, "unsure", ["the menu", "the front desk"], only_questions=True)
         else:
-            buttons = [{"title": t.title, "payload": t.question} for t in topics]
-            buttons.append({"title": "Talk to the front desk", "payload": "/request_human"})
+            language = conversation_language(tracker)
+            buttons = [t.button(language) for t in topics]
+            buttons.append({"title": phrase("talk_to_front_desk", language), "payload": "/request_human"})
             dispatcher.utter_message(response="utter_faq_unsure", buttons=buttons)
             keep_unanswered(tracker, "unsure", [t.title for t in topics] + ["the front desk"], only_questions=True)
         note_repeated_fallback(dispatcher, tracker)
@@ -78,9 +81,10 @@ class ActionAnswerClinicQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        text = clinic_reply(settings().clinic, DeskHours.configured(), datetime.now(timezone.utc))
+        language = conversation_language(tracker)
+        text = clinic_reply(settings().clinic, DeskHours.configured(), datetime.now(timezone.utc), language)
         dispatcher.utter_message(text=text, buttons=[
-            {"title": "Talk to the front desk", "payload": "/request_human"},
-            {"title": "Book a consultation", "payload": "/book_consultation"}])
+            {"title": phrase("talk_to_front_desk", language), "payload": "/request_human"},
+            {"title": phrase("book_consultation", language), "payload": "/book_consultation"}])
         keep_unanswered(tracker, "clinic", ["the clinic's phone, email and hours", "the front desk"])
         return []

@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.language import conversation_language
 from intake.booking import contact
 from intake.handoff import HandoffItem, active_claim, note_user_message, open_handoff
 from intake.handoff.config import handoff_settings
@@ -73,17 +74,16 @@ class ActionRequestHandoff(Action):
         if _answers_the_contact_question(tracker):
             return []
         clinic = settings().clinic
+        language = conversation_language(tracker)
         if trigger_handoff(tracker, "asked_for_human") is None:
-            dispatcher.utter_message(text=(
-                f"Sorry, I couldn't pass this on to our front desk just now. Please call them at "
-                f"{clinic.front_desk_phone}, {clinic.hours_summary()}. If you are in danger, call 911; "
-                "you can call or text 988 any time."))
+            dispatcher.utter_message(response="utter_handoff_failed", front_desk_phone=clinic.front_desk_phone,
+                                     desk_hours=clinic.hours_summary(language))
             return []
         hours, now = DeskHours.configured(), datetime.now(timezone.utc)
         if hours.is_open(now):
             dispatcher.utter_message(response="utter_handoff_requested", front_desk_phone=clinic.front_desk_phone)
         else:
-            dispatcher.utter_message(response="utter_handoff_requested_closed", desk_hours=hours.reply(now),
+            dispatcher.utter_message(response="utter_handoff_requested_closed", desk_hours=hours.reply(now, language),
                                      front_desk_phone=clinic.front_desk_phone)
         return []
 

@@ -16,6 +16,7 @@ from intake.safety.alerts import (POSITIVE_ANSWER, record_asq_result, record_cri
 from intake.safety.asq import (ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, AsqTriage, asq_triage,
                                is_positive_answer, needs_acuity_question)
 from actions.handoff import trigger_handoff
+from actions.language import conversation_language
 from actions.screening import ASQ_POSITIVE_SLOT, ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
 from intake.screening.answers import Answer, parse_yes_no
 
@@ -65,7 +66,8 @@ class ActionRecordNotSafe(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         record_crisis_alert(tracker.sender_id, self.category, source="crisis_not_safe", channel=_channel(tracker))
         trigger_handoff(tracker, "crisis")  # never raises: a queue failure is logged
-        dispatcher.utter_message(text=urgent_flag_reply(datetime.now(timezone.utc)))
+        dispatcher.utter_message(text=urgent_flag_reply(datetime.now(timezone.utc),
+                                                        language=conversation_language(tracker)))
         return []
 
 

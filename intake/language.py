@@ -134,3 +134,35 @@ def configured() -> LanguageSettings:
     from intake.settings import settings
 
     return LanguageSettings.from_config(settings().section("language"))
+
+
+def reply_language(text: str, current: Optional[str], settings: Optional[LanguageSettings] = None) -> str:
+    """The language to answer `text` in when `current` is the conversation's language so far: the
+    one this message switches to, else `current`, else English. For code that runs before the
+    turn's language is recorded (Rasa records a policy's slot only after the turn's first action:
+    the action server sees the slot as it was). Never raises: `current` when the detector fails."""
+    known = current if current in LANGUAGES else DEFAULT_LANGUAGE
+    if not text or text.startswith("/"):
+        return known
+    try:
+        return language_after(text, current, settings or configured()) or known
+    except Exception:  # noqa: BLE001 - see the docstring
+        return known
+
+
+# The assistant's own replies are whole sentences: one is tagged with its language only when the
+# detector is this sure and it has this many letters ("OK", a name or a number is not tagged).
+REPLY_CONFIDENCE = 0.9
+REPLY_MIN_LETTERS = 12
+
+
+def language_of_reply(text: str) -> Optional[str]:
+    """The language a reply of the assistant (or the front desk) is written in, or None when too
+    short to say. The web chat shows its own words (buttons, crisis bar) in it. Never raises."""
+    if len(LETTERS.findall(text or "")) < REPLY_MIN_LETTERS:
+        return None
+    try:
+        language, confidence = likeliest(text)
+    except Exception:  # noqa: BLE001 - the widget keeps its language
+        return None
+    return language if confidence >= REPLY_CONFIDENCE else None

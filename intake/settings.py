@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "clinic.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SPANISH_DAYS = dict(zip(WEEKDAYS, ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")))
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -50,17 +51,21 @@ class Clinic:
     time_zone: str
     front_desk_hours: Dict[str, Tuple[str, str]] = field(default_factory=dict)
 
-    def hours_summary(self) -> str:
-        """Human-readable front-desk hours, e.g. 'Mon-Fri 09:00-17:00'."""
+    def hours_summary(self, language: str = "en") -> str:
+        """Human-readable front-desk hours: 'Mon-Fri 09:00-17:00 (Los Angeles time)', or in
+        Spanish 'lun-vie 09:00-17:00 (hora de Los Angeles)'."""
         open_days = [d for d in WEEKDAYS if d in self.front_desk_hours]
+        spanish = language == "es"
         if not open_days:
-            return "by appointment"
+            return "con cita previa" if spanish else "by appointment"
+        names = SPANISH_DAYS if spanish else {d: d.title() for d in WEEKDAYS}
         spans = {tuple(self.front_desk_hours[d]) for d in open_days}
         if len(spans) == 1:
             start, end = spans.pop()
-            days = _day_range(open_days)
-            return f"{days} {start}-{end} ({self.time_zone.split('/')[-1].replace('_', ' ')} time)"
-        return ", ".join(f"{d.title()} {s}-{e}" for d in open_days for s, e in [self.front_desk_hours[d]])
+            days = _day_range(open_days, names)
+            zone = self.time_zone.split('/')[-1].replace('_', ' ')
+            return f"{days} {start}-{end} ({'hora de ' + zone if spanish else zone + ' time'})"
+        return ", ".join(f"{names[d]} {s}-{e}" for d in open_days for s, e in [self.front_desk_hours[d]])
 
 
 @dataclass(frozen=True)
@@ -120,12 +125,12 @@ class Settings:
         return url.rstrip("/")
 
 
-def _day_range(days: list) -> str:
+def _day_range(days: list, names: Dict[str, str]) -> str:
     """'Mon-Fri' for consecutive days, else a comma list."""
     indexes = [WEEKDAYS.index(d) for d in days]
     if indexes == list(range(indexes[0], indexes[-1] + 1)) and len(days) > 2:
-        return f"{days[0].title()}-{days[-1].title()}"
-    return ", ".join(d.title() for d in days)
+        return f"{names[days[0]]}-{names[days[-1]]}"
+    return ", ".join(names[d] for d in days)
 
 
 def _resolve_database_url(url: str) -> str:

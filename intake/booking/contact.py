@@ -19,7 +19,8 @@ CONTACT_METHODS = ("call", "text", "email")
 VISIT_TYPES = ("in_person", "telehealth")
 _NAME_LEAD_INS = re.compile(
     r"^\s*(?:(?:hi|hello|hey)[,!.\s]+)?(?:my\s+(?:full\s+)?name\s+is|my\s+name'?s|name\s*[:=-]|"
-    r"it'?s|it\s+is|i'?m|i\s+am|this\s+is|call\s+me)\s+",
+    r"it'?s|it\s+is|i'?m|i\s+am|this\s+is|call\s+me|"
+    r"(?:hola[,!.\s]+)?(?:me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|soy|nombre\s*:))\s+",
     re.IGNORECASE,
 )
 # Markup, code and query syntax never belong in a name; refusing them keeps the front-desk
@@ -31,7 +32,8 @@ _INJECTION = re.compile(
 )
 # Words that make a sentence, not a name ("why do you need my name").
 _NOT_NAME_WORDS = re.compile(r"\b(why|what|how|who|where|when|you|your|my|need|want|name|not|don'?t|please|"
-                             r"thanks|hello|idk)\b", re.IGNORECASE)
+                             r"thanks|hello|idk|por ?qu[eé]|para qu[eé]|nombre|necesita[ns]?|quiero|gracias|"
+                             r"no s[eé]|prefiero)\b", re.IGNORECASE)
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.\-]{1,2}[^\W\d_]+)*\.?$")
 
 
@@ -122,18 +124,22 @@ def normalize_email(text: str) -> Checked:
 
 
 _METHODS = {
-    "text": re.compile(r"\b(texts?|txts?|sms|messages?|msgs?|texting)\b", re.IGNORECASE),
-    "email": re.compile(r"\b(e-?mails?|(?<!voice )mail)\b", re.IGNORECASE),
-    "call": re.compile(r"\b(call|calls|calling|ring|phone call|voice ?mail|voicemail)\b", re.IGNORECASE),
+    "text": re.compile(r"\b(texts?|txts?|sms|messages?|msgs?|texting|mensajes?( de texto)?|textos?|"
+                       r"m[aá]nd(?:en|e)me un (?:mensaje|texto)|whats ?app)\b", re.IGNORECASE),
+    "email": re.compile(r"\b(e-?mails?|(?<!voice )mail|correos?( electr[oó]nicos?)?)\b", re.IGNORECASE),
+    "call": re.compile(r"\b(call|calls|calling|ring|phone call|voice ?mail|voicemail|ll[aá]m(?:en|e|ar)(?:me)?|"
+                       r"llamadas?|por tel[eé]fono)\b", re.IGNORECASE),
 }
 _VISIT_TYPES = {
-    "telehealth": re.compile(r"\b(tele-?health|video|zoom|online|virtual|remote|remotely|from home|telemedicine)\b",
+    "telehealth": re.compile(r"\b(tele-?health|video|zoom|online|virtual|remote|remotely|from home|telemedicine|"
+                             r"videollamada|por video|en l[ií]nea|desde (?:mi )?casa|telesalud|a distancia)\b",
                              re.IGNORECASE),
     "in_person": re.compile(r"\b(in[- ]person|in the (?:clinic|office)|at the (?:clinic|office)|office|clinic|"
-                            r"come in|visit you|face to face|onsite|on site)\b", re.IGNORECASE),
+                            r"come in|visit you|face to face|onsite|on site|en persona|presencial|"
+                            r"en la (?:cl[ií]nica|oficina)|ir a la cl[ií]nica|cara a cara)\b", re.IGNORECASE),
 }
 # A negation shortly before a choice, in the same clause (a comma ends it).
-_NEGATION = re.compile(r"\b(not|no|never|can'?t|cannot|don'?t|won'?t|couldn'?t|rather not|unable to)\b"
+_NEGATION = re.compile(r"\b(not|no|never|can'?t|cannot|don'?t|won'?t|couldn'?t|rather not|unable to|nunca|prefiero no|no puedo)\b"
                        r"(?:\s+[\w']+){0,3}\s*$", re.IGNORECASE)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Collection, List, Optional
@@ -54,18 +55,26 @@ def match_time_request(request: TimeRequest, schedule: Schedule, now: datetime,
 
 
 _ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
-             "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5}
+             "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5,
+             # Spanish, accents folded
+             "primera": 1, "primero": 1, "primer": 1, "segunda": 2, "segundo": 2, "dos": 2, "tercera": 3,
+             "tercero": 3, "tres": 3, "cuarta": 4, "cuarto": 4, "cuatro": 4, "quinta": 5, "quinto": 5, "cinco": 5}
+SPANISH_FILLERS = {"la", "el", "opcion", "numero", "esa", "ese", "esta", "este", "quiero", "me", "gustaria", "por",
+                   "favor", "porfa", "si", "bien", "va", "dale", "una", "uno", "de", "con", "tomo", "prefiero",
+                   "perfecto", "gracias", "ok", "sirve", "queda", "hora"}
 
 
 def offered_choice(text: str, offered: List[datetime]) -> Optional[datetime]:
     """The offered slot picked by number ('2', 'option 2', 'the second one', 'the last one')."""
-    words = re.sub(r"[^a-z0-9 ]", " ", (text or "").lower()).split()
+    folded = "".join(c for c in unicodedata.normalize("NFD", (text or "").lower()) if unicodedata.category(c) != "Mn")
+    words = re.sub(r"[^a-z0-9 ]", " ", folded).split()
     fillers = {"the", "option", "number", "no", "one", "please", "pls", "plz", "that", "i", "ll", "take", "choice",
                "slot", "will", "want", "like", "d", "go", "with", "for", "me", "is", "fine", "good", "ok", "okay",
                "works", "work", "yes", "sure", "yeah", "thanks", "thank", "you", "it", "id", "lets", "let", "s",
-               "do", "would", "great", "perfect", "one's", "time"}
+               "do", "would", "great", "perfect", "one's", "time"} | SPANISH_FILLERS
     if not offered or not words or len(words) > 10:
         return None
+    words = ["last" if w in ("ultima", "ultimo") else w for w in words]
     if words[-1] == "last" or "last" in words and set(words) - {"last"} <= fillers:
         return offered[-1]
     meaningful = [w for w in words if w not in fillers] or (["one"] if "one" in words else [])

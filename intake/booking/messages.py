@@ -1,15 +1,33 @@
-"""What the assistant says about times and bookings: short, plain, with the clinic's own facts."""
+"""What the assistant says about times and bookings: short, plain, with the clinic's own facts,
+in English or in Spanish (`language` "es": "mar 8 de dic. a las 3:00 p. m.")."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
 from intake.booking.contact import display_phone
+from intake.handoff.hours import spanish_clock
 from intake.booking.store import BookingView
 from intake.settings import Clinic
 
 VISIT_WORDS = {"in_person": "in person at the clinic", "telehealth": "by telehealth (video)"}
 CONTACT_WORDS = {"call": "a phone call", "text": "a text message", "email": "an email"}
+SPANISH = "es"
+VISIT_WORDS_ES = {"in_person": "en persona en la clínica", "telehealth": "por video (telesalud)"}
+CONTACT_WORDS_ES = {"call": "una llamada", "text": "un mensaje de texto", "email": "un correo electrónico"}
+UNAVAILABLE_ES = {
+    "past": "Esa hora ya pasó.",
+    "too_soon": "Esa hora es demasiado pronto para prepararnos; necesitamos un poco más de aviso.",
+    "reserved": "Esa hora no está disponible.",
+    "holiday": "La clínica está cerrada ese día.",
+    "closed": "No tenemos consultas que empiecen a esa hora.",
+    "too_far": "Solo podemos hacer citas con unas semanas de anticipación.",
+    "taken": "Perdón, alguien acaba de tomar esa hora.",
+    "none_in_window": "No hay nada libre en ese momento.",
+    "none_at_that_time": "No hay nada libre a esa hora.",
+}
+SPANISH_DAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
 UNAVAILABLE = {
     "past": "That time has already passed.",
     "too_soon": "That's too soon for us to prepare; we need a little more notice.",
@@ -23,19 +41,38 @@ UNAVAILABLE = {
 }
 
 
-def slot_label(slot: datetime) -> str:
-    """'Tue, Dec 1 at 10:00 AM' (clinic time)."""
+def slot_label(slot: datetime, language: str = "en") -> str:
+    """'Tue, Dec 1 at 10:00 AM' (clinic time); in Spanish 'mar 1 de dic a las 10:00 a. m.'."""
+    if language == SPANISH:
+        article = "la" if slot.hour % 12 == 1 else "las"
+        return (f"{SPANISH_DAYS[slot.weekday()]} {slot.day} de {SPANISH_MONTHS[slot.month - 1]} "
+                f"a {article} {spanish_clock(slot)}")
     hour = slot.strftime("%I:%M %p").lstrip("0")
     return f"{slot.strftime('%a, %b')} {slot.day} at {hour}"
 
 
-def unavailable_sentence(reason: Optional[str]) -> str:
+def unavailable_sentence(reason: Optional[str], language: str = "en") -> str:
+    if language == SPANISH:
+        return UNAVAILABLE_ES.get(reason or "", "Esa hora no está disponible.")
     return UNAVAILABLE.get(reason or "", "That time isn't available.")
 
 
 def confirmation_question(name: str, phone: str, email: Optional[str], contact_method: str,
-                          visit_type: str, slot: datetime, time_zone_label: str) -> str:
+                          visit_type: str, slot: datetime, time_zone_label: str, language: str = "en") -> str:
     """Everything the person gave, shown once before anything is stored."""
+    if language == SPANISH:
+        lines = [
+            "Por favor revise su solicitud:",
+            f"• Hora: {slot_label(slot, SPANISH)} (hora de {time_zone_label})",
+            f"• Consulta: {VISIT_WORDS_ES[visit_type]}",
+            f"• Nombre: {name}",
+            f"• Teléfono: {display_phone(phone)}",
+        ]
+        if email:
+            lines.append(f"• Correo: {email}")
+        lines.append(f"• Le contactaremos por {CONTACT_WORDS_ES[contact_method]}")
+        lines.append("¿Envío esta solicitud?")
+        return "\n".join(lines)
     lines = [
         "Please check your request:",
         f"• Time: {slot_label(slot)} ({time_zone_label} time)",
@@ -51,8 +88,20 @@ def confirmation_question(name: str, phone: str, email: Optional[str], contact_m
 
 
 def booked_message(booking: BookingView, clinic: Clinic, telehealth_note: str, time_zone_label: str,
-                   heading: str = "Your consultation request is in.") -> str:
+                   heading: Optional[str] = None, language: str = "en") -> str:
     """Date, time, place or telehealth note, reference code and what happens next."""
+    if language == SPANISH:
+        place = (f"en {clinic.address}" if booking.visit_type == "in_person"
+                 else "por video (telesalud); le enviaremos un enlace seguro de video antes de la consulta")
+        return (
+            f"{heading or 'Recibimos su solicitud de consulta.'} {slot_label(booking.slot_start, SPANISH)} "
+            f"(hora de {time_zone_label}), {place}.\n"
+            f"Código de referencia: {booking.reference}\n"
+            f"Lo que sigue: nuestra recepción la confirmará por {CONTACT_WORDS_ES[booking.contact_method]}, "
+            "normalmente en un día hábil. Para cambiarla o cancelarla, dígame su código de referencia y su número "
+            f"de teléfono, o llame al {clinic.front_desk_phone}."
+        )
+    heading = heading or "Your consultation request is in."
     place = (f"at {clinic.address}" if booking.visit_type == "in_person"
              else f"by telehealth: {telehealth_note}")
     contact = CONTACT_WORDS[booking.contact_method]

@@ -1,13 +1,17 @@
-"""Understanding the time a person asks for ("next Tuesday afternoon", "Friday at 3", "tmrw am").
+"""Understanding the time a person asks for ("next Tuesday afternoon", "Friday at 3", "tmrw am"),
+in English or Spanish ("el martes a las 3", "mañana por la tarde", "la próxima semana").
 
 dateparser reads explicit dates well ("Dec 3", "12/3", "in 2 weeks") but not the way people
 ask for appointments, so the words for days, parts of the day and clock times are read here
 first and dateparser only sees what is left. Everything is in the clinic's time zone. A bare
-hour is read within clinic hours: "at 3" is 3 pm, "at 10" is 10 am.
+hour is read within clinic hours: "at 3" is 3 pm, "at 10" is 10 am. Spanish words for days, parts
+of the day, clock times and months are first put into the English ones (`SPANISH_WORDS`), accents
+folded, so one reading serves both: "mañana" alone is tomorrow, "por la mañana" the morning.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional, Tuple
@@ -23,6 +27,42 @@ _SPELLING = {
     r"\bthrusday\b": "thursday", r"\btuseday\b": "tuesday", r"\bfirday\b": "friday",
     r"\bnoon\b": "12:00 pm", r"\bmidday\b": "12:00 pm",
 }
+# Spanish, accents folded, in order: the longer phrases before the words inside them.
+SPANISH_WORDS = (
+    (r"\bpasado manana\b", "day after tomorrow"),
+    (r"\b(?:por|en|de|a) la manana\b|\btemprano\b", "morning"),
+    (r"\b(?:por|en|de|a) la tarde\b|\btardecita\b", "afternoon"),
+    (r"\besta noche\b|\bhoy en la noche\b|\bhoy por la noche\b", "tonight"),
+    (r"\b(?:por|en|de|a) la noche\b", "evening"),
+    (r"\b(?:a )?(?:el |al )?medio ?dia\b", "12:00 pm"),
+    (r"\bhora de (?:la )?(?:comida|almuerzo)\b", "lunch"),
+    (r"\bmanana\b", "tomorrow"), (r"\bhoy\b", "today"), (r"\bayer\b", "yesterday"),
+    (r"\b(?:lo (?:mas )?(?:antes|pronto) (?:posible|que se pueda)|cuanto antes|cuando sea|cualquier (?:dia|hora|momento)|"
+     r"(?:la )?(?:primera|proxima) (?:cita )?(?:disponible|libre)|la que sea|lo que sea)\b", "asap"),
+    (r"\b(?:la )?(?:proxima|siguiente|otra) semana\b|\b(?:la )?semana que viene\b", "next week"),
+    (r"\besta semana\b", "this week"),
+    (r"\b(?:este )?fin de semana\b", "this weekend"),
+    (r"\b(?:el )?(?:proximo|siguiente) (lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b", r"next \1"),
+    (r"\b(?:el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) (?:que viene|de la proxima semana|de la otra semana)\b",
+     r"next \1"),
+    (r"\beste (lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b", r"this \1"),
+    (r"\blunes\b", "monday"), (r"\bmartes\b", "tuesday"), (r"\bmiercoles\b", "wednesday"),
+    (r"\bjueves\b", "thursday"), (r"\bviernes\b", "friday"), (r"\bsabados?\b", "saturday"),
+    (r"\bdomingos?\b", "sunday"),
+    (r"\b(\d{1,2}) de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
+     r"diciembre)\b", r"\2 \1"),
+    (r"\benero\b", "january"), (r"\bfebrero\b", "february"), (r"\bmarzo\b", "march"), (r"\babril\b", "april"),
+    (r"\bmayo\b", "may"), (r"\bjunio\b", "june"), (r"\bjulio\b", "july"), (r"\bagosto\b", "august"),
+    (r"\bs(?:ep)?tiembre\b", "september"), (r"\boctubre\b", "october"), (r"\bnoviembre\b", "november"),
+    (r"\bdiciembre\b", "december"),
+    (r"\b(?:el )?dia (\d{1,2})\b", r"the \1th"),
+    (r"\ben (una|dos|tres|\d) semanas?\b", lambda m: f"in {SPANISH_NUMBERS.get(m.group(1), m.group(1))} weeks"),
+    (r"\b(?:como |tipo |mas o menos )a las?\b", "around"), (r"\bdespues de las?\b", "after"),
+    (r"\bantes de las?\b", "before"), (r"\b(?:a|de) las?\b(?=\s*\d)", "at"),
+    (r"\b(\d{1,2})(?::(\d{2}))? y media\b", r"\1:30"),
+    (r"\ba\.? ?m\.?(?!\w)", "am"), (r"\bp\.? ?m\.?(?!\w)", "pm"),
+)
+SPANISH_NUMBERS = {"una": "1", "dos": "2", "tres": "3"}
 PARTS_OF_DAY = {
     "morning": (time(0, 0), time(12, 0)),
     "afternoon": (time(12, 0), time(17, 0)),
@@ -60,8 +100,14 @@ class TimeRequest:
         return self.first_day is not None and self.first_day == self.last_day
 
 
+def _fold_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
 def _normalise(text: str) -> str:
-    text = " " + (text or "").lower().strip() + " "
+    text = " " + _fold_accents((text or "").lower().strip()) + " "
+    for pattern, replacement in SPANISH_WORDS:
+        text = re.sub(pattern, replacement, text)
     for pattern, replacement in _SPELLING.items():
         text = re.sub(pattern, replacement, text)
     return re.sub(r"\s+", " ", text)
@@ -164,7 +210,9 @@ def _explicit_date(text: str, now: datetime) -> Optional[date]:
     """A written date ('Dec 3', '12/3', 'the 4th', 'in 2 weeks') through dateparser."""
     rest = re.sub(r"\b(on|at|for|please|pls|plz|can|could|i|do|would|like|want|how|about|works?|is|good|fine|"
                   r"maybe|ok|okay|what|the|book|me|in|a|an|appointment|appt|consultation|visit|time|slot|one|"
-                  r"option|free|am|available|yes|sure|thanks|thank|you)\b",
+                  r"option|free|am|available|yes|sure|thanks|thank|you|"
+                  r"el|la|los|las|para|por|favor|porfa|quiero|quisiera|puede|podria|ser|una|cita|si|gracias|me|"
+                  r"gustaria|esta|bien|mejor|dia|de)\b",
                   lambda m: m.group(0) if m.group(0) in ("in", "the") else " ", text)
     rest = re.sub(r"\s+", " ", rest).strip(" ,.!?")
     ordinal = re.fullmatch(r"(?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: of (?:the|this|next) month)?", rest)

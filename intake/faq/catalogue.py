@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
 import yaml
 
@@ -20,18 +20,32 @@ RETRIEVAL_INTENT = "faq"
 
 @dataclass(frozen=True)
 class FaqTopic:
-    """One FAQ topic: its key in `faq/<key>`, a button title and its canonical question."""
+    """One FAQ topic: its key in `faq/<key>`, a button title and its canonical question, in
+    English and in each other language the catalogue has (`translations`: language -> (title,
+    question)). In a Spanish conversation the button is Spanish, and so is the question it sends,
+    which keeps the conversation in Spanish and is answered from the Spanish training phrasings."""
 
     key: str
     title: str
     question: str
+    translations: Tuple[Tuple[str, str, str], ...] = ()
+
+    def button(self, language: str = "en") -> Dict[str, str]:
+        """The topic as a button in `language` (English when the catalogue lacks it)."""
+        for code, title, question in self.translations:
+            if code == language:
+                return {"title": title, "payload": question}
+        return {"title": self.title, "payload": self.question}
 
 
 @lru_cache(maxsize=None)
 def load_topics(path: Path = TOPICS_FILE) -> Dict[str, FaqTopic]:
     """The topics of the catalogue file, by key, in file order."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["topics"]
-    return {key: FaqTopic(key, item["title"], item["question"]) for key, item in raw.items()}
+    return {key: FaqTopic(key, item["title"], item["question"],
+                          tuple((code, wording["title"], wording["question"])
+                                for code, wording in item.items() if isinstance(wording, dict)))
+            for key, item in raw.items()}
 
 
 def closest_topics(

@@ -12,20 +12,26 @@ import re
 QUESTION_START = re.compile(
     r"^\s*(what|whats|what's|wat|wut|how|hw|why|when|where|who|whom|whose|which|is|isn'?t|are|aren'?t|am|"
     r"can|cant|can't|could|do|does|doesn'?t|did|will|would|should|shall|may|might|have|has|was|were|"
-    r"any|anyone|tell me|explain|qu[eé]|c[oó]mo|cu[aá]l|cu[aá]ndo|d[oó]nde|qui[eé]n|puedo|puede|hay|es|son)\b",
+    r"any|anyone|tell me|explain|qu[eé]|q|c[oó]mo|cu[aá]l|cu[aá]les|cu[aá]ndo|d[oó]nde|qui[eé]n|cu[aá]nt[oa]s?|"
+    r"por ?qu[eé]|xq|pq|puedo|puede|pueden|podr[ií]a|hay|es|son|sirve|funciona|necesito saber|quisiera saber)\b",
     re.IGNORECASE)
-FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|my|me|myself|mine|yo|mi|me siento|tengo)\b", re.IGNORECASE)
+FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|my|me|myself|mine|yo|mi|mis|me siento|tengo|tuve|estoy|"
+                          r"soy|fui|conmigo)\b", re.IGNORECASE)
 
 
 # A question inside a longer message: an interrogative or a request anywhere ("my husband has ptsd
 # how can i help him", "im on seroquel is that a problem"), not only at the start.
 ASKS_SOMEWHERE = re.compile(
     r"\b(how|what|whats|what's|why|when|where|which|whether|who|if|wonder|wondering|curious|tell me|show me|"
-    r"explain|want to know|wanna know|need to know|(is|are|does|do|can|will|would) (that|this|it|they|there|you|i))\b",
+    r"explain|want to know|wanna know|need to know|(is|are|does|do|can|will|would) (that|this|it|they|there|you|i)|"
+    # Spanish, where "que" and "como" without accents are also "that" and "like": only in a question's shape.
+    r"qu[eé] (es|son|pasa|hago|puedo|significa|tan)|c[oó]mo (se|es|funciona|puedo|le|lo|la|saber)|cu[aá]nt[oa]s?|"
+    r"cu[aá]ndo|d[oó]nde|cu[aá]l(es)?|por ?qu[eé]|xq|quisiera saber|quiero saber|me gustar[ií]a saber|saber si|"
+    r"tengo (una )?(duda|pregunta)|me (puede|podr[ií]a|pueden|podr[ií]an) (decir|explicar|informar))\b",
     re.IGNORECASE)
 
-# Where a new clause may start a question: after punctuation, "so", "and" or "but".
-CLAUSE_BREAK = re.compile(r"[.,;:!]+\s*|\s+(?:so|and|but)\s+", re.IGNORECASE)
+# Where a new clause may start a question: after punctuation, "so", "and" or "but" ("y", "pero").
+CLAUSE_BREAK = re.compile(r"[.,;:!¡]+\s*|\s+(?:so|and|but|y|pero|entonces)\s+", re.IGNORECASE)
 
 
 def is_question(text: str) -> bool:
@@ -57,10 +63,12 @@ what whats what's which who why how when where whether if about after before for
 is isn't are aren't am was were be been do does doesn't did can can't could will would should may might
 i i'm me my you your we us our they them their he him his she her someone somebody anyone people
 there here more much some any other else again now still even
+y o pero entonces eso esto esa ese es que q qué como cómo lo la el los las le un una si sí no bueno pues
+este oye mmm ah ahh también tambien hace hacer así asi ya ahora
 """.split())
 
 
 def is_empty_question(text: str) -> bool:
     """Only words without a subject of their own ("is it ok", "wait does it do that")."""
-    words = re.findall(r"[a-z']+", (text or "").lower())
+    words = re.findall(r"[a-záéíóúñü']+", (text or "").lower())
     return bool(words) and all(word in EMPTY_WORDS for word in words)

@@ -85,15 +85,20 @@ class DeskHours:
                 return span[0]
         return None
 
-    def reply(self, now: datetime) -> str:
+    def reply(self, now: datetime, language: str = "en") -> str:
         """One sentence for the person: open now, or when the desk will answer."""
         local = self.local(now)
+        spanish = language == "es"
         if self.is_open(local):
-            return "The front desk is open now."
+            return "La recepción está abierta ahora." if spanish else "The front desk is open now."
+        closed = "La recepción está cerrada ahora." if spanish else "The front desk is closed now."
         opening = self.next_opening(local)
         if opening is None:
-            return "The front desk is closed now."
-        return f"The front desk is closed now. They will answer from {_when(opening, local)} ({self.zone_label} time)."
+            return closed
+        if spanish:
+            since = f"a partir de {_when_spanish(opening, local)}".replace("a partir de el ", "a partir del ")
+            return f"{closed} Responderá {since} (hora de {self.zone_label})."
+        return f"{closed} They will answer from {_when(opening, local)} ({self.zone_label} time)."
 
 
 def _when(opening: datetime, local_now: datetime) -> str:
@@ -109,6 +114,32 @@ def _when(opening: datetime, local_now: datetime) -> str:
     return f"{opening:%A, %B} {opening.day} at {clock}"
 
 
+SPANISH_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+                  "octubre", "noviembre", "diciembre")
+
+
+def spanish_clock(moment: datetime) -> str:
+    """'9:00 a. m.', '1:30 p. m.' (the way times are written in Mexico and the US)."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'a. m.' if moment.hour < 12 else 'p. m.'}"
+
+
+def _when_spanish(opening: datetime, local_now: datetime) -> str:
+    """'hoy a las 9:00 a. m.', 'mañana a las ...', 'el lunes a las ...', 'el lunes 4 de enero a las ...'."""
+    clock = spanish_clock(opening)
+    article = "la" if opening.hour % 12 == 1 else "las"
+    days = (opening.date() - local_now.date()).days
+    day = SPANISH_WEEKDAYS[opening.weekday()]
+    if days == 0:
+        return f"hoy a {article} {clock}"
+    if days == 1:
+        return f"mañana a {article} {clock}"
+    if days < 7:
+        return f"el {day} a {article} {clock}"
+    return f"el {day} {opening.day} de {SPANISH_MONTHS[opening.month - 1]} a {article} {clock}"
+
+
+
 def desk_is_open(now: datetime, hours: Optional[DeskHours] = None) -> bool:
     return (hours or DeskHours.configured()).is_open(now)
 
@@ -117,19 +148,32 @@ def next_opening(now: datetime, hours: Optional[DeskHours] = None) -> Optional[d
     return (hours or DeskHours.configured()).next_opening(now)
 
 
-def desk_hours_reply(now: datetime, hours: Optional[DeskHours] = None) -> str:
+def desk_hours_reply(now: datetime, hours: Optional[DeskHours] = None, language: str = "en") -> str:
     """E.g. 'The front desk is closed now. They will answer from Monday at 9:00 AM (Los Angeles time).'"""
-    return (hours or DeskHours.configured()).reply(now)
+    return (hours or DeskHours.configured()).reply(now, language)
 
 
-def urgent_flag_reply(now: datetime, hours: Optional[DeskHours] = None) -> str:
+def urgent_flag_reply(now: datetime, hours: Optional[DeskHours] = None, language: str = "en") -> str:
     """What the person is told when their conversation is flagged as urgent. Out of desk hours
     nobody may see the flag until the desk opens, and they must not wait for it."""
     hours = hours or DeskHours.configured()
     local = hours.local(now)
+    if language == "es":
+        return _urgent_flag_reply_spanish(hours, local)
     if hours.is_open(local):
         return "I've also flagged this as urgent for our clinic team."
     opening = hours.next_opening(local)
     when = f"until {_when(opening, local)} ({hours.zone_label} time)" if opening else "until the desk opens"
     return (f"I've flagged this for our clinic team, but the front desk is closed now and may not see it {when}. "
             "Please don't wait for us: call or text 988 now, or call 911 if you are in danger.")
+
+
+def _urgent_flag_reply_spanish(hours: DeskHours, local: datetime) -> str:
+    if hours.is_open(local):
+        return "También marqué esto como urgente para nuestro equipo clínico."
+    opening = hours.next_opening(local)
+    when = (f"hasta {_when_spanish(opening, local)} (hora de {hours.zone_label})"
+            if opening else "hasta que abra la recepción")
+    return (f"Marqué esto para nuestro equipo clínico, pero la recepción está cerrada ahora y es posible que no lo "
+            f"vea {when}. Por favor no nos espere: llame ahora al 988 y marque 2 para hablar en español, o "
+            "llame al 911 si está en peligro.")

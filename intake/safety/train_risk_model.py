@@ -6,7 +6,8 @@ Reads:
 - intake/safety/corpus/*.tsv: the risk corpus (label, kind, text), written for variety;
 - tests/safety/*_set.tsv: the detector's older labelled sets (their benign rows say only
   "benign", so they train the risk head but not the disclosure head);
-- the Rasa NLU examples (data/**/nlu.yml): everyday messages, and the crisis intents' examples.
+- the Rasa NLU examples (data/**/nlu.yml and data/spanish/*.yml): everyday messages, and the
+  crisis intents' examples.
 Never reads the frozen test split (tests/safety/frozen/), which measures the result; the few
 older messages that are near-duplicates of it are listed in corpus/excluded_from_training.txt.
 
@@ -40,7 +41,10 @@ from intake.safety.sentence_vectors import batch_vectors
 SETTINGS_PATH = Path(__file__).with_name("risk_model.yml")
 CORPUS_DIR = Path(__file__).with_name("corpus")
 OLDER_SETS = sorted((PROJECT_ROOT / "tests" / "safety").glob("*_set.tsv"))
-NLU_FILES = sorted((PROJECT_ROOT / "data").rglob("nlu.yml"))
+# The Spanish files are read too: without Spanish everyday messages, Spanish itself looked like
+# risk to the model ("¿Cuántas sesiones voy a necesitar?" got the check-in; measured on the
+# Spanish held-out NLU set, tests/nlu_holdout_es.yml, before they were added).
+NLU_FILES = sorted(set((PROJECT_ROOT / "data").rglob("nlu.yml")) | set((PROJECT_ROOT / "data" / "spanish").glob("*.yml")))
 VECTOR_CACHE = "vectors.npz"
 DEV_VECTOR_CACHE = "development_vectors.npz"
 DEV_DIR = Path(__file__).with_name("development_split")

@@ -2,7 +2,9 @@
 
 People answer "yeah", "nope", "1" (SMS option 1 = yes), "I'd rather not say" or "sometimes".
 The parser turns that into YES, NO, SKIP (a refusal or a skip; no answer recorded), UNSURE
-(one clarifying question is asked) or UNCLEAR (the question is asked again).
+(one clarifying question is asked) or UNCLEAR (the question is asked again). Spanish answers
+("claro que sí", "nel", "prefiero no contestar", "a veces") are read the same way; accents are
+optional ("si", "no se").
 """
 from __future__ import annotations
 
@@ -23,11 +25,15 @@ _PHRASES = {
         r"skip", r"pass", r"next question", r"(i'?d |i would )?rather not( say| answer)?", r"prefer not( to)?( say| answer)?",
         r"i don'?t want to (say|answer)", r"not comfortable (saying|answering)", r"no comment", r"decline",
         r"none of your business", r"private", r"i won'?t answer", r"can we skip( this| that| it)?",
+        r"prefiero no (contestar|responder|decir(lo)?)( esa| eso| esta)?", r"paso", r"siguiente( pregunta)?",
+        r"no quiero (contestar|responder)( esa| eso| esta)?", r"(saltar|s[aá]ltatela|s[aá]ltela)( esa| esta)?",
     ],
     Answer.UNSURE: [
         r"sometimes", r"maybe", r"not sure", r"i'?m not sure", r"i don'?t know", r"idk", r"kind of", r"kinda",
         r"sort of", r"a little", r"a bit", r"occasionally", r"now and then", r"once or twice", r"possibly",
         r"perhaps", r"hard to say", r"depends", r"on and off", r"somewhat",
+        r"a veces", r"tal vez", r"quiz[aá]s?", r"no s[eé]", r"no estoy segur[oa]", r"m[aá]s o menos", r"un poco",
+        r"de vez en cuando", r"depende", r"puede ser",
     ],
     Answer.NO: [
         r"2", r"no+", r"nope", r"nah+", r"n", r"never", r"not really", r"not at all", r"no,? never",
@@ -36,6 +42,8 @@ _PHRASES = {
         r"no i don'?t", r"no i didn'?t", r"i did not", r"i didn'?t", r"nop", r"noo+pe", r"hell no",
         r"no ma'?am", r"no sir", r"not lately", r"not recently",
         r"(absolutely|certainly|of course|definitely) not", r"(that'?s |thats )?not true",
+        r"nel", r"nunca", r"no,? nunca", r"para nada", r"claro que no", r"de ninguna manera", r"no,? gracias",
+        r"no,? se[nñ]or(a|ita)?", r"no lo he (hecho|tenido|sentido)", r"no he", r"tampoco", r"nones",
     ],
     Answer.YES: [
         r"1", r"y", r"ye+s+", r"yeah+", r"yea", r"yep", r"yup", r"ya", r"yah", r"sure", r"i have", r"i do",
@@ -44,6 +52,9 @@ _PHRASES = {
         r"constantly", r"every day", r"uh huh", r"mhm+", r"si", r"sí", r"ok yes", r"unfortunately yes",
         r"sadly yes", r"i guess so", r"i think so", r"yes,? sometimes", r"yes unfortunately",
         r"certainly", r"(that'?s |thats )(right|true|correct)",
+        r"s[ií],? claro", r"claro( que s[ií])?", r"por supuesto", r"as[ií] es", r"correcto", r"sim[oó]n", r"[aá]ndale",
+        r"sip", r"s[ií],? se[nñ]or(a|ita)?", r"s[ií],? (mucho|muchas veces|seguido)", r"desafortunadamente s[ií]",
+        r"s[ií],? lo he (hecho|tenido|sentido)", r"as[ií] mero", r"eso", r"exacto", r"efectivamente",
     ],
 }
 _COMPILED = {

@@ -16,8 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from intake.language import language_of_message
+
 LINK_SCHEMES = ("tel:", "sms:", "http://", "https://", "mailto:")
 OPTIONS_HEADER = "Reply with a number:"
+# The header in the language of the reply it stands under (GSM-7 letters only).
+OPTIONS_HEADERS = {"en": OPTIONS_HEADER, "es": "Responda con un numero:"}
 INLINE_YES_NO = re.compile(r"reply 1 for yes,? (?:or )?2 for no|responda 1 para s[ií],? (?:o )?2 para no", re.IGNORECASE)
 NUMERIC_REPLY = re.compile(r"^\s*(?:#|no\.?\s*|number\s*|option\s*)?(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 
@@ -56,7 +60,10 @@ def render_messages(messages: Iterable[Mapping[str, Any]]) -> RenderedReply:
 
     Options are numbered across the whole turn, so two messages with buttons in one reply
     still give each option its own number. Images and custom payloads have no SMS form and are
-    dropped; a text always accompanies them in this assistant's responses."""
+    dropped; a text always accompanies them in this assistant's responses. The header over the
+    options is in the language the turn's own text is written in."""
+    messages = list(messages)
+    header = OPTIONS_HEADERS[language_of_message(" ".join(str(m.get("text") or "") for m in messages))]
     paragraphs: List[str] = []
     options: List[NumberedOption] = []
     for message in messages:
@@ -72,7 +79,7 @@ def render_messages(messages: Iterable[Mapping[str, Any]]) -> RenderedReply:
             options.append(option)
             numbered.append(f"{option.number}: {option.title}")
         if numbered:
-            lines.append("\n".join([OPTIONS_HEADER, *numbered]))
+            lines.append("\n".join([header, *numbered]))
         if lines:
             paragraphs.append("\n".join(lines))
     text = "\n".join(paragraphs)

@@ -28,13 +28,14 @@ from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set
 
 from intake.handoff import open_handoff
+from intake.language import language_of_message
 from intake.safety.alerts import record_crisis_alert
 from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge, reply_category
 from intake.settings import Settings, settings as clinic_settings
 from intake.sms import contacts, messages
 from intake.sms.contacts import ContactView
 from intake.sms.identity import conversation_id_for, normalize_phone
-from intake.sms.keywords import Keyword, keyword_of
+from intake.sms.keywords import Keyword, keyword_language, keyword_of
 from intake.sms.not_delivered import TextNotDelivered
 from intake.sms.options import payload_for_reply, render_messages
 from intake.sms.segments import split_into_segments
@@ -187,29 +188,31 @@ class SmsConversations:
             crisis = None if sent_ahead else self._crisis_reply_for(decision, body)
             if crisis:
                 await self._send_ahead(phone, crisis)
-            await self._send_ahead(phone, messages.assistant_unavailable_reply(self.settings.clinic))
+            await self._send_ahead(phone, messages.assistant_unavailable_reply(self.settings.clinic,
+                                                                               language_of_message(body)))
             return Outcome.ASSISTANT_FAILED
         if contact is None:
             return Outcome.REPEATED
         clinic = self.settings.clinic
+        language = keyword_language(body) if keyword else language_of_message(body)
 
         if contact.opted_out:
             if keyword is Keyword.OPT_IN:
                 await self._db(contacts.record_opt_in, contact.conversation_id)
-                await self._deliver(contact, messages.opted_in_reply(clinic))
+                await self._deliver(contact, messages.opted_in_reply(clinic, language))
                 return Outcome.OPTED_IN
             return await self._silent(contact, body, decision)
         if keyword is Keyword.OPT_OUT:
             if not await self._db(contacts.record_opt_out, contact.conversation_id):
                 return Outcome.ALREADY_OPTED_OUT
-            await self._deliver(contact, messages.opted_out_reply(clinic), opt_out_confirmation=True)
+            await self._deliver(contact, messages.opted_out_reply(clinic, language), opt_out_confirmation=True)
             await self._end_questions_in_progress(contact, body)
             return Outcome.OPTED_OUT
         if keyword is Keyword.OPT_IN:
-            await self._deliver(contact, messages.opted_in_reply(clinic))
+            await self._deliver(contact, messages.opted_in_reply(clinic, language))
             return Outcome.OPTED_IN
         if keyword is Keyword.HELP:
-            await self._deliver(contact, messages.help_reply(clinic))
+            await self._deliver(contact, messages.help_reply(clinic, language))
             return Outcome.HELP
         if not body:
             media = inbound.media_count > 0
@@ -219,14 +222,14 @@ class SmsConversations:
         decision = decision or await self._decide(body)
         if len(body) > self.settings.sms.max_inbound_chars and not decision.engaged:
             # A crisis signal in an overlong text still goes to the assistant, whole.
-            await self._deliver(contact, messages.too_long_reply(self.settings.sms.max_inbound_chars))
+            await self._deliver(contact, messages.too_long_reply(self.settings.sms.max_inbound_chars, language))
             return Outcome.TOO_LONG
         text = payload_for_reply(body, contact.last_options) or body
         try:
             bot_messages = await self.ask_assistant(contact.conversation_id, text)
         except Exception:  # the person must still get a way forward, never silence
             logger.exception("the assistant failed on an SMS message")
-            await self._deliver(contact, messages.assistant_unavailable_reply(clinic), notice_last=True)
+            await self._deliver(contact, messages.assistant_unavailable_reply(clinic, language), notice_last=True)
             return Outcome.ASSISTANT_FAILED
         if sent_ahead and self.crisis_replies is not None:  # not again, in either language
             bot_messages = [m for m in bot_messages if not self.crisis_replies.is_one(str(m.get("text") or ""))]
@@ -308,7 +311,7 @@ class SmsConversations:
         The opt-out confirmation goes alone (no notice) and is the one text allowed after STOP."""
         texts = self.segments(text)
         if not opt_out_confirmation and contact.needs_notice:
-            notice = messages.unencrypted_notice(self.settings.clinic)
+            notice = messages.unencrypted_notice(self.settings.clinic, language_of_message(text))
             texts = texts + [notice] if notice_last else [notice] + texts
             await self._db(contacts.record_notice_sent, contact.conversation_id)
         for body in texts:

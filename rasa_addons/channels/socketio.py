@@ -29,6 +29,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from intake.client_address import counted_address
+from intake.language import language_of_reply
 from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
@@ -77,6 +78,7 @@ class AnsweringSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(guarded(on_new_message))
         self._only_issued_sessions()
+        self._replies_say_their_language()
         redis_url = shared_rooms_url()
         if redis_url and self.sio is not None:
             # Swapped before the first connection, which is when the server initialises its manager.
@@ -84,6 +86,23 @@ class AnsweringSocketIOInput(SocketIOInput):
             manager.set_server(self.sio)
             self.sio.manager = manager
         return blueprint
+
+    def _replies_say_their_language(self) -> None:
+        """Each reply to the widget carries `language` ("en"/"es") when its text clearly is one,
+        so the widget's own words (buttons, crisis bar, placeholder) follow the conversation
+        (intake.language.language_of_reply). Rasa's output channel drops any key a response has
+        beyond text and buttons, so the tag is added where replies are sent."""
+        sio, event = self.sio, self.bot_message_evt
+        emit = sio.emit
+
+        async def emit_with_language(name: Text, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if name == event and isinstance(data, dict) and isinstance(data.get("text"), str) and "language" not in data:
+                language = language_of_reply(data["text"])
+                if language:
+                    data = {**data, "language": language}
+            return await emit(name, data, *args, **kwargs)
+
+        sio.emit = emit_with_language
 
     def _only_issued_sessions(self) -> None:
         """Rasa's session and message handlers behind two checks (intake.web_sessions): a session

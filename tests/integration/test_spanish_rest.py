@@ -63,3 +63,117 @@ def test_a_crisis_text_in_spanish_is_answered_in_spanish(sms_stack, twilio):
     sent = " ".join(twilio.sent_to(phone, since=mark))
     assert "988 y marque 2" in sent and "911" in sent
     assert "¿Esta a salvo en este momento?" in sent
+
+
+# ---- issue 27, second part: the FAQ, the clinic, the front desk and the SMS channel's own words
+
+def test_a_spanish_question_gets_the_spanish_answer_from_the_faq(stack, sender):
+    stack.send(sender, "hola")
+    reply = stack.send(sender, "¿La ketamina es adictiva?")
+    said = _said(reply)
+    assert "sustancia controlada" in said and "(Fuente: la FDA, 2023.)" in said
+    assert "Schedule III" not in said
+
+
+def test_a_first_message_that_is_a_spanish_question_is_answered_in_spanish(stack, sender):
+    said = _said(stack.send(sender, "cuanto dura una sesion de ketamina?"))
+    assert "de 1 a 2 horas" in said and "no debe manejar" in said
+
+
+def test_the_closest_topics_are_offered_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    reply = stack.send(sender, "¿y la ketamina qué onda?")
+    titles = [b["title"] for b in buttons(reply)]
+    said = _said(reply)
+    if "No estoy seguro de haber entendido su pregunta" in said:  # unsure: Spanish topics, Spanish desk
+        assert "Hablar con la recepción" in titles
+        assert all(b["payload"].startswith(("¿", "/")) for b in buttons(reply)), buttons(reply)
+    else:  # answered: in Spanish
+        assert "ketamina" in said.lower() and "ketamine" not in said.lower()
+
+
+def test_a_question_about_the_clinic_is_answered_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    reply = stack.send(sender, "¿tienen estacionamiento para los pacientes?")
+    said = _said(reply)
+    assert "Puede llamar a la recepción" in said and "estacionamiento" in said
+    assert {"Hablar con la recepción", "Hacer una cita"} <= {b["title"] for b in buttons(reply)}
+
+
+def test_a_health_question_outside_the_topics_is_declined_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    said = _said(stack.send(sender, "¿cuáles son los efectos secundarios de la sertralina?"))
+    assert "solo puedo responder preguntas sobre el TEPT" in said
+
+
+def test_asking_for_a_person_in_spanish_is_answered_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    said = _said(stack.send(sender, "quiero hablar con una persona de verdad"))
+    assert "Ya le avisé a nuestra recepción" in said and "988 y marcar 2" in said
+
+
+def test_trauma_history_in_spanish_is_acknowledged_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    said = _said(stack.send(sender, "tuve un accidente de carro muy fuerte hace cinco años"))
+    assert "I'm not sure" not in said and "Thank you" not in said
+    assert "Gracias" in said or "No estoy seguro" in said
+
+
+def test_the_spanish_sms_words_stop_and_help_are_answered_in_spanish(sms_stack, twilio):
+    phone = new_phone()
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "AYUDA").ok
+    helped = " ".join(twilio.sent_to(phone, since=mark))
+    assert "asistente automatico" in helped and "988 y marque 2" in helped and "ALTO" in helped
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "ALTO").ok
+    assert "ya no recibira mas mensajes" in " ".join(twilio.sent_to(phone, since=mark))
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "¿la ketamina es adictiva?").ok
+    assert twilio.sent_to(phone, since=mark) == []  # opted out: nothing more
+    assert post_sms(sms_stack, phone, "COMENZAR").ok
+    assert "volvera a recibir mensajes" in " ".join(twilio.sent_to(phone, since=mark))
+
+
+def test_a_spanish_text_gets_its_options_and_notice_in_spanish(sms_stack, twilio):
+    phone, mark = new_phone(), twilio.mark()
+    assert post_sms(sms_stack, phone, "hola buenas tardes").ok
+    sent = " ".join(twilio.sent_to(phone, since=mark))
+    assert "Responda con un numero:" in sent and "Reply with a number" not in sent
+    assert "no van cifrados" in sent
+    mark = twilio.mark()
+    assert post_sms(sms_stack, phone, "1").ok  # the first option: questions about ketamine
+    assert "pregunteme lo que quiera" in " ".join(twilio.sent_to(phone, since=mark)).lower().replace("ú", "u")
+
+
+def test_a_whole_booking_in_spanish_is_stored(stack, sender):
+    from tests.integration.test_booking_rest import _bookings, _slot_payloads, fresh_phone
+
+    stack.send(sender, "hola")
+    reply = stack.send(sender, "quiero hacer una cita por favor")
+    said = _said(reply)
+    assert "No se guarda nada hasta que usted confirme" in said and "¿Cuándo le gustaría su consulta?" in said
+    assert _slot_payloads(reply) and all(" a las " in b["title"] or " a la " in b["title"]
+                                         for b in buttons(reply) if "booking_slot" in b["payload"])
+    assert "¿Prefiere venir en persona" in _said(stack.send(sender, "la primera"))
+    assert "nombre y apellido" in _said(stack.send(sender, "por video"))
+    assert "número de teléfono" in _said(stack.send(sender, "Me llamo Ana Pérez"))
+    assert "correo electrónico" in _said(stack.send(sender, fresh_phone()))
+    asked = stack.send(sender, "no tengo correo")
+    assert "¿Cómo prefiere que la recepción le contacte" in _said(asked)
+    assert {"Llámenme", "Mándenme un texto"} <= {b["title"] for b in buttons(asked)}
+    confirm = _said(stack.send(sender, "por mensaje de texto"))
+    assert "Por favor revise su solicitud" in confirm and "Ana Pérez" in confirm and "por video" in confirm
+    done = _said(stack.send(sender, "sí"))
+    assert "Recibimos su solicitud de consulta" in done and "Código de referencia" in done
+    [row] = _bookings(stack, sender)
+    assert row["full_name"] == "Ana Pérez" and row["visit_type"] == "telehealth" and row["contact_method"] == "text"
+
+
+def test_a_time_asked_for_in_spanish_is_read(stack, sender):
+    stack.send(sender, "hola")
+    stack.send(sender, "me gustaría agendar una consulta")
+    said = _said(stack.send(sender, "el próximo martes en la tarde"))
+    # Either the time was taken (the next question) or the nearest free times are offered, in Spanish.
+    assert "¿Prefiere venir en persona" in said or "horas libres" in said, said
+    assert "couldn't find" not in said and "no encontré un día" not in said

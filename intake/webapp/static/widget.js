@@ -4,6 +4,9 @@
  *   <script src="https://WEB-APP/static/widget.js" data-rasa-url="https://RASA-HOST" defer></script>
  *
  * Options (data- attributes of that tag): data-rasa-url (required), data-title (header text).
+ * The widget's own words (buttons, status, crisis bar) follow the conversation's language: English
+ * or Spanish, first from the browser's language, then from the assistant's replies (the server
+ * tags each reply with the language it is written in) and the header's language button.
  * The socket.io client and the stylesheet come from the same place as this file, never from a
  * third party. Message text is only ever set with textContent: no text from either side is
  * parsed as HTML. Links are made only for tel:, sms: and https: (and http: on this page's own
@@ -18,7 +21,7 @@
     return;
   }
   var RASA_URL = script.dataset.rasaUrl.replace(/\/+$/, "");
-  var TITLE = script.dataset.title || "Intake assistant";
+  var TITLE = script.dataset.title;
   var BASE = script.src.replace(/[^/]*$/, "");
   // Same as session_expiration_time in domain.yml: after an hour without a message Rasa starts
   // a new session, so the widget forgets its copy of the conversation too (shared computers).
@@ -26,10 +29,44 @@
   var STORE_KEY = "clinic-chat:" + RASA_URL;
   var REPLY_WAIT_MS = 30000;
 
+  // ---- the widget's own words, in each language the assistant speaks -------------------------
+  var WORDS = {
+    en: {
+      title: "Intake assistant", launcher: "Chat with us", notConnected: "Not connected",
+      startOver: "Start over", startOverTitle: "Clear this conversation from this browser and start a new one",
+      close: "Close chat", note: "Automated assistant, not a clinician. Not for emergencies.",
+      log: "Conversation", typing: "The assistant is typing\u2026", inputLabel: "Your message",
+      placeholder: "Type your message", send: "Send", you: "You: ", assistant: "Assistant: ",
+      download: "Download ", file: "file", couldNotLoad: "The chat could not load. Please call the clinic.",
+      connecting: "Connecting\u2026", connected: "Connected", lost: "Connection lost. Reconnecting\u2026",
+      unreachable: "Can't reach the assistant. Trying again\u2026",
+      crisis: ["In crisis? ", "Call", "Call 988", " or ", "text", "Text 988", " 988 \u00b7 Emergency: ", "Call 911"],
+      other: "es", otherName: "Español", otherLabel: "Continuar en español"
+    },
+    es: {
+      title: "Asistente de admisión", launcher: "Chatee con nosotros", notConnected: "Sin conexión",
+      startOver: "Empezar de nuevo",
+      startOverTitle: "Borrar esta conversación de este navegador y empezar una nueva",
+      close: "Cerrar el chat", note: "Asistente automático, no un profesional clínico. No es para emergencias.",
+      log: "Conversación", typing: "El asistente está escribiendo\u2026", inputLabel: "Su mensaje",
+      placeholder: "Escriba su mensaje", send: "Enviar", you: "Usted: ", assistant: "Asistente: ",
+      download: "Descargar ", file: "archivo", couldNotLoad: "No se pudo cargar el chat. Por favor llame a la clínica.",
+      connecting: "Conectando\u2026", connected: "Conectado", lost: "Se perdió la conexión. Reconectando\u2026",
+      unreachable: "No se puede contactar al asistente. Intentando de nuevo\u2026",
+      crisis: ["¿En crisis? ", "Llame", "Llamar al 988 (marque 2 para español)", " al 988 (marque 2) o envíe ",
+        "AYUDA", "Enviar AYUDA por texto al 988", " al 988 \u00b7 Emergencia: ", "Llamar al 911"],
+      other: "en", otherName: "English", otherLabel: "Continue in English"
+    }
+  };
+  function browserLanguage() {
+    var spoken = (navigator.languages && navigator.languages[0]) || navigator.language || "";
+    return /^es\b/i.test(spoken) ? "es" : "en";
+  }
+
   // ---- stored state: session id and the transcript, in localStorage ---------------------------
   // The session id is issued (and signed) by the server in its session_confirm; null until then.
   function newState() {
-    return { sessionId: null, lastActive: Date.now(), open: false, entries: [] };
+    return { sessionId: null, lastActive: Date.now(), open: false, entries: [], language: browserLanguage() };
   }
   function loadState() {
     try {
@@ -49,6 +86,8 @@
     try { window.localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
   }
   var state = loadState();
+  if (!WORDS[state.language]) state.language = browserLanguage();
+  function words() { return WORDS[state.language]; }
 
   // ---- small DOM helpers ----------------------------------------------------------------------
   function el(tag, className, text) {
@@ -79,7 +118,7 @@
 
   // ---- the widget's elements ------------------------------------------------------------------
   var root = el("div", "ciw");
-  var launcher = el("button", "ciw-launcher", "Chat with us");
+  var launcher = el("button", "ciw-launcher");
   launcher.type = "button";
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "ciw-panel");
@@ -93,49 +132,85 @@
   panel.hidden = true;
 
   var header = el("div", "ciw-header");
-  var title = el("h2", "ciw-title", TITLE);
+  var title = el("h2", "ciw-title");
   title.id = "ciw-title";
-  var status = el("p", "ciw-status", "Not connected");
+  var status = el("p", "ciw-status");
   status.setAttribute("role", "status");
-  var restart = el("button", "ciw-restart", "Start over");
+  var statusKind = "notConnected";
+  var languageButton = el("button", "ciw-language");
+  languageButton.type = "button";
+  var restart = el("button", "ciw-restart");
   restart.type = "button";
-  restart.title = "Clear this conversation from this browser and start a new one";
   var close = el("button", "ciw-close", "\u00d7");
   close.type = "button";
-  close.setAttribute("aria-label", "Close chat");
   var headerText = el("div", "ciw-header-text");
   headerText.append(title, status);
-  header.append(headerText, restart, close);
+  header.append(headerText, languageButton, restart, close);
 
-  var note = el("p", "ciw-note", "Automated assistant, not a clinician. Not for emergencies.");
+  var mainCrisis = crisisBar("ciw-crisis");
+  var note = el("p", "ciw-note");
   var log = el("ol", "ciw-log");
-  log.setAttribute("aria-label", "Conversation");
-  var typing = el("p", "ciw-typing", "The assistant is typing\u2026");
+  var typing = el("p", "ciw-typing");
   typing.hidden = true;
 
   var form = el("form", "ciw-form");
-  var inputLabel = el("label", "ciw-visually-hidden", "Your message");
+  var inputLabel = el("label", "ciw-visually-hidden");
   inputLabel.htmlFor = "ciw-input";
   var input = el("input", "ciw-input");
   input.id = "ciw-input";
   input.type = "text";
   input.autocomplete = "off";
   input.maxLength = 2000;
-  input.placeholder = "Type your message";
-  var send = el("button", "ciw-send", "Send");
+  var send = el("button", "ciw-send");
   send.type = "submit";
   form.append(inputLabel, input, send);
 
-  panel.append(header, crisisBar("ciw-crisis"), note, log, typing, form);
+  panel.append(header, mainCrisis, note, log, typing, form);
   root.append(panel, miniCrisis, launcher);
 
-  /** "In crisis? Call or text 988 · Emergency: 911", always on screen, with tap-to-call links. */
+  /** "In crisis? Call or text 988 · Emergency: 911", always on screen, with tap-to-call links;
+   * in Spanish, 988 with "press 2" and the AYUDA text. */
   function crisisBar(className) {
     var bar = el("p", className);
-    bar.append("In crisis? ", link("tel:988", "Call", "Call 988"), " or ",
-      link("sms:988", "text", "Text 988"), " 988 \u00b7 Emergency: ", link("tel:911", "911", "Call 911"));
+    fillCrisisBar(bar);
     return bar;
   }
+  function fillCrisisBar(bar) {
+    var w = words().crisis;
+    bar.textContent = "";
+    bar.append(w[0], link("tel:988", w[1], w[2]), w[3], link("sms:988", w[4], w[5]), w[6],
+      link("tel:911", "911", w[7]));
+  }
+
+  /** Every word of the widget's own in the conversation's language. */
+  function showLanguage() {
+    var w = words();
+    root.setAttribute("lang", state.language);
+    launcher.textContent = w.launcher;
+    title.textContent = TITLE || w.title;
+    status.textContent = w[statusKind];
+    languageButton.textContent = w.otherName;
+    languageButton.setAttribute("aria-label", w.otherLabel);
+    languageButton.setAttribute("lang", w.other);
+    restart.textContent = w.startOver;
+    restart.title = w.startOverTitle;
+    close.setAttribute("aria-label", w.close);
+    note.textContent = w.note;
+    log.setAttribute("aria-label", w.log);
+    typing.textContent = w.typing;
+    inputLabel.textContent = w.inputLabel;
+    input.placeholder = w.placeholder;
+    send.textContent = w.send;
+    fillCrisisBar(miniCrisis);
+    fillCrisisBar(mainCrisis);
+  }
+  function setLanguage(language) {
+    if (!WORDS[language] || language === state.language) return;
+    state.language = language;
+    saveState();
+    showLanguage();
+  }
+  showLanguage();
 
   // ---- rendering messages ---------------------------------------------------------------------
   /** Text with line breaks kept (CSS pre-line) and allowed URLs turned into links. */
@@ -154,13 +229,13 @@
 
   function renderEntry(entry) {
     var item = el("li", "ciw-msg ciw-msg--" + entry.from);
-    var who = el("span", "ciw-visually-hidden", entry.from === "user" ? "You: " : "Assistant: ");
+    var who = el("span", "ciw-visually-hidden", entry.from === "user" ? words().you : words().assistant);
     var bubble = el("p", "ciw-bubble");
     bubble.append(who);
     appendText(bubble, entry.text || "");
     if (entry.text) item.append(bubble);
     if (entry.file && safeHref(entry.file.url)) {
-      item.append(link(safeHref(entry.file.url), "Download " + (entry.file.name || "file"), undefined));
+      item.append(link(safeHref(entry.file.url), words().download + (entry.file.name || words().file), undefined));
       item.lastChild.className = "ciw-file";
     }
     if (entry.buttons && entry.buttons.length) item.append(renderButtons(entry));
@@ -217,6 +292,7 @@
       entry.file = { url: attachment.url, name: String(attachment.name || "") };
     }
     if (!entry.text && !entry.buttons.length && !entry.file) return;
+    if (message.language) setLanguage(message.language);
     setTyping(false);
     addEntry(entry);
   }
@@ -234,8 +310,10 @@
   var ready = false;      // connected and the session confirmed (the socket is in its room)
   var outbox = [];        // messages typed while not ready, sent once the session is confirmed
 
+  /** `text` is a key of WORDS, so the status follows a change of language too. */
   function setStatus(text, kind) {
-    status.textContent = text;
+    statusKind = text;
+    status.textContent = words()[text];
     root.setAttribute("data-connection", kind);
   }
 
@@ -244,13 +322,13 @@
     var tag = document.createElement("script");
     tag.src = BASE + "vendor/socket.io.min.js";
     tag.onload = done;
-    tag.onerror = function () { setStatus("The chat could not load. Please call the clinic.", "failed"); };
+    tag.onerror = function () { setStatus("couldNotLoad", "failed"); };
     document.head.append(tag);
   }
 
   function connect() {
     if (socket) return;
-    setStatus("Connecting\u2026", "connecting");
+    setStatus("connecting", "connecting");
     loadClient(function () {
       // WebSocket only: no cross-origin polling requests (so no CORS) and no sticky sessions needed.
       socket = window.io(RASA_URL, { transports: ["websocket"], reconnectionDelayMax: 10000 });
@@ -260,19 +338,22 @@
       socket.on("session_confirm", function (sessionId) {
         if (typeof sessionId === "string") { state.sessionId = sessionId; saveState(); }
         ready = true;
-        setStatus("Connected", "connected");
-        if (!state.entries.length && !outbox.length) outbox.push("/greet");
+        setStatus("connected", "connected");
+        // A browser set to Spanish is greeted in Spanish (the slot takes the entity).
+        if (!state.entries.length && !outbox.length) {
+          outbox.push(state.language === "es" ? '/greet{"language": "es"}' : "/greet");
+        }
         while (outbox.length) emitMessage(outbox.shift());
       });
       socket.on("bot_uttered", fromBot);
       socket.on("disconnect", function (reason) {
         ready = false;
         setTyping(false);
-        setStatus("Connection lost. Reconnecting\u2026", "reconnecting");
+        setStatus("lost", "reconnecting");
         if (reason === "io server disconnect") socket.connect();
       });
       socket.on("connect_error", function () {
-        setStatus("Can't reach the assistant. Trying again\u2026", "reconnecting");
+        setStatus("unreachable", "reconnecting");
       });
     });
   }
@@ -316,7 +397,9 @@
   /** A new, empty conversation: nothing of the previous one stays on screen or in storage. */
   function startOver(open) {
     forgetStored();
+    var language = state.language;
     state = newState();
+    state.language = language;
     state.open = open;
     saveState();
     log.textContent = "";
@@ -329,6 +412,14 @@
       connect();
     }
   }
+  /** The other language, for the widget and the assistant alike. */
+  languageButton.addEventListener("click", function () {
+    var other = words().other;
+    var name = words().otherName;
+    setLanguage(other);
+    submitUserMessage('/choose_language{"language": "' + other + '"}', name);
+    input.focus();
+  });
   restart.addEventListener("click", function () {
     startOver(true);
     input.focus();
