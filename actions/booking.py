@@ -22,7 +22,7 @@ from intake.booking.messages import (booked_message, confirmation_question, slot
 from intake.booking.replies import confirmation_answer, declines_email
 from intake.screening.records import is_priority
 from intake.phrases import phrase
-from intake.settings import settings
+from intake.settings import settings, zone_name
 
 DETAIL_SLOTS = ["booking_slot", "booking_visit_type", "booking_name", "booking_phone", "booking_email",
                 "booking_contact_method", "booking_confirmed"]
@@ -42,8 +42,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def zone_label() -> str:
-    return settings().clinic.time_zone.split("/")[-1].replace("_", " ")
+def zone_label(language: str = "en") -> str:
+    return zone_name(settings().clinic.time_zone, language)
 
 
 def _priority(tracker: Tracker) -> bool:
@@ -113,7 +113,7 @@ class ActionAskBookingSlot(Action):
         offered = _offered(tracker)
         language = conversation_language(tracker)
         if offered:
-            dispatcher.utter_message(response="utter_booking_pick_offered", zone=zone_label(),
+            dispatcher.utter_message(response="utter_booking_pick_offered", zone=zone_label(language),
                                      buttons=_slot_buttons(offered, language))
             return []
         schedule = settings().schedule
@@ -121,7 +121,7 @@ class ActionAskBookingSlot(Action):
         if not free:
             dispatcher.utter_message(response="utter_booking_no_slots")
             return [SlotSet("booking_offered", [])]
-        dispatcher.utter_message(response="utter_booking_pick_next_free", zone=zone_label(),
+        dispatcher.utter_message(response="utter_booking_pick_next_free", zone=zone_label(language),
                                  buttons=_slot_buttons(free, language))
         return [SlotSet("booking_offered", [slot.isoformat() for slot in free])]
 
@@ -138,7 +138,7 @@ class ActionAskBookingConfirmed(Action):
         text = confirmation_question(
             tracker.get_slot("booking_name"), tracker.get_slot("booking_phone"),
             None if email == NO_EMAIL else email, tracker.get_slot("booking_contact_method"),
-            tracker.get_slot("booking_visit_type"), current_booking_slot(tracker), zone_label(), language)
+            tracker.get_slot("booking_visit_type"), current_booking_slot(tracker), zone_label(language), language)
         dispatcher.utter_message(text=text, buttons=translated(CONFIRM_BUTTONS, language))
         return []
 
@@ -313,8 +313,8 @@ class ActionSubmitBooking(Action):
                     FollowupAction("booking_form")]
         booking = outcome.booking
         trigger_handoff(tracker, "booking")  # the desk confirms it; never raises
-        dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note, zone_label(),
-                                                     language=language))
+        dispatcher.utter_message(text=booked_message(booking, config.clinic, config.telehealth_note_in(language),
+                                                     zone_label(language), language=language))
         if tracker.get_latest_input_channel() in WEB_CHANNELS:
             link = calendar_link(config.public_web_url, booking.reference)
             dispatcher.utter_message(response="utter_booking_calendar", link=link,

@@ -146,6 +146,6 @@ class ActionManageBooking(Action):
                     FollowupAction("manage_booking_form")]
         config = settings()
         heading = "Su consulta se cambió." if language == "es" else "Your consultation has been moved."
-        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, config.telehealth_note, zone_label(),
-                                                     heading=heading, language=language))
+        dispatcher.utter_message(text=booked_message(outcome.booking, config.clinic, config.telehealth_note_in(language),
+                                                     zone_label(language), heading=heading, language=language))
         return cleanup

@@ -149,20 +149,3 @@ def reply_language(text: str, current: Optional[str], settings: Optional[Languag
     except Exception:  # noqa: BLE001 - see the docstring
         return known
 
-
-# The assistant's own replies are whole sentences: one is tagged with its language only when the
-# detector is this sure and it has this many letters ("OK", a name or a number is not tagged).
-REPLY_CONFIDENCE = 0.9
-REPLY_MIN_LETTERS = 12
-
-
-def language_of_reply(text: str) -> Optional[str]:
-    """The language a reply of the assistant (or the front desk) is written in, or None when too
-    short to say. The web chat shows its own words (buttons, crisis bar) in it. Never raises."""
-    if len(LETTERS.findall(text or "")) < REPLY_MIN_LETTERS:
-        return None
-    try:
-        language, confidence = likeliest(text)
-    except Exception:  # noqa: BLE001 - the widget keeps its language
-        return None
-    return language if confidence >= REPLY_CONFIDENCE else None

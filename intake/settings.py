@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "clinic.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPANISH_DAYS = dict(zip(WEEKDAYS, ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")))
+# City names of time zones as Spanish writes them.
+SPANISH_CITIES = {"Los Angeles": "Los Ángeles", "New York": "Nueva York"}
+
+
+def zone_name(time_zone: str, language: str = "en") -> str:
+    """'Los Angeles' for America/Los_Angeles ('Los Ángeles' in Spanish): the clock people read."""
+    city = time_zone.split("/")[-1].replace("_", " ")
+    return SPANISH_CITIES.get(city, city) if language == "es" else city
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -63,7 +71,7 @@ class Clinic:
         if len(spans) == 1:
             start, end = spans.pop()
             days = _day_range(open_days, names)
-            zone = self.time_zone.split('/')[-1].replace('_', ' ')
+            zone = zone_name(self.time_zone, language)
             return f"{days} {start}-{end} ({'hora de ' + zone if spanish else zone + ' time'})"
         return ", ".join(f"{names[d]} {s}-{e}" for d in open_days for s, e in [self.front_desk_hours[d]])
 
@@ -117,6 +125,12 @@ class Settings:
     def telehealth_note(self) -> str:
         """What a telehealth patient is told about joining (confirmation and calendar file)."""
         return self.booking.get("telehealth_note") or "a video link is sent before the visit"
+
+    def telehealth_note_in(self, language: str) -> str:
+        """The telehealth note in `language` (`telehealth_note_es` for Spanish), else English."""
+        if language == "es":
+            return self.booking.get("telehealth_note_es") or "le enviaremos un enlace de video antes de la consulta"
+        return self.telehealth_note
 
     @property
     def public_web_url(self) -> str:

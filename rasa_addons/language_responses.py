@@ -10,6 +10,7 @@ every crisis response has its Spanish variants for every channel).
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -24,6 +25,22 @@ from intake.paths import PROJECT_ROOT
 from rasa_addons.language_policy import conversation_language
 
 RESPONSE_FILES = {"es": PROJECT_ROOT / "responses" / "es.yml"}
+# The language each conversation was last answered in, in this process (the web chat's own words
+# follow it: rasa_addons/channels/socketio.py). Bounded: the oldest conversations are forgotten.
+ANSWERED_IN: "OrderedDict[Text, Text]" = OrderedDict()
+ANSWERED_IN_LIMIT = 10_000
+
+
+def answered_in(conversation_id: Text) -> Optional[Text]:
+    """The language this process last answered the conversation in, if it has."""
+    return ANSWERED_IN.get(conversation_id)
+
+
+def _remember(conversation_id: Text, language: Text) -> None:
+    ANSWERED_IN[conversation_id] = language
+    ANSWERED_IN.move_to_end(conversation_id)
+    while len(ANSWERED_IN) > ANSWERED_IN_LIMIT:
+        ANSWERED_IN.popitem(last=False)
 
 
 @lru_cache(maxsize=None)
@@ -46,6 +63,7 @@ class LanguageResponses(TemplatedNaturalLanguageGenerator):
     async def generate(self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
                        **kwargs: Any) -> Optional[Dict[Text, Any]]:
         language = conversation_language(tracker)
+        _remember(tracker.sender_id, language)
         translated = self.translated.get(language)
         if translated is not None and utter_action in translated.responses:
             return await translated.generate(utter_action, tracker, output_channel, **kwargs)

@@ -35,7 +35,7 @@ from intake.safety.decision import CHECK_IN, CRISIS, DISTRESS, HISTORY, SafetyDe
 from intake.safety.risk_model import RiskModel
 from intake.safety.sentence_vectors import SentenceVectors
 from intake.safety.trauma_kinds import trauma_kind
-from intake.screening.answers import Answer, parse_yes_no
+from intake.screening.answers import Answer, is_bare_answer, parse_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,9 @@ class SafetyGuard(GraphComponent):
         """A crisis only the intent classifier saw: a third net beside the patterns and the risk
         model. An answer word stays an answer; an unsure guess gets the direct check-in; a
         confident one keeps its crisis intent (the protocol), as before the risk model existed."""
-        answer = parse_yes_no(text)
+        # Only a whole answer ("yes", "no", "sí") is an answer: "yes I already have the pills" or
+        # "ya tengo las pastillas" starts like one and is not.
+        answer = parse_yes_no(text) if is_bare_answer(text) else None
         confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
         if answer in ANSWER_INTENTS:
             self._set(message, ANSWER_INTENTS[answer])

@@ -15,6 +15,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 NAME_MAX_LENGTH = 80
+# Lower-case words inside a name that stay lower case ("María de la Cruz", "Juan y Ortega").
+NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "van", "von"})
 CONTACT_METHODS = ("call", "text", "email")
 VISIT_TYPES = ("in_person", "telehealth")
 _NAME_LEAD_INS = re.compile(
@@ -33,7 +35,8 @@ _INJECTION = re.compile(
 # Words that make a sentence, not a name ("why do you need my name").
 _NOT_NAME_WORDS = re.compile(r"\b(why|what|how|who|where|when|you|your|my|need|want|name|not|don'?t|please|"
                              r"thanks|hello|idk|por ?qu[eé]|para qu[eé]|nombre|necesita[ns]?|quiero|gracias|"
-                             r"no s[eé]|prefiero)\b", re.IGNORECASE)
+                             r"no s[eé]|prefiero|no|ni|s[eé]|bien|estoy|siento|duele|pues|hora|cita|acuerdo)\b",
+                             re.IGNORECASE)
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.\-]{1,2}[^\W\d_]+)*\.?$")
 
 
@@ -72,9 +75,13 @@ def clean_name(text: str) -> Checked:
         return Checked(None, "too_long")
     if not _NAME_ALLOWED.match(name) or len(name) < 2:
         return Checked(None, "not_a_name")
+    if name.split(" ")[0] in NAME_PARTICLES:  # "soy de Guadalajara": where from, not who
+        return Checked(None, "not_a_name")
     if " " not in name:
         return Checked(None, "need_full_name")
-    return Checked(" ".join(part[:1].upper() + part[1:] if part.islower() else part for part in name.split(" ")))
+    parts = name.split(" ")
+    return Checked(" ".join(part if not part.islower() or (index and part in NAME_PARTICLES)
+                            else part[:1].upper() + part[1:] for index, part in enumerate(parts)))
 
 
 def normalize_phone(text: str, region: str = "US") -> Checked:
@@ -124,11 +131,11 @@ def normalize_email(text: str) -> Checked:
 
 
 _METHODS = {
-    "text": re.compile(r"\b(texts?|txts?|sms|messages?|msgs?|texting|mensajes?( de texto)?|textos?|"
+    "text": re.compile(r"\b(texts?|txts?|sms|messages?|msgs?|texting|mensajes?(?! de voz)( de texto)?|textos?|"
                        r"m[aá]nd(?:en|e)me un (?:mensaje|texto)|whats ?app)\b", re.IGNORECASE),
-    "email": re.compile(r"\b(e-?mails?|(?<!voice )mail|correos?( electr[oó]nicos?)?)\b", re.IGNORECASE),
+    "email": re.compile(r"\b(e-?mails?|(?<!voice )mail|correos?(?! de voz)( electr[oó]nicos?)?)\b", re.IGNORECASE),
     "call": re.compile(r"\b(call|calls|calling|ring|phone call|voice ?mail|voicemail|ll[aá]m(?:en|e|ar)(?:me)?|"
-                       r"llamadas?|por tel[eé]fono)\b", re.IGNORECASE),
+                       r"llamadas?|por tel[eé]fono|(?:correo|mensaje|buz[oó]n) de voz)\b", re.IGNORECASE),
 }
 _VISIT_TYPES = {
     "telehealth": re.compile(r"\b(tele-?health|video|zoom|online|virtual|remote|remotely|from home|telemedicine|"

@@ -74,7 +74,9 @@ def offered_choice(text: str, offered: List[datetime]) -> Optional[datetime]:
                "do", "would", "great", "perfect", "one's", "time"} | SPANISH_FILLERS
     if not offered or not words or len(words) > 10:
         return None
-    words = ["last" if w in ("ultima", "ultimo") else w for w in words]
+    if words[-1] == "no" and len(words) > 1:  # "la segunda no": that one is refused
+        return None
+    words = ["last" if w in ("ultima", "ultimo") else "one" if w == "uno" else w for w in words]
     if words[-1] == "last" or "last" in words and set(words) - {"last"} <= fillers:
         return offered[-1]
     meaningful = [w for w in words if w not in fillers] or (["one"] if "one" in words else [])

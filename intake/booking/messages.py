@@ -14,7 +14,7 @@ VISIT_WORDS = {"in_person": "in person at the clinic", "telehealth": "by telehea
 CONTACT_WORDS = {"call": "a phone call", "text": "a text message", "email": "an email"}
 SPANISH = "es"
 VISIT_WORDS_ES = {"in_person": "en persona en la clínica", "telehealth": "por video (telesalud)"}
-CONTACT_WORDS_ES = {"call": "una llamada", "text": "un mensaje de texto", "email": "un correo electrónico"}
+CONTACT_WORDS_ES = {"call": "teléfono", "text": "mensaje de texto", "email": "correo electrónico"}
 UNAVAILABLE_ES = {
     "past": "Esa hora ya pasó.",
     "too_soon": "Esa hora es demasiado pronto para prepararnos; necesitamos un poco más de aviso.",
@@ -26,8 +26,9 @@ UNAVAILABLE_ES = {
     "none_in_window": "No hay nada libre en ese momento.",
     "none_at_that_time": "No hay nada libre a esa hora.",
 }
-SPANISH_DAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
-SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+SPANISH_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+                  "noviembre", "diciembre")
 UNAVAILABLE = {
     "past": "That time has already passed.",
     "too_soon": "That's too soon for us to prepare; we need a little more notice.",
@@ -42,7 +43,7 @@ UNAVAILABLE = {
 
 
 def slot_label(slot: datetime, language: str = "en") -> str:
-    """'Tue, Dec 1 at 10:00 AM' (clinic time); in Spanish 'mar 1 de dic a las 10:00 a. m.'."""
+    """'Tue, Dec 1 at 10:00 AM' (clinic time); in Spanish 'martes 1 de diciembre a las 10:00 a. m.'."""
     if language == SPANISH:
         article = "la" if slot.hour % 12 == 1 else "las"
         return (f"{SPANISH_DAYS[slot.weekday()]} {slot.day} de {SPANISH_MONTHS[slot.month - 1]} "
@@ -92,9 +93,9 @@ def booked_message(booking: BookingView, clinic: Clinic, telehealth_note: str, t
     """Date, time, place or telehealth note, reference code and what happens next."""
     if language == SPANISH:
         place = (f"en {clinic.address}" if booking.visit_type == "in_person"
-                 else "por video (telesalud); le enviaremos un enlace seguro de video antes de la consulta")
+                 else f"por video (telesalud): {telehealth_note}")
         return (
-            f"{heading or 'Recibimos su solicitud de consulta.'} {slot_label(booking.slot_start, SPANISH)} "
+            f"{heading or 'Recibimos su solicitud de consulta.'} Fecha: {slot_label(booking.slot_start, SPANISH)} "
             f"(hora de {time_zone_label}), {place}.\n"
             f"Código de referencia: {booking.reference}\n"
             f"Lo que sigue: nuestra recepción la confirmará por {CONTACT_WORDS_ES[booking.contact_method]}, "

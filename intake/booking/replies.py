@@ -9,8 +9,8 @@ from intake.screening.answers import Answer, parse_yes_no
 
 _CONFIRM = re.compile(r"^\W*(ok(ay)?|k|looks? (good|right|fine|correct)|all (good|correct)|that'?s (right|correct|fine)|"
                       r"perfect|great|confirm(ed)?|send( it)?|book( it)?|go ahead|do it|sounds good|correct|right|"
-                      r"est[aá] bien|todo bien|perfecto|de acuerdo|dale|va|vale|confirmo|conf[ií]rm[ea]la|"
-                      r"ag[eé]nd[ea]la|as[ií] est[aá] bien|todo correcto|excelente)\b",
+                      r"est[aá] bien|todo bien|perfecto|de acuerdo|confirmo|conf[ií]rm[ea]la|"
+                      r"ag[eé]nd[ea]la|as[ií] est[aá] bien|todo correcto|excelente|(?:va|vale|dale)(?=\W*$))\b",
                       re.IGNORECASE)
 _NO_EMAIL = re.compile(r"\b(skip|none|n/?a|no e-?mail|don'?t (have|use)|do not (have|use)|rather not|prefer not|"
                        r"no thanks|no thank you|not needed|nope|no|no tengo( correo| email| e-?mail)?|sin correo|"
@@ -27,6 +27,8 @@ def confirmation_answer(text: str) -> Optional[bool]:
     the phone is wrong" is a correction, not a yes."""
     if _CORRECTION.search(text or ""):
         return False
+    if "?" in (text or "") or "¿" in (text or ""):  # "¿va a costar algo?" asks; it confirms nothing
+        return None
     answer = parse_yes_no(text or "")
     if answer is Answer.YES:
         return True

@@ -39,12 +39,16 @@ SPANISH_WORDS = (
     (r"\bmanana\b", "tomorrow"), (r"\bhoy\b", "today"), (r"\bayer\b", "yesterday"),
     (r"\b(?:lo (?:mas )?(?:antes|pronto) (?:posible|que se pueda)|cuanto antes|cuando sea|cualquier (?:dia|hora|momento)|"
      r"(?:la )?(?:primera|proxima) (?:cita )?(?:disponible|libre)|la que sea|lo que sea)\b", "asap"),
+    # "el martes de la próxima semana" is next week's; "el próximo martes" and "el martes que viene"
+    # are the coming Tuesday, as most Spanish speakers mean them.
+    (r"\b(?:el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) de la (?:proxima|otra|siguiente) semana\b|"
+     r"\b(?:el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) de la semana que viene\b",
+     lambda m: f"next {m.group(1) or m.group(2)}"),
+    (r"\b(?:el )?(?:proximo|siguiente) (lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b", r"coming \1"),
+    (r"\b(?:el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) que viene\b", r"coming \1"),
     (r"\b(?:la )?(?:proxima|siguiente|otra) semana\b|\b(?:la )?semana que viene\b", "next week"),
     (r"\besta semana\b", "this week"),
     (r"\b(?:este )?fin de semana\b", "this weekend"),
-    (r"\b(?:el )?(?:proximo|siguiente) (lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b", r"next \1"),
-    (r"\b(?:el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) (?:que viene|de la proxima semana|de la otra semana)\b",
-     r"next \1"),
     (r"\beste (lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b", r"this \1"),
     (r"\blunes\b", "monday"), (r"\bmartes\b", "tuesday"), (r"\bmiercoles\b", "wednesday"),
     (r"\bjueves\b", "thursday"), (r"\bviernes\b", "friday"), (r"\bsabados?\b", "saturday"),
@@ -57,12 +61,17 @@ SPANISH_WORDS = (
     (r"\bdiciembre\b", "december"),
     (r"\b(?:el )?dia (\d{1,2})\b", r"the \1th"),
     (r"\ben (una|dos|tres|\d) semanas?\b", lambda m: f"in {SPANISH_NUMBERS.get(m.group(1), m.group(1))} weeks"),
+    (r"\b(a|de) la una\b", r"\1 la 1"),
+    (r"\b(a|de) las (dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce)\b",
+     lambda m: f"{m.group(1)} las {SPANISH_HOURS[m.group(2)]}"),
     (r"\b(?:como |tipo |mas o menos )a las?\b", "around"), (r"\bdespues de las?\b", "after"),
-    (r"\bantes de las?\b", "before"), (r"\b(?:a|de) las?\b(?=\s*\d)", "at"),
+    (r"\bantes de las?\b", "before"), (r"\b(?:a|de) las?\b(?=\s*\d)", "at"), (r"^ ?las? (?=\d)", " at "),
     (r"\b(\d{1,2})(?::(\d{2}))? y media\b", r"\1:30"),
     (r"\ba\.? ?m\.?(?!\w)", "am"), (r"\bp\.? ?m\.?(?!\w)", "pm"),
 )
 SPANISH_NUMBERS = {"una": "1", "dos": "2", "tres": "3"}
+SPANISH_HOURS = {word: str(number) for number, word in enumerate(
+    ("dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce"), start=2)}
 PARTS_OF_DAY = {
     "morning": (time(0, 0), time(12, 0)),
     "afternoon": (time(12, 0), time(17, 0)),

@@ -12,8 +12,8 @@ import re
 QUESTION_START = re.compile(
     r"^\s*(what|whats|what's|wat|wut|how|hw|why|when|where|who|whom|whose|which|is|isn'?t|are|aren'?t|am|"
     r"can|cant|can't|could|do|does|doesn'?t|did|will|would|should|shall|may|might|have|has|was|were|"
-    r"any|anyone|tell me|explain|qu[eé]|q|c[oó]mo|cu[aá]l|cu[aá]les|cu[aá]ndo|d[oó]nde|qui[eé]n|cu[aá]nt[oa]s?|"
-    r"por ?qu[eé]|xq|pq|puedo|puede|pueden|podr[ií]a|hay|es|son|sirve|funciona|necesito saber|quisiera saber)\b",
+    r"any|anyone|tell me|explain|qu[eé]|q|c[oó]mo|cu[aá]l|cu[aá]les|cuándo|dónde|qui[eé]n|cu[aá]nt[oa]s?|"
+    r"por qu[eé]|porqu[eé]|xq|pq|puedo|puede|pueden|podr[ií]a|hay|es|son|sirve|funciona|necesito saber|quisiera saber)\b",
     re.IGNORECASE)
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|i'?ll|my|me|myself|mine|yo|mi|mis|me siento|tengo|tuve|estoy|"
                           r"soy|fui|conmigo)\b", re.IGNORECASE)
@@ -25,8 +25,8 @@ ASKS_SOMEWHERE = re.compile(
     r"\b(how|what|whats|what's|why|when|where|which|whether|who|if|wonder|wondering|curious|tell me|show me|"
     r"explain|want to know|wanna know|need to know|(is|are|does|do|can|will|would) (that|this|it|they|there|you|i)|"
     # Spanish, where "que" and "como" without accents are also "that" and "like": only in a question's shape.
-    r"qu[eé] (es|son|pasa|hago|puedo|significa|tan)|c[oó]mo (se|es|funciona|puedo|le|lo|la|saber)|cu[aá]nt[oa]s?|"
-    r"cu[aá]ndo|d[oó]nde|cu[aá]l(es)?|por ?qu[eé]|xq|quisiera saber|quiero saber|me gustar[ií]a saber|saber si|"
+    r"qu[eé] (es|son|pasa|hago|puedo|significa|tan)|c[oó]mo (se|es|funciona|puedo|le|lo|la|saber)|cuánt[oa]s?|"
+    r"cuándo|dónde|cuál(es)?|por qu[eé]|quisiera saber|quiero saber|me gustar[ií]a saber|saber si|"
     r"tengo (una )?(duda|pregunta)|me (puede|podr[ií]a|pueden|podr[ií]an) (decir|explicar|informar))\b",
     re.IGNORECASE)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from intake.settings import WEEKDAYS
+from intake.settings import WEEKDAYS, zone_name
 
 # Looking further ahead than this finds nothing new: the week repeats; holidays are single days.
 SEARCH_DAYS = 60
@@ -97,7 +97,7 @@ class DeskHours:
             return closed
         if spanish:
             since = f"a partir de {_when_spanish(opening, local)}".replace("a partir de el ", "a partir del ")
-            return f"{closed} Responderá {since} (hora de {self.zone_label})."
+            return f"{closed} Responderá {since} (hora de {zone_name(str(self.zone.key), 'es')})."
         return f"{closed} They will answer from {_when(opening, local)} ({self.zone_label} time)."
 
 
@@ -172,7 +172,7 @@ def _urgent_flag_reply_spanish(hours: DeskHours, local: datetime) -> str:
     if hours.is_open(local):
         return "También marqué esto como urgente para nuestro equipo clínico."
     opening = hours.next_opening(local)
-    when = (f"hasta {_when_spanish(opening, local)} (hora de {hours.zone_label})"
+    when = (f"hasta {_when_spanish(opening, local)} (hora de {zone_name(str(hours.zone.key), 'es')})"
             if opening else "hasta que abra la recepción")
     return (f"Marqué esto para nuestro equipo clínico, pero la recepción está cerrada ahora y es posible que no lo "
             f"vea {when}. Por favor no nos espere: llame ahora al 988 y marque 2 para hablar en español, o "

@@ -33,7 +33,8 @@ _PHRASES = {
         r"sort of", r"a little", r"a bit", r"occasionally", r"now and then", r"once or twice", r"possibly",
         r"perhaps", r"hard to say", r"depends", r"on and off", r"somewhat",
         r"a veces", r"tal vez", r"quiz[aá]s?", r"no s[eé]", r"no estoy segur[oa]", r"m[aá]s o menos", r"un poco",
-        r"de vez en cuando", r"depende", r"puede ser",
+        r"de vez en cuando", r"depende", r"puede ser", r"no (lo )?s[eé]( bien)?", r"no s[eé],? .*", r"nose",
+        r"no sabr[ií]a( decir(le)?)?", r"ni idea", r"no siempre", r"no mucho", r"ya no", r"ya no .*",
     ],
     Answer.NO: [
         r"2", r"no+", r"nope", r"nah+", r"n", r"never", r"not really", r"not at all", r"no,? never",
@@ -90,7 +91,12 @@ def parse_yes_no(text: str) -> Answer:
             if _COMPILED[answer].match(candidate):
                 return answer
     cleaned = _without_filler(cleaned)
-    first = re.split(r"[ ,.!]+", cleaned)[0]
+    words = re.split(r"[ ,.!]+", cleaned)
+    first = words[0]
+    if first == "ya" and len(words) > 1 and words[1] == "no":  # "ya no": not any more
+        return Answer.UNSURE
+    if first == "no" and re.match(r"no (lo )?s[eé]\b|no sabr[ií]a\b", cleaned):  # "no sé, ...": unsure
+        return Answer.UNSURE
     if first in {"yes", "yeah", "yep", "yup", "yea", "ya", "sí", "si"}:
         return Answer.YES
     if first in {"no", "nope", "nah", "never"}:

@@ -31,7 +31,8 @@ PLAIN_PUNCTUATION = {
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2026": "...", "\u2022": "-", "\u00b7": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
 }
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][)\"'\]])\s+")  # "studies.) Next" splits too
+# Not after "a." or "p." of a Spanish time ("9:00 a. m."): that sentence goes on.
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[ap]\.)\s+|(?<=[.!?][)\"'\]])\s+")  # "studies.) Next" splits too
 LIST_ITEM = re.compile(r"(?:\d{1,2}:|-) ")  # numbered options, and bullets (• became -)
 MAX_TWILIO_BODY = 1600  # Twilio refuses a longer body
 

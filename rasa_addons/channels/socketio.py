@@ -29,11 +29,11 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from intake.client_address import counted_address
-from intake.language import language_of_reply
 from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.message_rate import held_back
+from rasa_addons.language_responses import answered_in
 from rasa_addons.channels.shared_rooms import JsonRedisManager
 from rasa_addons.channels.turn_guards import guarded
 
@@ -88,18 +88,19 @@ class AnsweringSocketIOInput(SocketIOInput):
         return blueprint
 
     def _replies_say_their_language(self) -> None:
-        """Each reply to the widget carries `language` ("en"/"es") when its text clearly is one,
-        so the widget's own words (buttons, crisis bar, placeholder) follow the conversation
-        (intake.language.language_of_reply). Rasa's output channel drops any key a response has
-        beyond text and buttons, so the tag is added where replies are sent."""
+        """Each reply to the widget carries `language` ("en"/"es"): the language the conversation
+        is being answered in (rasa_addons.language_responses), so the widget's own words (buttons,
+        crisis bar, placeholder) follow the conversation, even under a reply still written only in
+        English. Rasa's output channel drops any key a response has beyond text and buttons, so
+        the tag is added where replies are sent (the room is the conversation's id)."""
         sio, event = self.sio, self.bot_message_evt
         emit = sio.emit
 
         async def emit_with_language(name: Text, data: Any = None, *args: Any, **kwargs: Any) -> Any:
-            if name == event and isinstance(data, dict) and isinstance(data.get("text"), str) and "language" not in data:
-                language = language_of_reply(data["text"])
-                if language:
-                    data = {**data, "language": language}
+            room = kwargs.get("room") or kwargs.get("to")
+            language = answered_in(room) if name == event and isinstance(data, dict) and room else None
+            if language and "language" not in data:
+                data = {**data, "language": language}
             return await emit(name, data, *args, **kwargs)
 
         sio.emit = emit_with_language

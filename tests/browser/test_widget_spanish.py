@@ -23,7 +23,7 @@ def test_a_spanish_browser_is_greeted_in_spanish_and_the_widget_speaks_spanish(b
         page = context.new_page()
         page.goto(stack.web_url + "/")
         expect(page.locator(".ciw-crisis--mini")).to_have_text(SPANISH_BAR)
-        expect(page.locator(".ciw-launcher")).to_have_text("Chatee con nosotros")
+        expect(page.locator(".ciw-launcher")).to_have_text("Escríbanos")
         page.click(".ciw-launcher")
         expect(page.locator(".ciw-status")).to_have_text("Conectado", timeout=REPLY_TIMEOUT_MS)
         expect(bot_messages(page).first).to_contain_text("asistente automático", timeout=REPLY_TIMEOUT_MS)

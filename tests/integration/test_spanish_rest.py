@@ -174,6 +174,8 @@ def test_a_time_asked_for_in_spanish_is_read(stack, sender):
     stack.send(sender, "hola")
     stack.send(sender, "me gustaría agendar una consulta")
     said = _said(stack.send(sender, "el próximo martes en la tarde"))
-    # Either the time was taken (the next question) or the nearest free times are offered, in Spanish.
-    assert "¿Prefiere venir en persona" in said or "horas libres" in said, said
+    # The free times of that afternoon to choose from, the time taken (the next question), or the
+    # nearest free times: in Spanish, never "not understood".
+    assert any(words in said for words in ("¿Cuál de estas le conviene?", "¿Prefiere venir en persona",
+                                            "horas libres")), said
     assert "couldn't find" not in said and "no encontré un día" not in said

@@ -88,8 +88,14 @@ def test_a_queue_failure_still_gives_the_phone_number_and_crisis_numbers(tmp_pat
     finally:
         settings.cache_clear()
         database.cache_clear()
-    text = said(dispatcher)[0]["text"]
-    assert PHONE in text and "911" in text and "988" in text
+    message = said(dispatcher)[0]
+    assert message["response"] == "utter_handoff_failed" and message["front_desk_phone"] == PHONE
+    # The response itself (English and Spanish) gives the phone, 911 and 988.
+    import yaml
+    from rasa_addons.language_responses import responses_in
+    english = yaml.safe_load(open("domain.yml", encoding="utf-8"))["responses"]["utter_handoff_failed"]
+    for variant in english + responses_in("es")["utter_handoff_failed"]:
+        assert "{front_desk_phone}" in variant["text"] and "911" in variant["text"] and "988" in variant["text"]
 
 
 # -- relay --------------------------------------------------------------------------------------

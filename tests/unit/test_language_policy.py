@@ -55,4 +55,15 @@ def test_the_crisis_reply_is_generated_in_the_conversations_language(channel, ex
 def test_a_response_without_a_spanish_version_is_given_in_english():
     generator = LanguageResponses(domain=DOMAIN)
     spanish = _tracker(SlotSet("language", "es"))
-    assert asyncio.run(generator.generate("utter_iamabot", spanish, "rest"))["text"].startswith("I'm an automated")
+    # utter_asq_intro has no Spanish version yet (the ASQ's Spanish wording is not confirmed).
+    assert asyncio.run(generator.generate("utter_asq_intro", spanish, "rest"))["text"].startswith("Next are a few")
+
+
+def test_the_language_a_conversation_was_answered_in_is_remembered_for_the_web_chat():
+    from rasa_addons.language_responses import answered_in
+
+    generator = LanguageResponses(domain=DOMAIN)
+    tracker = _tracker(SlotSet("language", "es"))
+    asyncio.run(generator.generate("utter_iamabot", tracker, "socketio"))
+    assert answered_in(tracker.sender_id) == "es"
+    assert answered_in("a conversation never answered") is None

@@ -44,7 +44,7 @@
       other: "es", otherName: "Español", otherLabel: "Continuar en español"
     },
     es: {
-      title: "Asistente de admisión", launcher: "Chatee con nosotros", notConnected: "Sin conexión",
+      title: "Asistente de admisión", launcher: "Escríbanos", notConnected: "Sin conexión",
       startOver: "Empezar de nuevo",
       startOverTitle: "Borrar esta conversación de este navegador y empezar una nueva",
       close: "Cerrar el chat", note: "Asistente automático, no un profesional clínico. No es para emergencias.",
@@ -55,6 +55,7 @@
       unreachable: "No se puede contactar al asistente. Intentando de nuevo\u2026",
       crisis: ["¿En crisis? ", "Llame", "Llamar al 988 (marque 2 para español)", " al 988 (marque 2) o envíe ",
         "AYUDA", "Enviar AYUDA por texto al 988", " al 988 \u00b7 Emergencia: ", "Llamar al 911"],
+      crisisText: "sms:988?&body=AYUDA",
       other: "en", otherName: "English", otherLabel: "Continue in English"
     }
   };
@@ -178,7 +179,8 @@
   function fillCrisisBar(bar) {
     var w = words().crisis;
     bar.textContent = "";
-    bar.append(w[0], link("tel:988", w[1], w[2]), w[3], link("sms:988", w[4], w[5]), w[6],
+    // In Spanish the text link opens the phone's messages with AYUDA already typed.
+    bar.append(w[0], link("tel:988", w[1], w[2]), w[3], link(words().crisisText || "sms:988", w[4], w[5]), w[6],
       link("tel:911", "911", w[7]));
   }
 
