@@ -58,34 +58,28 @@ def unavailable_sentence(reason: Optional[str], language: str = "en") -> str:
     return UNAVAILABLE.get(reason or "", "That time isn't available.")
 
 
+# The summary shown before a request is sent, in each language: its lines' wording.
+SUMMARY = {
+    "en": {"heading": "Please check your request:", "time": "• Time: {slot} ({zone} time)", "visit": "• Visit: {visit}",
+           "name": "• Name: {name}", "phone": "• Phone: {phone}", "email": "• Email: {email}",
+           "contact": "• We'll reach you by {contact}", "question": "Shall I send this request?"},
+    SPANISH: {"heading": "Por favor revise su solicitud:", "time": "• Hora: {slot} (hora de {zone})",
+              "visit": "• Consulta: {visit}", "name": "• Nombre: {name}", "phone": "• Teléfono: {phone}",
+              "email": "• Correo: {email}", "contact": "• Le contactaremos por {contact}",
+              "question": "¿Envío esta solicitud?"},
+}
+
+
 def confirmation_question(name: str, phone: str, email: Optional[str], contact_method: str,
                           visit_type: str, slot: datetime, time_zone_label: str, language: str = "en") -> str:
     """Everything the person gave, shown once before anything is stored."""
-    if language == SPANISH:
-        lines = [
-            "Por favor revise su solicitud:",
-            f"• Hora: {slot_label(slot, SPANISH)} (hora de {time_zone_label})",
-            f"• Consulta: {VISIT_WORDS_ES[visit_type]}",
-            f"• Nombre: {name}",
-            f"• Teléfono: {display_phone(phone)}",
-        ]
-        if email:
-            lines.append(f"• Correo: {email}")
-        lines.append(f"• Le contactaremos por {CONTACT_WORDS_ES[contact_method]}")
-        lines.append("¿Envío esta solicitud?")
-        return "\n".join(lines)
-    lines = [
-        "Please check your request:",
-        f"• Time: {slot_label(slot)} ({time_zone_label} time)",
-        f"• Visit: {VISIT_WORDS[visit_type]}",
-        f"• Name: {name}",
-        f"• Phone: {display_phone(phone)}",
-    ]
-    if email:
-        lines.append(f"• Email: {email}")
-    lines.append(f"• We'll reach you by {CONTACT_WORDS[contact_method]}")
-    lines.append("Shall I send this request?")
-    return "\n".join(lines)
+    spanish = language == SPANISH
+    words = SUMMARY[SPANISH if spanish else "en"]
+    facts = {"slot": slot_label(slot, language), "zone": time_zone_label, "name": name, "phone": display_phone(phone),
+             "email": email, "visit": (VISIT_WORDS_ES if spanish else VISIT_WORDS)[visit_type],
+             "contact": (CONTACT_WORDS_ES if spanish else CONTACT_WORDS)[contact_method]}
+    keys = ["heading", "time", "visit", "name", "phone"] + (["email"] if email else []) + ["contact", "question"]
+    return "\n".join(words[key].format(**facts) for key in keys)
 
 
 def booked_message(booking: BookingView, clinic: Clinic, telehealth_note: str, time_zone_label: str,
