@@ -28,7 +28,7 @@ rm -rf results/nlu_holdout_es
 .venv/bin/rasa test nlu --model models/intake.tar.gz --nlu tests/nlu_holdout_es.yml --out results/nlu_holdout_es --quiet >/dev/null
 .venv/bin/python -m tests.support.nlu_report results/nlu_holdout_es --metric accuracy --floor 0.90 0.90 --routed tests/nlu_holdout_es.yml
 
-echo "== FAQ scope on the frozen set (tests/faq_scope/frozen): fails below 78% of in-scope English questions answered right (just under the shipped 80.2%; target 95%) or above 1% of out-of-scope messages answered from the FAQ (the target)"
+echo "== FAQ scope on the frozen set (tests/faq_scope/frozen): fails below 78% of in-scope English questions answered right (just under the shipped 78.8%; target 95%) or above 1% of out-of-scope messages answered from the FAQ (the target)"
 .venv/bin/python -m tests.support.faq_scope_report tests/faq_scope/frozen --model models/intake.tar.gz --floors 0.78 0.01 \
   || { echo "FAQ scope report failed"; exit 1; }
 
