@@ -25,6 +25,8 @@ DISTRESS = [row.text for row in WITHOUT_RISK if row.label == "distress"]
 IN_DANGER = [row.text for row in read_corpus_file(FROZEN / "risk_messages.tsv") if row.label == "in_danger"]
 
 HISTORY_REPLY = "You don't need to share any details here."
+# A history told in Spanish is acknowledged in Spanish (issue 27), in the same words.
+SPANISH_HISTORY_REPLY = "No necesita dar ningún detalle aquí."
 
 
 def _reply(stack, text: str) -> List[dict]:
@@ -43,11 +45,14 @@ def test_the_three_kinds_have_over_a_hundred_messages_each():
 
 def test_trauma_told_as_history_is_acknowledged_as_history(stack):
     replies = [_reply(stack, text) for text in HISTORY]
-    acknowledged = [r for r in replies if HISTORY_REPLY in texts(r)]
+    acknowledged = [r for r in replies if HISTORY_REPLY in texts(r) or SPANISH_HISTORY_REPLY in texts(r)]
     assert len(acknowledged) / len(HISTORY) >= 0.85
     for reply in acknowledged:  # thanked, nothing assumed to be happening now, no details asked
         said = texts(reply)
-        assert "Thank you for telling me" in said and "this is happening" not in said
+        if SPANISH_HISTORY_REPLY in said:
+            assert "Gracias por contármelo" in said and "Su seguridad es lo primero" not in said
+        else:
+            assert "Thank you for telling me" in said and "this is happening" not in said
 
 
 def test_present_danger_keeps_the_in_danger_protocol_or_the_direct_question(stack):
