@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import trigger_handoff
-from actions.language import conversation_language
+from actions.language import conversation_language, translated
 from intake.booking import contact, store
 from intake.booking.calendar import calendar_link
 from intake.booking.matching import SlotMatch, choose_slot, parse_slot_value
@@ -21,7 +21,6 @@ from intake.booking.messages import (booked_message, confirmation_question, slot
                                      unavailable_sentence)
 from intake.booking.replies import confirmation_answer, declines_email
 from intake.screening.records import is_priority
-from intake.phrases import phrase
 from intake.settings import settings, zone_name
 
 DETAIL_SLOTS = ["booking_slot", "booking_visit_type", "booking_name", "booking_phone", "booking_email",
@@ -71,11 +70,6 @@ def slot_priority(tracker: Tracker) -> bool:
 def _offered(tracker: Tracker) -> List[datetime]:
     schedule = settings().schedule
     return [slot for slot in (parse_slot_value(v, schedule) for v in tracker.get_slot("booking_offered") or []) if slot]
-
-
-def translated(buttons: List[Dict[Text, Text]], language: Text) -> List[Dict[Text, Text]]:
-    """Buttons whose titles are keys of responses/phrases.yml, in `language`."""
-    return [{**button, "title": phrase(button["title"], language)} for button in buttons]
 
 
 def _slot_buttons(slots: List[datetime], language: Text = "en") -> List[Dict[Text, Text]]:

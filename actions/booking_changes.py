@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import (DETAIL_SLOTS, HELPER_SLOTS, LOOKUP_SLOTS, clear_slots, confirmation_value,
-                             current_booking_slot, found_booking, slot_answer, slot_priority, translated,
-                             typed_answer, zone_label)
-from actions.language import conversation_language
+                             current_booking_slot, found_booking, slot_answer, slot_priority, typed_answer,
+                             zone_label)
+from actions.language import conversation_language, translated
 from intake.booking import contact, store
 from intake.booking.messages import booked_message, slot_label, unavailable_sentence
 from intake.booking.references import normalize_reference

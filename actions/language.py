@@ -1,9 +1,10 @@
 """The conversation's language as an action sees it (intake.language decides)."""
-from typing import Optional, Text
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 
 from intake.language import LANGUAGES, reply_language
+from intake.phrases import phrase
 
 LANGUAGE_SLOT = "language"
 
@@ -20,3 +21,8 @@ def _earlier_session_language(tracker: Tracker) -> Optional[Text]:
         if event.get("event") == "slot" and event.get("name") == LANGUAGE_SLOT and event.get("value") in LANGUAGES:
             return event["value"]
     return None
+
+
+def translated(buttons: List[Dict[Text, Text]], language: Text) -> List[Dict[Text, Text]]:
+    """Buttons whose titles are keys of responses/phrases.yml, in `language`."""
+    return [{**button, "title": phrase(button["title"], language)} for button in buttons]

@@ -13,16 +13,18 @@ from rasa_sdk.types import DomainDict
 from intake.handoff.hours import urgent_flag_reply
 from intake.safety.alerts import (POSITIVE_ANSWER, record_asq_result, record_crisis_alert,
                                   record_positive_answer_alert)
-from intake.safety.asq import (ACUITY_ITEM, ACUITY_QUESTION, ITEMS, REFUSED, AsqTriage, asq_triage,
-                               is_positive_answer, needs_acuity_question)
+from intake.safety.asq import (ACUITY_ITEM, ITEMS, REFUSED, AsqTriage, asq_triage, is_positive_answer,
+                               needs_acuity_question, question as asq_question)
 from actions.handoff import trigger_handoff
-from actions.language import conversation_language
-from actions.screening import ASQ_POSITIVE_SLOT, ASQ_SLOTS, YES_NO_SKIP_BUTTONS, store_unfinished_screenings
+from actions.language import conversation_language, translated
+from actions.screening import ASQ_POSITIVE_SLOT, ASQ_SLOTS, store_unfinished_screenings
 from intake.screening.answers import Answer, parse_yes_no
 
-ASQ_QUESTIONS = {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}
 ANSWER_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: REFUSED, Answer.UNSURE: "yes"}
 logger = logging.getLogger(__name__)
+# The ASQ's answer buttons (titles: responses/phrases.yml), the same payloads as the screening's.
+ASQ_ANSWER_BUTTONS = [{"title": "yes", "payload": "yes"}, {"title": "no", "payload": "no"},
+                      {"title": "rather_not_say", "payload": "skip"}]
 # The kind of crisis the conversation is in (domain.yml): which "not safe" reply fits.
 CRISIS_KIND_SLOT = "crisis_kind"
 # A positive safety screen goes to the front-desk queue (priorities in config/clinic.yml, handoff).
@@ -100,10 +102,10 @@ class ValidateAsqForm(FormValidationAction):
             return None
         answer = parse_yes_no(str(value))
         if answer is Answer.UNCLEAR:
-            dispatcher.utter_message(text="Sorry, I didn't catch that. Please answer yes or no, or say skip.")
+            dispatcher.utter_message(response="utter_asq_answer_unclear")
             return None
         if answer is Answer.UNSURE:
-            dispatcher.utter_message(text="Thank you. I'll note that as a yes, so a clinician can follow up with you.")
+            dispatcher.utter_message(response="utter_asq_unsure_noted")
         return ANSWER_VALUES[answer]
 
 
@@ -154,7 +156,9 @@ class AskAsqItem(Action):
         return f"action_ask_{self.slot}"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text=ASQ_QUESTIONS[self.slot], buttons=YES_NO_SKIP_BUTTONS)
+        language = conversation_language(tracker)
+        dispatcher.utter_message(text=asq_question(self.slot, language),
+                                 buttons=translated(ASQ_ANSWER_BUTTONS, language))
         return []
 
 

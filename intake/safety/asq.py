@@ -21,6 +21,25 @@ ITEMS = {
 }
 ACUITY_ITEM = "asq_thoughts_now"
 ACUITY_QUESTION = "Are you having thoughts of killing yourself right now?"
+
+# The ASQ in Spanish. FOR CLINICAL REVIEW before going live: NIMH publishes the ASQ in Spanish,
+# but its own Spanish document was not available here; this wording was found in six unrelated
+# copies that agree word for word (one cites "NIMH (2017), versión oficial en español"), and a
+# Spanish validation exists (Rodante et al., Gen Hosp Psychiatry 2023;85:191-198). Check it
+# against NIMH's Spanish ASQ before relying on it (docs/spanish.md).
+ITEMS_ES = {
+    "asq_wished_dead": "En las últimas semanas, ¿ha deseado estar muerto?",
+    "asq_family_better_off": "En las últimas semanas, ¿ha sentido que usted o su familia estarían mejor si estuviera muerto?",
+    "asq_thoughts_of_killing": "En la última semana, ¿ha estado pensando en suicidarse?",
+    "asq_ever_tried": "¿Alguna vez ha intentado suicidarse?",
+}
+ACUITY_QUESTION_ES = "¿Está pensando en suicidarse en este momento?"
+QUESTIONS = {"en": {**ITEMS, ACUITY_ITEM: ACUITY_QUESTION}, "es": {**ITEMS_ES, ACUITY_ITEM: ACUITY_QUESTION_ES}}
+
+
+def question(item: str, language: str = "en") -> str:
+    """The item's exact wording in `language` (English when there is no other)."""
+    return QUESTIONS.get(language, QUESTIONS["en"])[item]
 SCREEN_ITEMS: Sequence[str] = tuple(ITEMS)
 
 YES, NO, REFUSED = "yes", "no", "refused"

@@ -179,3 +179,22 @@ def test_a_time_asked_for_in_spanish_is_read(stack, sender):
     assert any(words in said for words in ("¿Cuál de estas le conviene?", "¿Prefiere venir en persona",
                                             "horas libres")), said
     assert "couldn't find" not in said and "no encontré un día" not in said
+
+
+def test_the_safety_questions_are_asked_in_spanish(stack, sender):
+    stack.send(sender, "hola")
+    reply = stack.send(sender, "/start_safety_screen")
+    said = _said(reply)
+    assert "preguntas sobre su seguridad" in said and "En las últimas semanas, ¿ha deseado estar muerto?" in said
+    assert [b["title"] for b in buttons(reply)] == ["Sí", "No", "Prefiero no decir"]
+    assert "¿ha sentido que usted o su familia estarían mejor" in _said(stack.send(sender, "no"))
+    assert "¿ha estado pensando en suicidarse?" in _said(stack.send(sender, "no"))
+    assert "¿Alguna vez ha intentado suicidarse?" in _said(stack.send(sender, "nunca"))
+    assert "Gracias por responder estas preguntas" in _said(stack.send(sender, "no"))
+
+
+def test_not_sure_in_spanish_to_a_safety_question_is_noted_as_a_yes(stack, sender):
+    stack.send(sender, "hola")
+    stack.send(sender, "/start_safety_screen")
+    said = _said(stack.send(sender, "no lo sé"))
+    assert "Lo voy a anotar como un sí" in said
