@@ -45,6 +45,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from intake.faq.message_kind import is_empty_question, is_personal_statement, is_plain_statement
 from intake.faq.scope import outside_subjects
+from intake.screening.answers import says_yes_somewhere
 from rasa_addons.sentence_features import stored_arrays
 from rasa_addons.topic_neighbours import TopicNeighbours
 
@@ -121,7 +122,17 @@ class FaqGate(GraphComponent):
                 if routed:
                     self.replace_intent(message, routed, self.classifier_confidence(message))
             self.send_outside_subjects_away(message)
+            self.vague_yes_is_not_an_answer(message)
         return messages
+
+    def vague_yes_is_not_an_answer(self, message: Message) -> None:
+        """A message of three words or more read as "affirm" with no word that says yes ("so about
+        that") is not a yes: it gets the unsure reply. A yes answers questions that matter here
+        (the check-in, a booking), so it is never guessed from a vague lead-in."""
+        text = message.get("text") or ""
+        if (message.get(INTENT) or {}).get("name") == "affirm" and len(text.split()) >= 3 \
+                and not says_yes_somewhere(text):
+            self.replace_intent(message, FALLBACK_INTENT, float((message.get(INTENT) or {}).get("confidence") or 0.0))
 
     def readings_agree(self, message: Message) -> bool:
         """For a message now `nlu_fallback` that names the clinic's own subject (ketamine, PTSD,

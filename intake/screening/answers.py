@@ -102,3 +102,17 @@ def parse_yes_no(text: str) -> Answer:
     if first in {"no", "nope", "nah", "never"}:
         return Answer.NO
     return Answer.UNCLEAR
+
+
+# Words that say yes, in English or Spanish, anywhere in a message.
+_YES_WORDS = re.compile(
+    r"\b(yes|yeah|yep|yup|yea|ya|sure|ok|okay|k|alright|fine|good|great|perfect|works|correct|right|true|"
+    r"absolutely|definitely|course|please|guess|think|do|go|let'?s|s[ií]|sip|claro|dale|sale|va|vale|sim[oó]n|"
+    r"[oó]rale|[aá]ndale|supuesto|acuerdo|bien|exacto|eso)\b", re.IGNORECASE)
+
+
+def says_yes_somewhere(text: str) -> bool:
+    """Whether a word of the message says yes ("yeah that works", "claro que sí"). A message of
+    three words or more read as a yes without one ("so about that") is not an answer."""
+    return bool(_YES_WORDS.search(text or ""))
+

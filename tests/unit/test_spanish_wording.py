@@ -141,3 +141,30 @@ def test_an_urgent_flag_out_of_hours_says_in_spanish_not_to_wait():
     assert "no nos espere" in closed and "988 y marque 2" in closed and "911" in closed
     assert "hasta el lunes a las 9:00 a. m." in closed
     assert urgent_flag_reply(datetime(2026, 12, 1, 10, 0, tzinfo=LA), HOURS, "es").startswith("También marqué")
+
+
+@pytest.mark.parametrize("text, says_yes", [
+    ("so about that", False), ("about the treatment then", False), ("yeah that works", True),
+    ("i guess so", True), ("claro que sí", True), ("sí, por favor", True), ("hmm ok yes", True),
+])
+def test_a_vague_lead_in_has_no_word_that_says_yes(text, says_yes):
+    from intake.screening.answers import says_yes_somewhere
+
+    assert says_yes_somewhere(text) is says_yes
+
+
+def test_every_affirm_training_example_of_three_words_or_more_says_yes():
+    """The FAQ gate turns a long "affirm" without a yes word into the unsure reply: none of the
+    examples the classifier learnt "affirm" from may be one of those."""
+    import glob
+
+    import yaml
+
+    from intake.screening.answers import says_yes_somewhere
+
+    for path in glob.glob("data/**/*.yml", recursive=True):
+        for block in (yaml.safe_load(open(path, encoding="utf-8")) or {}).get("nlu") or []:
+            if block.get("intent") == "affirm":
+                for line in block["examples"].splitlines():
+                    example = line.strip()[2:]
+                    assert len(example.split()) < 3 or says_yes_somewhere(example), example
