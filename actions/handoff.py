@@ -33,7 +33,8 @@ UNSURE_ACTIONS = {"action_offer_closest_topics", "action_default_fallback"}
 def trigger_handoff(tracker: Tracker, reason: Text) -> Optional[HandoffItem]:
     """Open or raise the conversation's item; None (logged) when the store failed."""
     try:
-        return open_handoff(tracker.sender_id, tracker.get_latest_input_channel(), reason)
+        return open_handoff(tracker.sender_id, tracker.get_latest_input_channel(), reason,
+                            language=conversation_language(tracker))
     except Exception:
         logger.exception("the handoff trigger %r could not be stored", reason)
         return None

@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.language import conversation_language, translated
 from intake.safety import asq
 from intake.safety.alerts import record_asq_result
 from intake.screening import pcptsd5, prescreen
@@ -23,19 +24,16 @@ ASQ_SLOTS = [*asq.ITEMS, asq.ACUITY_ITEM]
 ASQ_POSITIVE_SLOT = "asq_positive"
 # The pre-screen's age question, asked first in the symptom check (age_form), and its result.
 AGE_SLOT, AGE_RESULT_SLOT = "ps_adult", "age_result"
+# Titles are keys of responses/phrases.yml (translated per conversation).
 YES_NO_SKIP_BUTTONS = [
-    {"title": "Yes", "payload": "yes"},
-    {"title": "No", "payload": "no"},
-    {"title": "I'd rather not say", "payload": "skip"},
+    {"title": "yes", "payload": "yes"},
+    {"title": "no", "payload": "no"},
+    {"title": "rather_not_say", "payload": "skip"},
 ]
 YES_NO_VALUES = {Answer.YES: "yes", Answer.NO: "no", Answer.SKIP: "skipped"}
 CLARIFYING_SLOT = "clarifying"
 RESULT_SLOTS = {"pcptsd_result": None, "prescreen_result": None}
 FORM_OF_INSTRUMENT = {pcptsd5.INSTRUMENT: "pcptsd_form", asq.INSTRUMENT: "asq_form", PRESCREEN.instrument: "prescreen_form"}
-NOT_UNDERSTOOD = "Sorry, I didn't catch that. Please answer yes or no, or say skip."
-CLARIFY_SYMPTOM = "Thinking of the past month as a whole, would you say yes or no? You can also say skip."
-CLARIFY_HEALTH = "If you had to choose, would you say yes or no? You can also say skip, and a clinician can go over it with you."
-UNSURE_NOTED = "Thank you. I'll note that as a yes, so a clinician can ask you more about it."
 
 
 def _channel(tracker: Tracker) -> Optional[str]:
@@ -58,16 +56,17 @@ def _yes_no_with_one_clarification(
     if answer is Answer.UNSURE and tracker.get_slot(CLARIFYING_SLOT) != slot:
         return {slot: None, CLARIFYING_SLOT: slot}
     if answer is Answer.UNSURE:
-        dispatcher.utter_message(text=UNSURE_NOTED)
+        dispatcher.utter_message(response="utter_screening_unsure_noted")
         return {slot: "yes", CLARIFYING_SLOT: None}
     if answer is Answer.UNCLEAR:
-        dispatcher.utter_message(text=NOT_UNDERSTOOD)
+        dispatcher.utter_message(response="utter_screening_not_understood")
         return {slot: None}
     return {slot: YES_NO_VALUES[answer], CLARIFYING_SLOT: None}
 
 
 class ValidatePcptsdForm(FormValidationAction):
-    """Lead-in first; the five items only after a "yes" (or a skip) to the lead-in."""
+    """Lead-in first; the five items only after a "yes" (or a skip) to the lead-in. In Spanish,
+    first whether to answer the English questions (no Spanish version could be confirmed)."""
 
     def name(self) -> Text:
         return "validate_pcptsd_form"
@@ -75,7 +74,18 @@ class ValidatePcptsdForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        return pcptsd5.slots_to_ask(_answers(tracker, pcptsd5.SLOTS))
+        return pcptsd5.slots_to_ask(_answers(tracker, pcptsd5.FORM_SLOTS), conversation_language(tracker))
+
+    async def validate_pc_in_english(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        """Yes answers the English questions; no, a skip or "not sure" leaves them out."""
+        if value is None:
+            return {pcptsd5.IN_ENGLISH_CHOICE: None}
+        answer = parse_yes_no(str(value))
+        if answer is Answer.UNCLEAR:
+            dispatcher.utter_message(response="utter_screening_not_understood")
+            return {pcptsd5.IN_ENGLISH_CHOICE: None}
+        return {pcptsd5.IN_ENGLISH_CHOICE: "yes" if answer is Answer.YES else "no"}
 
 
 class ValidatePrescreenForm(FormValidationAction):
@@ -108,7 +118,7 @@ def _prescreen_validator(question: prescreen.PrescreenQuestion) -> Callable:
         if question.kind == "adult":
             parsed = prescreen.parse_age_answer(str(value or ""))
             if parsed is None:
-                dispatcher.utter_message(text="Sorry, I didn't catch that. Are you 18 or older? Yes or no is enough.")
+                dispatcher.utter_message(response="utter_age_not_understood")
             return {question.slot: parsed}
         return {question.slot: prescreen.parse_free_text_answer(str(value or ""))}
 
@@ -129,17 +139,23 @@ class AskScreeningItem(Action):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    def question(self) -> tuple:
+    def question(self, language: Text) -> tuple:
+        """The PC-PTSD-5 in its published English; the pre-screen (the clinic's own) in `language`."""
         if self.slot in pcptsd5.SLOTS:
             return pcptsd5.question(self.slot), YES_NO_SKIP_BUTTONS
         item = PRESCREEN.questions[self.slot]
-        return item.text, (YES_NO_SKIP_BUTTONS if item.kind in ("yes_no", "adult") else [])
+        return item.text_in(language), (YES_NO_SKIP_BUTTONS if item.kind in ("yes_no", "adult") else [])
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        text, buttons = self.question()
+        language = conversation_language(tracker)
         if tracker.get_slot(CLARIFYING_SLOT) == self.slot:
-            text = CLARIFY_SYMPTOM if self.slot in pcptsd5.SLOTS else CLARIFY_HEALTH
-        dispatcher.utter_message(text=text, buttons=buttons)
+            clarification = "symptom" if self.slot in pcptsd5.SLOTS else "health"
+            dispatcher.utter_message(response=f"utter_screening_clarify_{clarification}")
+            return []
+        text, buttons = self.question(language)
+        # English questions get English buttons, so the answer words match the question's.
+        button_language = "en" if self.slot in pcptsd5.SLOTS else language
+        dispatcher.utter_message(text=text, buttons=translated(buttons, button_language))
         return []
 
 
@@ -160,7 +176,7 @@ class ActionStartSymptomCheck(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_age_first")
-        slots = [*pcptsd5.SLOTS, *ASQ_SLOTS, *PRESCREEN.slots, CLARIFYING_SLOT, *RESULT_SLOTS, "asq_result",
+        slots = [*pcptsd5.FORM_SLOTS, *ASQ_SLOTS, *PRESCREEN.slots, CLARIFYING_SLOT, *RESULT_SLOTS, "asq_result",
                  ASQ_POSITIVE_SLOT, AGE_RESULT_SLOT]
         return _clear([slot for slot in slots if tracker.get_slot(slot) is not None])
 
@@ -198,11 +214,13 @@ class ActionPcptsdResult(Action):
         return "action_pcptsd_result"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        answers = _answers(tracker, pcptsd5.SLOTS)
+        answers = _answers(tracker, pcptsd5.FORM_SLOTS)
         triage = pcptsd5.pcptsd5_triage(answers)
+        asked = triage is not pcptsd5.PcPtsd5Triage.NOT_ASKED
         record_screening(tracker.sender_id, pcptsd5.INSTRUMENT, pcptsd5.VERSION, answers,
-                         score=pcptsd5.pcptsd5_score(answers), triage=triage.value, channel=_channel(tracker))
-        dispatcher.utter_message(text=pcptsd5.result_message(triage))
+                         score=pcptsd5.pcptsd5_score(answers) if asked else None, triage=triage.value,
+                         completed=asked, channel=_channel(tracker))
+        dispatcher.utter_message(text=pcptsd5.result_message(triage, conversation_language(tracker)))
         return [SlotSet("pcptsd_result", triage.value)]
 
 
@@ -233,7 +251,7 @@ def store_unfinished_screenings(tracker: Tracker) -> List[EventType]:
     An ASQ with a yes or a refusal is stored as a positive screen, acute while its acuity question
     is unanswered (its urgent alert was raised at that first positive answer)."""
     unfinished = [
-        (pcptsd5.INSTRUMENT, pcptsd5.VERSION, pcptsd5.SLOTS, "pcptsd_result"),
+        (pcptsd5.INSTRUMENT, pcptsd5.VERSION, pcptsd5.FORM_SLOTS, "pcptsd_result"),
         (asq.INSTRUMENT, asq.VERSION, ASQ_SLOTS, "asq_result"),
         (PRESCREEN.instrument, PRESCREEN.version, PRESCREEN.slots, "prescreen_result"),
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
-from intake.outage_replies import CRISIS_LINES
+from intake.outage_replies import reply
 from intake.settings import settings
 
 DEFAULT_MAX_CHARS = 2000
@@ -58,6 +58,5 @@ def part_to_answer(text: str, size: int, decision_reads_risk: ReadsAsRisk, patte
     return None
 
 
-def too_long_reply(max_chars: int) -> str:
-    return (f"That message is too long for me to read (over {max_chars:,} characters). "
-            f"Please send it again in shorter parts. {CRISIS_LINES}")
+def too_long_reply(max_chars: int, language: str = "en") -> str:
+    return reply("too_long", language, max_chars=max_chars)

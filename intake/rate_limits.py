@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Callable, Deque
 
-from intake.outage_replies import CRISIS_LINES
+from intake.outage_replies import reply
 from intake.settings import settings
 
 WINDOW_SECONDS = 60.0
@@ -63,6 +63,6 @@ class SlidingWindow:
         return True
 
 
-def slow_down_reply() -> str:
-    return ("You're sending messages faster than I can read them, so I skipped that one. Please wait a "
-            f"minute, then send it again. {CRISIS_LINES}")
+def slow_down_reply(language: str = "en") -> str:
+    """The reply to a message over a limit, in the conversation's language, with where help is."""
+    return reply("slow_down", language)

@@ -18,7 +18,7 @@ from intake.frontdesk.sessions import SignedIn
 from intake.frontdesk.views import SPEAKER_LABELS
 
 MAX_REPLY_CHARS = 1000
-QUEUE_COLUMNS = ("Priority", "Item", "Why", "Channel", "Waiting", "Last message", "Claimed by", "Alerts")
+QUEUE_COLUMNS = ("Priority", "Item", "Why", "Channel", "Language", "Waiting", "Last message", "Claimed by", "Alerts")
 
 VISIT_LABELS = {"in_person": "In person", "telehealth": "Telehealth"}
 TARGET_LABELS = {"webhook": "webhook", "email": "email", "on_call_sms": "on-call text",
@@ -269,6 +269,7 @@ def queue_row(view: Mapping[str, Any], time_zone: str) -> str:
             f'<td><a href="{e(view["url"])}">#{e(view["id"])}</a></td>'
             f'<td>{e("; ".join(view["reason_labels"]))}</td>'
             f'<td>{e(view["channel_label"])}</td>'
+            f'<td class="fd-language">{e(view["language_label"])}</td>'
             f'<td><time datetime="{e(view["created_at"])}">{e(view["age_text"])}</time></td>'
             f'<td>{e(last)}</td>'
             f'<td>{e(_claimed_text(view))}</td>'
@@ -411,7 +412,12 @@ def item_state_text(view: Mapping[str, Any], time_zone: str) -> str:
     else:
         state = "Waiting for the front desk; the assistant is answering"
     return f"{state}. Opened {since} ({view['age_text']} ago) \u00b7 {view['channel_label']} \u00b7 " + \
-        "; ".join(view["reason_labels"])
+        f"{_language_text(view)} \u00b7 " + "; ".join(view["reason_labels"])
+
+
+def _language_text(view: Mapping[str, Any]) -> str:
+    """'Writes in Spanish' for the item's header: the language to reply and call back in."""
+    return f"Writes in {view['language_label']}" if view.get("language") else "Language not known"
 
 
 def follow_up_line(task: Optional[Mapping[str, Any]]) -> str:

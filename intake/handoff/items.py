@@ -29,6 +29,7 @@ class HandoffItem:
     urgent_at: Optional[datetime] = None  # when it last became urgent
     acknowledged_at: Optional[datetime] = None
     acknowledged_by: Optional[str] = None
+    language: Optional[str] = None  # the conversation's, latest known: "en", "es"
 
     @property
     def is_open(self) -> bool:

@@ -57,6 +57,7 @@ def view(row: Handoff) -> HandoffItem:
         claimed_at=aware_utc(row.claimed_at), closed_at=aware_utc(row.closed_at),
         last_user_message_at=aware_utc(row.last_user_message_at), urgent_at=aware_utc(row.urgent_at),
         acknowledged_at=aware_utc(row.acknowledged_at), acknowledged_by=row.acknowledged_by,
+        language=row.language,
     )
 
 
@@ -72,9 +73,11 @@ def _lock(session: Session, *criteria) -> None:
 
 # -- triggers ----------------------------------------------------------------------------------
 def open_handoff(conversation_id: str, channel: Optional[str], reason: str, priority: Optional[str] = None,
-                 database_url: Optional[str] = None) -> HandoffItem:
+                 database_url: Optional[str] = None, language: Optional[str] = None) -> HandoffItem:
     """Create the conversation's open item, or add `reason` to it and raise its priority.
 
+    `language` is the conversation's ("en", "es"): the latest one given is kept, so the desk
+    answers and calls in the language the person is writing in now.
     `priority` None means the configured priority of the reason (config/clinic.yml, handoff).
     An item created or raised to urgent or high is announced to the desk after the commit; a
     failure to announce is logged, never raised, so a trigger never breaks a conversation."""
@@ -85,7 +88,7 @@ def open_handoff(conversation_id: str, channel: Optional[str], reason: str, prio
         raise ValueError(f"unknown priority {wanted!r}")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            item, announce = _open_once(conversation_id, channel, reason, wanted, database_url)
+            item, announce = _open_once(conversation_id, channel, reason, wanted, database_url, language)
             break
         except IntegrityError:
             # Another process created this conversation's open item between our read and insert.
@@ -99,14 +102,14 @@ def open_handoff(conversation_id: str, channel: Optional[str], reason: str, prio
 
 
 def _open_once(conversation_id: str, channel: Optional[str], reason: str, wanted: str,
-               database_url: Optional[str]) -> Tuple[HandoffItem, bool]:
+               database_url: Optional[str], language: Optional[str] = None) -> Tuple[HandoffItem, bool]:
     with session_scope(database_url) as session:
         _lock(session, Handoff.conversation_id == conversation_id, _is_open())
         row = session.execute(select(Handoff).where(Handoff.conversation_id == conversation_id, _is_open())
                               ).scalar_one_or_none()
         if row is None:
             row = Handoff(conversation_id=conversation_id, channel=channel, priority=wanted, reasons=[reason],
-                          status="new")
+                          status="new", language=language)
             session.add(row)
             session.flush()
             if wanted == "urgent":
@@ -116,10 +119,12 @@ def _open_once(conversation_id: str, channel: Optional[str], reason: str, wanted
         reasons = list(row.reasons or [])
         if reason not in reasons:
             reasons.append(reason)
-        if raised or reasons != list(row.reasons or []) or (channel and not row.channel):
+        new_language = bool(language) and language != row.language
+        if raised or reasons != list(row.reasons or []) or (channel and not row.channel) or new_language:
             row.reasons = reasons  # a new list, so the JSON column is written
             row.priority = wanted if raised else row.priority
             row.channel = row.channel or channel
+            row.language = language or row.language
             row.updated_at = utc_now()
             if raised and wanted == "urgent":
                 _became_urgent(session, row)

@@ -196,7 +196,8 @@ def _load(row_id: int, database_url: Optional[str]) -> Tuple[str, str, Optional[
                                      .where(Escalation.handoff_id == row.handoff_id)).scalar_one_or_none()
         facts = None if item is None else AlertFacts(
             handoff_id=item.id, priority=row.priority, reasons=tuple(item.reasons or ()),
-            channel=item.channel, created_at=item.created_at, unacknowledged_minutes=escalation)
+            channel=item.channel, created_at=item.created_at, unacknowledged_minutes=escalation,
+            language=item.language)
         return row.target, row.destination, facts
 
 

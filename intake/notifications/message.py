@@ -2,8 +2,8 @@
 
 Alerts go to third parties (a chat service, an email provider), so they carry no names, phone
 numbers, email addresses, conversation ids or message text: only the priority, the reasons in plain
-words, the channel, the item number, when it was raised (clinic time) and the console link. Staff
-sign in to the console to see who it is.
+words, the channel, the language to call in, the item number, when it was raised (clinic time) and
+the console link. Staff sign in to the console to see who it is.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ REASON_WORDS = {
     "test": "a test of the alert setup (no conversation)",
 }
 CHANNEL_WORDS = {"socketio": "web chat", "sms": "SMS", "rest": "REST API"}
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class AlertFacts:
     created_at: datetime  # aware, or naive UTC as SQLite returns it
     # Set for an escalation to the on-call contact: the wait that nobody at the desk answered.
     unacknowledged_minutes: Optional[float] = None
+    language: Optional[str] = None  # the conversation's: whoever calls back calls in it
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -51,6 +53,12 @@ def as_utc(moment: datetime) -> datetime:
 def reason_words(reasons: Sequence[str]) -> str:
     words = [REASON_WORDS.get(reason, str(reason).replace("_", " ")) for reason in reasons]
     return "; ".join(words) if words else "not given"
+
+
+def language_words(language: Optional[str]) -> str:
+    """'Spanish: call and write in Spanish'; the language is not known for items before it was kept."""
+    name = LANGUAGE_NAMES.get(language or "")
+    return f"{name}: call and write in {name}" if name else "not known (look at the conversation)"
 
 
 def channel_words(channel: Optional[str]) -> str:
@@ -80,6 +88,7 @@ def alert_lines(facts: AlertFacts, config: NotificationSettings, now: Optional[d
         "Priority": facts.priority.upper(),
         "Why": reason_words(facts.reasons),
         "Channel": channel_words(facts.channel),
+        "Language": language_words(facts.language),
         "Raised": raised_words(facts.created_at, config.time_zone, now),
         "Open": config.item_link(facts.handoff_id) if facts.handoff_id else config.console_url,
     }
@@ -103,7 +112,9 @@ def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Option
     """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
     lines = alert_lines(facts, config, now)
     link = lines.pop("Open")
-    summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({lines['Channel']}).") + f" Open: {link}"
+    spoken = LANGUAGE_NAMES.get(facts.language or "")
+    where = f"{lines['Channel']}, {spoken}" if spoken else lines["Channel"]
+    summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({where}).") + f" Open: {link}"
     details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
     return {
         "text": summary,
@@ -138,8 +149,10 @@ def _minutes(value: Optional[float]) -> str:
 
 def on_call_text(facts: AlertFacts, config: NotificationSettings) -> str:
     """The text to the on-call contact: short (it is an SMS), no personal details, the console link."""
+    spoken = LANGUAGE_NAMES.get(facts.language or "")
+    language = f", call in {spoken}" if spoken else ""
     return (f"URGENT: front-desk item #{facts.handoff_id} ({reason_words(facts.reasons)}, "
-            f"{channel_words(facts.channel)}) has not been acknowledged for "
+            f"{channel_words(facts.channel)}{language}) has not been acknowledged for "
             f"{_minutes(facts.unacknowledged_minutes)}. Open: {config.item_link(facts.handoff_id)}")
 
 

@@ -1,5 +1,10 @@
 """The PC-PTSD-5 symptom screen (National Center for PTSD; Prins et al., J Gen Intern Med 2016).
 
+No Spanish version published by its owner could be confirmed, and this project does not
+translate an instrument itself: a Spanish conversation is first asked whether the person wants to
+answer the English questions. A "no" (or a skip) leaves the screen not asked, for a clinician to
+go over in Spanish at the consultation.
+
 The lead-in asks only whether a traumatic event happened; nobody has to describe it. A "no"
 ends the screen with a total of 0. Otherwise the five items are asked, each yes = 1. A total
 of 3 or more is the "optimally sensitive" cut-off and is used for triage: it means a clinician
@@ -32,6 +37,9 @@ ITEMS: Dict[str, str] = {
                 "the event(s) may have caused?",
 }
 SLOTS: List[str] = [TRAUMA_ITEM, *ITEMS]
+# Asked first in a Spanish conversation: "yes" (answer the English questions) or "skipped".
+IN_ENGLISH_CHOICE = "pc_in_english"
+FORM_SLOTS: List[str] = [IN_ENGLISH_CHOICE, *SLOTS]
 
 YES, NO, SKIPPED = "yes", "no", "skipped"
 
@@ -40,6 +48,7 @@ class PcPtsd5Triage(str, Enum):
     NO_TRAUMA = "no_trauma"
     NEGATIVE = "negative"
     POSITIVE = "positive"
+    NOT_ASKED = "not_asked_no_spanish_version"
 
 
 def question(slot: str) -> str:
@@ -49,11 +58,21 @@ def question(slot: str) -> str:
     return f"{ITEM_STEM} {ITEMS[slot]}"
 
 
-def slots_to_ask(answers: Mapping[str, Optional[str]]) -> List[str]:
-    """The lead-in, then the five items unless the lead-in was answered "no"."""
+def slots_to_ask(answers: Mapping[str, Optional[str]], language: str = "en") -> List[str]:
+    """The lead-in, then the five items unless the lead-in was answered "no".
+
+    In Spanish, the choice to answer in English comes first; declining it ends the screen."""
+    choice = [IN_ENGLISH_CHOICE] if language == "es" or answers.get(IN_ENGLISH_CHOICE) else []
+    if choice and answers.get(IN_ENGLISH_CHOICE) in (NO, SKIPPED):
+        return choice
     if answers.get(TRAUMA_ITEM) == NO:
-        return [TRAUMA_ITEM]
-    return list(SLOTS)
+        return [*choice, TRAUMA_ITEM]
+    return [*choice, *SLOTS]
+
+
+def declined_in_english(answers: Mapping[str, Optional[str]]) -> bool:
+    """A Spanish speaker chose not to answer the English questions: nothing was asked."""
+    return answers.get(IN_ENGLISH_CHOICE) in (NO, SKIPPED)
 
 
 def pcptsd5_score(answers: Mapping[str, Optional[str]]) -> int:
@@ -68,32 +87,59 @@ def pcptsd5_score(answers: Mapping[str, Optional[str]]) -> int:
 
 def pcptsd5_triage(answers: Mapping[str, Optional[str]]) -> PcPtsd5Triage:
     """Positive at a total of 3 or more (the sensitive cut-off of REFERENCE.md section 1)."""
+    if declined_in_english(answers):
+        return PcPtsd5Triage.NOT_ASKED
     if answers.get(TRAUMA_ITEM) == NO:
         return PcPtsd5Triage.NO_TRAUMA
     return PcPtsd5Triage.POSITIVE if pcptsd5_score(answers) >= CUTOFF else PcPtsd5Triage.NEGATIVE
 
 
-def is_complete(answers: Mapping[str, Optional[str]]) -> bool:
+def is_complete(answers: Mapping[str, Optional[str]], language: str = "en") -> bool:
     """Every question that had to be asked has an answer (a skip is an answer)."""
-    return all(answers.get(slot) for slot in slots_to_ask(answers))
+    return all(answers.get(slot) for slot in slots_to_ask(answers, language))
 
 
+# Our own words around the instrument (not the instrument), so each has a Spanish version.
 RESULT_MESSAGES = {
-    PcPtsd5Triage.POSITIVE: (
-        "Thank you for answering. Your answers suggest symptoms that a clinician should look at more "
-        "closely. This is not a diagnosis; only a clinician can make one."
-    ),
-    PcPtsd5Triage.NEGATIVE: (
-        "Thank you for answering. Your answers show fewer of these symptoms right now. This is not a "
-        "diagnosis either way: if something is troubling you, a clinician can still talk it through with you."
-    ),
-    PcPtsd5Triage.NO_TRAUMA: (
-        "Thank you. Then I'll skip the questions about such an event. If something is troubling you, "
-        "a clinician can still talk it through with you."
-    ),
+    "en": {
+        PcPtsd5Triage.POSITIVE: (
+            "Thank you for answering. Your answers suggest symptoms that a clinician should look at more "
+            "closely. This is not a diagnosis; only a clinician can make one."
+        ),
+        PcPtsd5Triage.NEGATIVE: (
+            "Thank you for answering. Your answers show fewer of these symptoms right now. This is not a "
+            "diagnosis either way: if something is troubling you, a clinician can still talk it through with you."
+        ),
+        PcPtsd5Triage.NO_TRAUMA: (
+            "Thank you. Then I'll skip the questions about such an event. If something is troubling you, "
+            "a clinician can still talk it through with you."
+        ),
+        PcPtsd5Triage.NOT_ASKED: (
+            "All right, I'll leave those questions out. A clinician can go over your symptoms with you at the "
+            "consultation."
+        ),
+    },
+    "es": {
+        PcPtsd5Triage.POSITIVE: (
+            "Gracias por contestar. Sus respuestas indican síntomas que un profesional clínico debería revisar con más "
+            "atención. Esto no es un diagnóstico; solo un profesional clínico puede hacerlo."
+        ),
+        PcPtsd5Triage.NEGATIVE: (
+            "Gracias por contestar. Sus respuestas muestran menos de estos síntomas en este momento. Esto no es "
+            "un diagnóstico en ningún sentido: si algo le preocupa, puede hablarlo con un profesional clínico."
+        ),
+        PcPtsd5Triage.NO_TRAUMA: (
+            "Gracias. Entonces no le haré las preguntas sobre ese tipo de experiencia. Si algo le preocupa, "
+            "puede hablarlo con un profesional clínico."
+        ),
+        PcPtsd5Triage.NOT_ASKED: (
+            "De acuerdo, no le haré esas preguntas. Un profesional clínico puede hablar de sus síntomas con usted, en "
+            "español, en la consulta."
+        ),
+    },
 }
 
 
-def result_message(triage: PcPtsd5Triage) -> str:
+def result_message(triage: PcPtsd5Triage, language: str = "en") -> str:
     """A non-diagnostic message about the result: never "you have PTSD"."""
-    return RESULT_MESSAGES[triage]
+    return RESULT_MESSAGES.get(language, RESULT_MESSAGES["en"])[triage]

@@ -7,6 +7,7 @@ under 18: the clinic treats adults, so the intake stops kindly and points to hel
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,26 @@ NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-NOTHING = re.compile(r"^(none|nothing|no|nope|nah|n/?a|no meds|no medications?|not any|nothing yet|not really)\b")
+NOTHING = re.compile(
+    r"^(none|nothing|no|nope|nah|n/?a|no meds|no medications?|not any|nothing yet|not really"
+    r"|ninguno|ninguna|ningun|nada|no tomo|todavia nada|aun nada)\b"
+)
+# Spanish ages in words: the tens, and the single words from ten to twenty-nine.
+SPANISH_NUMBER_WORDS = {
+    "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiun": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
+    "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+    "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
+}
+SPANISH_ONES = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
+MINOR = re.compile(
+    r"\b(under|not yet|younger than|below)\s*18\b|\bminor\b|\bteen(ager)?\b|\bhigh school\b"
+    r"|\bmenor\b|\bmenos de 18\b|\bno tengo 18\b|\btodavia no\b|\badolescente\b|\bprepa(ratoria)?\b"
+)
+ADULT = re.compile(
+    r"\b(over|above|older than)\s*18\b|\badult\b|\bmayor de edad\b|\b(mas|mayor) de 18\b|\badult[oa]\b"
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,11 @@ class PrescreenQuestion:
     kind: str  # adult, yes_no, free_text
     text: str
     flag: Optional[str]
+    text_es: str = ""
+
+    def text_in(self, language: str) -> str:
+        """The question in the conversation's language (English when no translation is written)."""
+        return self.text_es if language == "es" and self.text_es else self.text
 
 
 @dataclass(frozen=True)
@@ -53,7 +78,7 @@ def load_prescreen(path: Path = PRESCREEN_FILE) -> Prescreen:
     """The pre-screen defined in the YAML file."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions = {
-        slot: PrescreenQuestion(slot, item["kind"], item["text"], item.get("flag"))
+        slot: PrescreenQuestion(slot, item["kind"], item["text"], item.get("flag"), item.get("text_es", ""))
         for slot, item in raw["questions"].items()
     }
     meds = {group: tuple(words) for group, words in raw["medications_to_review"].items()}
@@ -62,10 +87,10 @@ def load_prescreen(path: Path = PRESCREEN_FILE) -> Prescreen:
 
 def parse_age_answer(text: str) -> Optional[str]:
     """"yes"/"no" to "are you 18 or older", from yes/no words or an age; SKIPPED; None if unclear."""
-    cleaned = (text or "").strip().lower()
-    if re.search(r"\b(under|not yet|younger than|below)\s*18\b|\bminor\b|\bteen(ager)?\b|\bhigh school\b", cleaned):
+    cleaned = _without_accents((text or "").strip().lower())
+    if MINOR.search(cleaned):
         return NO
-    if re.search(r"\b(over|above|older than)\s*18\b|\badult\b", cleaned):
+    if ADULT.search(cleaned):
         return YES
     age = _age_in(cleaned)
     if age is not None:
@@ -90,7 +115,25 @@ def _age_in(text: str) -> Optional[int]:
             if value >= 20 and following in ones:
                 value += ones.index(following) + 1
             return value
+    return _spanish_age_in(words)
+
+
+def _spanish_age_in(words: List[str]) -> Optional[int]:
+    """"tengo treinta y cuatro", "veintidos años": an age in Spanish words, else None."""
+    for index, word in enumerate(words):
+        if word == "once" and words[index + 1:index + 2] != ["anos"]:
+            continue  # "once" is also an English word
+        if word in SPANISH_NUMBER_WORDS:
+            value = SPANISH_NUMBER_WORDS[word]
+            rest = words[index + 1:index + 3]
+            if value >= 30 and len(rest) == 2 and rest[0] == "y" and rest[1] in SPANISH_ONES:
+                value += SPANISH_ONES.index(rest[1]) + 1
+            return value
     return None
+
+
+def _without_accents(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def parse_free_text_answer(text: str) -> Optional[str]:
@@ -100,7 +143,7 @@ def parse_free_text_answer(text: str) -> Optional[str]:
         return None
     if parse_yes_no(cleaned) is Answer.SKIP:
         return SKIPPED
-    if NOTHING.match(cleaned.lower()) and len(cleaned) < 40:
+    if NOTHING.match(_without_accents(cleaned.lower())) and len(cleaned) < 40:
         return NONE
     return cleaned[:MAX_FREE_TEXT]
 
@@ -118,7 +161,7 @@ def slots_to_ask(answers: Mapping[str, Optional[str]], prescreen: Optional[Presc
 def medication_groups(text: Optional[str], prescreen: Optional[Prescreen] = None) -> List[str]:
     """The medicine groups of REFERENCE.md named in a free-text medication list."""
     prescreen = prescreen or load_prescreen()
-    lowered = f" {(text or '').lower()} "
+    lowered = f" {_without_accents((text or '').lower())} "
     return [
         group for group, words in prescreen.medications_to_review.items()
         if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words)

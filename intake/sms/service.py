@@ -268,7 +268,7 @@ class SmsConversations:
                                     source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
         except Exception:  # noqa: BLE001 - the front-desk item below must still be opened
             logger.exception("the alert for a crisis text from an opted-out SMS contact could not be stored")
-        await self._db(raise_opted_out_crisis, contact.conversation_id)
+        await self._db(raise_opted_out_crisis, contact.conversation_id, language_of_message(body))
         logger.warning("crisis text from an opted-out SMS contact: urgent item and alert raised, no reply sent")
         return Outcome.SILENT_ALERT
 
@@ -325,10 +325,11 @@ class SmsConversations:
         return True
 
 
-def raise_opted_out_crisis(conversation_id: str) -> None:
+def raise_opted_out_crisis(conversation_id: str, language: Optional[str] = None) -> None:
     """An urgent front-desk item for a crisis text from an opted-out number, so a person sees it
-    and calls. Never raises: the alert row is already stored, and a failure is logged."""
+    and calls, in the text's language. Never raises: the alert row is already stored, and a
+    failure is logged."""
     try:
-        open_handoff(conversation_id, CHANNEL, OPTED_OUT_CRISIS_REASON)
+        open_handoff(conversation_id, CHANNEL, OPTED_OUT_CRISIS_REASON, language=language)
     except Exception:  # noqa: BLE001 - the inbound webhook must still answer Twilio
         logger.exception("the front-desk item for an opted-out crisis text could not be stored")

@@ -121,6 +121,7 @@ class Handoff(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     channel = Column(String(32), nullable=True)  # rest, socketio, sms
+    language = Column(String(8), nullable=True)  # the conversation's: en, es (None: not known)
     priority = Column(String(16), nullable=False)  # urgent, high, normal
     reasons = Column(JSON, nullable=False, default=list)  # asked_for_human, repeated_fallback, crisis, ...
     status = Column(String(16), nullable=False, default="new")  # new, claimed, closed

@@ -30,7 +30,7 @@ from intake.language import ENGLISH, LANGUAGES, language_of_message
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.settings import Clinic, settings
-from rasa_addons.language_responses import responses_in
+from rasa_addons.language_responses import language_to_tell, responses_in
 from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable
@@ -116,7 +116,8 @@ async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Cal
     reply = crisis_reply(category, message.input_channel, language) if category else None
     if reply and not marked(message.output_channel, CRISIS_REPLY_SENT):
         await message.output_channel.send_response(message.sender_id, reply)
-    await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic))
+    await tell_once(message.output_channel, message.sender_id,
+                    reply_for(settings().clinic, language_to_tell(message.sender_id, message.text)))
 
 
 def crisis_reply(category: str, channel: Optional[str], language: str = ENGLISH) -> Optional[Dict[str, Any]]:

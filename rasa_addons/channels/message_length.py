@@ -14,6 +14,7 @@ from rasa.core.channels.channel import UserMessage
 
 from intake.message_limits import max_message_chars, model_parts, part_to_answer, too_long_reply
 from intake.safety.detector import default_detector
+from rasa_addons.language_responses import language_to_tell
 from rasa_addons.safety_guard import crisis_category
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -38,7 +39,8 @@ def within_length(on_new_message: OnNewMessage) -> OnNewMessage:
         part = await asyncio.to_thread(part_to_answer, message.text, limit, decision_reads_risk,
                                        _patterns_read_risk, model_parts())
         if part is None:
-            await message.output_channel.send_text_message(message.sender_id, too_long_reply(limit))
+            language = language_to_tell(message.sender_id, message.text)
+            await message.output_channel.send_text_message(message.sender_id, too_long_reply(limit, language))
             return None
         message.text = part
         return await on_new_message(message)

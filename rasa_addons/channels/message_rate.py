@@ -16,6 +16,7 @@ from rasa.core.channels.channel import UserMessage
 from intake.message_limits import max_message_chars
 from intake.rate_limits import SlidingWindow, rate_limits, slow_down_reply
 from rasa_addons.channels.message_length import decision_reads_risk
+from rasa_addons.language_responses import language_to_tell
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -51,7 +52,8 @@ def within_rate(on_new_message: OnNewMessage, reply_once_a_minute: bool = False)
     async def handle(message: UserMessage) -> Any:
         if await held_back("conversation", message.sender_id or "", message.text):
             if not reply_once_a_minute or told.allow(message.sender_id or ""):
-                await message.output_channel.send_text_message(message.sender_id, slow_down_reply())
+                language = language_to_tell(message.sender_id, message.text)
+                await message.output_channel.send_text_message(message.sender_id, slow_down_reply(language))
             return None
         return await on_new_message(message)
 

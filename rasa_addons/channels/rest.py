@@ -22,16 +22,14 @@ from sanic.response import HTTPResponse
 
 from intake.client_address import counted_address
 from intake.conversation_ids import channel_by_id
+from intake.outage_replies import reply
 from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
 from rasa_addons.channels.message_rate import held_back
 from rasa_addons.channels.turn_guards import guarded
+from rasa_addons.language_responses import language_to_tell
 
 MAX_SENDER_CHARS = 128
-EMPTY_MESSAGE_REPLY = (
-    "I didn't receive any text. Type your question, or type 'menu' to see what I can do. "
-    "If you are in crisis, call or text 988; in an emergency call 911."
-)
 
 
 def _bad_request(reason: Text) -> HTTPResponse:
@@ -57,7 +55,7 @@ def check_rest_payload(request: Request) -> Optional[HTTPResponse]:
     if not isinstance(message, str):
         return _bad_request("'message' must be a string.")
     if not message.strip():
-        return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_REPLY}])
+        return response.json([{"recipient_id": sender, "text": reply("empty", language_to_tell(sender, ""))}])
     return None
 
 
@@ -67,7 +65,8 @@ async def _over_address_limit(request: Request) -> Optional[HTTPResponse]:
     body = request.json
     if not await held_back("address", address, body.get("message")):
         return None
-    return response.json([{"recipient_id": body.get("sender"), "text": slow_down_reply()}], status=429,
+    language = language_to_tell(body.get("sender"), body.get("message"))
+    return response.json([{"recipient_id": body.get("sender"), "text": slow_down_reply(language)}], status=429,
                          headers={"Retry-After": "60"})
 
 

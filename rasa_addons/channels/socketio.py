@@ -33,7 +33,7 @@ from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.message_rate import held_back
-from rasa_addons.language_responses import answered_in
+from rasa_addons.language_responses import answered_in, language_to_tell
 from rasa_addons.channels.shared_rooms import JsonRedisManager
 from rasa_addons.channels.turn_guards import guarded
 
@@ -129,7 +129,9 @@ class AnsweringSocketIOInput(SocketIOInput):
                 logger.warning("a web chat message under a session id this connection was not given was refused")
                 return
             if await held_back("address", _address_of(sio.get_environ(sid, namespace=namespace)), data.get("message")):
-                await sio.emit(self.bot_message_evt, {"text": slow_down_reply()}, room=sid, namespace=namespace)
+                language = language_to_tell(session_id, data.get("message"))
+                await sio.emit(self.bot_message_evt, {"text": slow_down_reply(language), "language": language},
+                               room=sid, namespace=namespace)
                 return
             await rasa_message(sid, data)
 

@@ -46,6 +46,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from intake.outage_replies import step_failed_reply
 from intake.settings import settings
+from rasa_addons.language_responses import answered_in
 from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ def _run_or_say_so(run_remote: Any) -> Any:
                 logger.error("%s failed (%s): the front desk was not alerted by the assistant",
                              self.name(), type(error).__name__)
             else:
-                await tell_once(output_channel, tracker.sender_id, step_failed_reply(settings().clinic))
+                language = tracker.get_slot("language") or answered_in(tracker.sender_id) or "en"
+                await tell_once(output_channel, tracker.sender_id, step_failed_reply(settings().clinic, language))
             # Rasa logs the failure with its traceback; the original error carries the action
             # server's answer, which repeats the whole conversation. Only the kind goes on.
             raise RasaException(f"custom action '{self.name()}' failed ({type(error).__name__})") from None

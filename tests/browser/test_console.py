@@ -90,6 +90,8 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     stack.send(crisis, "I want to kill myself")
     earlier = f"demo-{uuid.uuid4().hex[:8]}"
     stack.send(earlier, "can I speak to a human")
+    in_spanish = f"demo-{uuid.uuid4().hex[:8]}"
+    stack.send(in_spanish, "ya no quiero vivir, me quiero morir")
 
     open_widget(person, stack.web_url)
     chat(person, "check my symptoms")
@@ -109,6 +111,9 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     expect(row).to_contain_text("Nobody yet")
     crisis_row = page.locator(f'tr[data-item-id="{item_id_for(stack, crisis)}"]')
     expect(crisis_row.locator(".fd-prio")).to_have_text("Urgent")
+    # Each item says the language to write and call back in.
+    expect(row.locator(".fd-language")).to_have_text("English")
+    expect(page.locator(f'tr[data-item-id="{item_id_for(stack, in_spanish)}"] .fd-language')).to_have_text("Spanish")
     # Most urgent first: the crisis item is above the person's item.
     ids = page.locator("#fd-queue-body tr").evaluate_all("rows => rows.map(r => r.dataset.itemId)")
     assert ids.index(str(item_id_for(stack, crisis))) < ids.index(str(item_id))
@@ -122,6 +127,7 @@ def test_sign_in_claim_and_write_to_a_person_in_the_widget(page, person, stack, 
     transcript = page.locator("#fd-transcript")
     expect(transcript.locator(".fd-line--person").last).to_contain_text("I want to talk to a person")
     expect(page.locator("#fd-reply")).to_be_disabled()
+    expect(page.locator("#fd-item-state")).to_contain_text("Writes in English")
     card = page.locator("#fd-card")
     expect(card).to_contain_text("PC-PTSD-5")
     expect(card).to_contain_text("score 3")

@@ -56,7 +56,8 @@ def test_the_queue_is_sorted_by_priority_then_age_with_what_the_desk_needs(webap
                           created_at=now - timedelta(minutes=3), last_user_message_at=now - timedelta(minutes=1))
     old_urgent = add_item(db_url, priority="urgent", reasons=["crisis"], channel="rest",
                           created_at=now - timedelta(minutes=30))
-    high = add_item(db_url, priority="high", reasons=["asq_non_acute"], created_at=now - timedelta(minutes=5))
+    high = add_item(db_url, priority="high", reasons=["asq_non_acute"], created_at=now - timedelta(minutes=5),
+                    language="es")
     closed = add_item(db_url, priority="urgent", status="closed")
     with session_scope(db_url) as session:
         session.add(NotificationDelivery(handoff_id=old_urgent, target="webhook", destination="hooks.example.org",
@@ -75,6 +76,7 @@ def test_the_queue_is_sorted_by_priority_then_age_with_what_the_desk_needs(webap
     assert second["reason_labels"] == ["Asked for a person", "Crisis message"]
     assert second["channel_label"] == "SMS" and second["last_user_message_at"].endswith("Z")
     assert second["claimed_by"] is None and second["status"] == "new"
+    assert items[2]["language_label"] == "Spanish" and second["language_label"] == "Not known"
     assert [line["handoff_id"] for line in body["failed_banner"]] == [old_urgent]
     # The page shows the same rows, with the failed alert in a banner, escaped.
     page = staff.get("/frontdesk/").text
@@ -82,6 +84,7 @@ def test_the_queue_is_sorted_by_priority_then_age_with_what_the_desk_needs(webap
         < page.index(f'data-item-id="{high}"') < page.index(f'data-item-id="{old_normal}"')
     assert 'id="fd-alerts" class="fd-banner" role="alert"' in page and "&lt;b&gt;from the receiver" in page
     assert '<span class="fd-prio fd-prio--urgent">Urgent</span>' in page
+    assert '<td class="fd-language">Spanish</td>' in page and '<th scope="col">Language</th>' in page
 
 
 def test_claim_reply_hand_back_and_close_go_through_rasas_http_api(webapp, db_url, rasa, signed_in):

@@ -194,6 +194,8 @@ def test_a_flood_from_one_address_is_held_back_over_rest_and_the_web_chat(hung):
     held = from_address("flood-new", "hello")
     assert held.status_code == 429 and held.headers["Retry-After"] == "60"
     assert SLOW_DOWN in texts(held.json()) and "988" in texts(held.json())
+    in_spanish = texts(from_address("flood-es", "buenas tardes, ¿cuánto cuesta una consulta?").json())
+    assert "más rápido de lo que puedo leerlos" in in_spanish and "988 y marque 2" in in_spanish
     crisis = from_address("flood-crisis", "I want to kill myself")
     assert crisis.status_code == 200 and "988" in texts(crisis.json())
     # A client cannot dodge it by writing an address of its own in front: the proxy's entry counts.

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import List
 
+import requests
+
 from tests.integration.test_sms_channel import new_phone, post_sms
 from tests.support.stack import buttons, texts
 
@@ -198,3 +200,18 @@ def test_not_sure_in_spanish_to_a_safety_question_is_noted_as_a_yes(stack, sende
     stack.send(sender, "/start_safety_screen")
     said = _said(stack.send(sender, "no lo sé"))
     assert "Lo voy a anotar como un sí" in said
+
+
+def test_a_huge_spanish_message_is_answered_in_spanish(stack, sender):
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": "quiero saber más sobre su clínica " * 6_000},
+                             timeout=30)
+    said = _said(response.json())
+    assert "demasiado largo" in said and "988 y marque 2" in said
+
+
+def test_an_empty_message_in_a_spanish_conversation_is_answered_in_spanish(stack, sender):
+    stack.send(sender, "hola, buenas tardes")
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "  "},
+                             timeout=30)
+    assert "No recibí ningún texto" in _said(response.json())

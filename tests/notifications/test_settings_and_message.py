@@ -1,13 +1,15 @@
 """The alert settings (clinic file section + environment secrets) and the alert text itself."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from intake.notifications import NotificationSettings, notification_settings
 from intake.notifications.delivery import redact
-from intake.notifications.message import AlertFacts, email_message, plain_text, raised_words, webhook_payload
+from intake.notifications.message import (AlertFacts, email_message, on_call_text, plain_text, raised_words,
+                                          webhook_payload)
 from intake.settings import load_settings
 from tests.notifications.conftest import fast_settings, smtp_settings
 
@@ -71,6 +73,16 @@ def test_the_alert_says_priority_reasons_channel_time_and_link():
     assert payload["blocks"][-1]["text"]["text"] == "<https://clinic.example/frontdesk/items/12|Open item #12 in the console>"
     message = email_message(FACTS, config, config.smtp, now)
     assert message["Subject"] == "[URGENT] Front-desk handoff #12" and message["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_alert_says_which_language_to_call_in():
+    config = fast_settings(HOOK, smtp=smtp_settings(25))
+    spanish = replace(FACTS, language="es", unacknowledged_minutes=10)
+    assert "Language: Spanish: call and write in Spanish" in plain_text(spanish, config)
+    assert "Spanish" in webhook_payload(spanish, config)["text"]
+    assert "call in Spanish" in on_call_text(spanish, config)
+    assert "Language: English: call and write in English" in plain_text(replace(FACTS, language="en"), config)
+    assert "Language: not known" in plain_text(FACTS, config) and "call in" not in on_call_text(FACTS, config)
 
 
 def test_times_and_redaction():

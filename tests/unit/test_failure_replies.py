@@ -44,6 +44,22 @@ def test_a_crisis_message_in_spanish_gets_the_spanish_crisis_reply():
     assert crisis_reply("suicide", "sms", "es")["text"] != crisis_reply("suicide", "sms")["text"]
 
 
+def test_a_spanish_message_gets_the_outage_message_in_spanish_with_988_in_spanish():
+    messages = _answer("¿cuánto cuesta una sesión de ketamina?")
+    assert len(messages) == 1 and "no puedo llegar a nuestros registros" in messages[0]["text"]
+    assert "988 y marque 2" in messages[0]["text"] and "+1 310-555-0142" in messages[0]["text"]
+
+
+def test_a_short_word_in_a_spanish_conversation_is_told_in_spanish():
+    from rasa_addons.language_responses import _remember
+
+    _remember("person", "es")
+    try:
+        assert "no puedo llegar a nuestros registros" in _answer("ok")[0]["text"]
+    finally:
+        _remember("person", "en")
+
+
 def test_the_crisis_reply_fits_the_channel():
     assert len(crisis_reply("suicide", "sms")["text"]) < len(crisis_reply("suicide", "rest")["text"])
     assert "channel" not in crisis_reply("suicide", "sms")

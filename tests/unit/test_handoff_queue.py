@@ -86,6 +86,13 @@ def test_a_raise_never_lowers_the_priority(db_url):
     assert item.reasons == ["asked_for_human", "asq_non_acute", "crisis", "booking"]
 
 
+def test_the_item_keeps_the_latest_language_of_the_conversation(db_url):
+    assert open_handoff("c1", "sms", "asked_for_human", database_url=db_url, language="es").language == "es"
+    assert open_handoff("c1", "sms", "booking", database_url=db_url).language == "es"  # not given: kept
+    assert open_handoff("c1", "sms", "booking", database_url=db_url, language="en").language == "en"
+    assert open_handoff("c2", "rest", "crisis", database_url=db_url).language is None
+
+
 def test_an_explicit_priority_overrides_the_configured_one(db_url):
     assert open_handoff("c1", "rest", "asked_for_human", priority="high", database_url=db_url).priority == "high"
     with pytest.raises(ValueError):

@@ -85,7 +85,16 @@ CONVERSATION = ("utter_trauma_history_heard", "utter_distress_heard", "utter_per
                 "utter_faq_unsure", "utter_goodbye", "utter_you_are_welcome", "utter_other_health",
                 "utter_out_of_scope", "utter_default", "utter_handoff_requested",
                 "utter_handoff_requested_closed", "utter_handoff_fallback_noted", "utter_handoff_claimed",
-                "utter_handoff_returned", "utter_handoff_failed")
+                "utter_handoff_returned", "utter_handoff_failed",
+                # the symptom check
+                "utter_age_first", "utter_age_not_understood", "utter_pcptsd_intro", "utter_prescreen_intro",
+                "utter_screening_not_understood", "utter_screening_clarify_symptom",
+                "utter_screening_clarify_health", "utter_screening_unsure_noted", "utter_screening_summary",
+                "utter_screening_summary_priority", "utter_under_18")
+
+
+def test_every_response_but_the_staffs_own_words_is_written_in_spanish():
+    assert set(DOMAIN) - set(SPANISH) == {"utter_staff_reply"}
 
 
 def test_every_faq_answer_is_written_in_spanish():

@@ -113,6 +113,7 @@
     cell(itemLink(item.id, "#" + item.id));
     cell((item.reason_labels || []).join("; "));
     cell(item.channel_label);
+    cell(item.language_label, "fd-language");
     var age = el("time", "", item.age_text);
     age.setAttribute("datetime", item.created_at || "");
     cell(age);
@@ -260,8 +261,9 @@
       state = item.claimed_by_me ? "Claimed by you: the assistant relays the person's messages here"
         : "Claimed by " + item.claimed_by_name;
     } else state = "Waiting for the front desk; the assistant is answering";
+    var language = item.language ? "Writes in " + item.language_label : "Language not known";
     return state + ". Opened " + timeText(item.created_at, true) + " (" + item.age_text + " ago) \u00b7 " +
-      item.channel_label + " \u00b7 " + (item.reason_labels || []).join("; ");
+      item.channel_label + " \u00b7 " + language + " \u00b7 " + (item.reason_labels || []).join("; ");
   }
 
   function renderItem(item) {
