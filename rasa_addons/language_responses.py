@@ -21,7 +21,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from intake.language import reply_language
 from intake.paths import PROJECT_ROOT
 from rasa_addons.language_policy import conversation_language
 
@@ -30,18 +29,11 @@ RESPONSE_FILES = {"es": PROJECT_ROOT / "responses" / "es.yml"}
 # follow it: rasa_addons/channels/socketio.py). Bounded: the oldest conversations are forgotten.
 ANSWERED_IN: "OrderedDict[Text, Text]" = OrderedDict()
 ANSWERED_IN_LIMIT = 10_000
-TEXT_READ_FOR_LANGUAGE = 500  # an overlong message's language is plain from its start
 
 
 def answered_in(conversation_id: Text) -> Optional[Text]:
     """The language this process last answered the conversation in, if it has."""
     return ANSWERED_IN.get(conversation_id)
-
-
-def language_to_tell(conversation_id: Optional[Text], text: Optional[Text]) -> Text:
-    """The language of a reply given outside a turn (a message over a limit, a failed turn): the
-    one this message switches to, else the conversation's as last answered here, else English."""
-    return reply_language((text or "")[:TEXT_READ_FOR_LANGUAGE], answered_in(conversation_id or ""))
 
 
 def _remember(conversation_id: Text, language: Text) -> None:

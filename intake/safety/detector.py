@@ -41,7 +41,12 @@ WISH_REACH = 3
 # Where a sentence ends in normalized text, for reading the words around a finding.
 SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
 # A year told as a time ("in 2014", "back in '09" is not read), counted as past when before this one.
-PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of) ((?:19|20)\d\d)(?![\w'])")
+PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of|en|en el) ((?:19|20)\d\d)(?![\w'])")
+# "hace dos años", "hace unos meses", "a los 16": told as past in Spanish. "hace años que me pega"
+# and "me pega desde hace años" ("he has hit me for years") are still going on: not the past.
+SPANISH_PAST_TIME = re.compile(
+    r"(?<![\w'])(?<!desde )(?:hace (?:(?:unos|muchos|varios|algunos|un par de|\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+    r"|diez|quince|veinte) )?(?:anos|ano|meses)(?! que)|a los \d+(?: anos)?)(?![\w'])")
 # A time a few minutes, hours or days back ("an hour ago", "20 min ago", "2 days ago") places a
 # message now, not in the past: an overdose taken an hour ago is an emergency.
 RECENT_TIME = re.compile(r"(?<![\w'])(?:\d+|an?|one|two|three|four|five|ten|twenty|thirty|fifteen|few|couple(?: of)?"
@@ -401,6 +406,8 @@ class RiskDetector:
     def _has_past(self, normalized: str) -> bool:
         """A past marker or a past year ("in 2014"), "before" counting only at the end of a clause."""
         if any(int(year) < date.today().year for year in PAST_YEAR.findall(normalized)):
+            return True
+        if SPANISH_PAST_TIME.search(normalized):
             return True
         for match in self._markers["past_markers"].finditer(normalized):
             if match.group(1) != "before" or CLAUSE_END_AFTER.match(normalized, match.end()):

@@ -30,7 +30,8 @@ from intake.language import ENGLISH, LANGUAGES, language_of_message
 from intake.outage_replies import message_failed_reply, storage_unavailable_reply
 from intake.paths import PROJECT_ROOT
 from intake.settings import Clinic, settings
-from rasa_addons.language_responses import language_to_tell, responses_in
+from rasa_addons.channels.reply_language import language_to_tell
+from rasa_addons.language_responses import responses_in
 from rasa_addons.runtime.once_per_turn import mark, marked, tell_once
 from rasa_addons.safety_guard import crisis_category
 from rasa_addons.stores.private_tracker_store import TrackerStorageUnavailable

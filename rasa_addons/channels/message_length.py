@@ -14,7 +14,7 @@ from rasa.core.channels.channel import UserMessage
 
 from intake.message_limits import max_message_chars, model_parts, part_to_answer, too_long_reply
 from intake.safety.detector import default_detector
-from rasa_addons.language_responses import language_to_tell
+from rasa_addons.channels.reply_language import language_to_tell
 from rasa_addons.safety_guard import crisis_category
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]

@@ -16,7 +16,7 @@ from rasa.core.channels.channel import UserMessage
 from intake.message_limits import max_message_chars
 from intake.rate_limits import SlidingWindow, rate_limits, slow_down_reply
 from rasa_addons.channels.message_length import decision_reads_risk
-from rasa_addons.language_responses import language_to_tell
+from rasa_addons.channels.reply_language import language_to_tell
 
 logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]

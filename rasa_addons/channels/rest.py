@@ -27,7 +27,7 @@ from intake.rate_limits import slow_down_reply
 from intake.sms.identity import CONVERSATION_PREFIX as SMS_CONVERSATION_PREFIX
 from rasa_addons.channels.message_rate import held_back
 from rasa_addons.channels.turn_guards import guarded
-from rasa_addons.language_responses import language_to_tell
+from rasa_addons.channels.reply_language import language_to_tell
 
 MAX_SENDER_CHARS = 128
 

@@ -33,7 +33,8 @@ from intake.rate_limits import slow_down_reply
 from intake.settings import flag
 from intake.web_sessions import is_issued, issue_session_id
 from rasa_addons.channels.message_rate import held_back
-from rasa_addons.language_responses import answered_in, language_to_tell
+from rasa_addons.channels.reply_language import language_to_tell
+from rasa_addons.language_responses import answered_in
 from rasa_addons.channels.shared_rooms import JsonRedisManager
 from rasa_addons.channels.turn_guards import guarded
 

@@ -130,5 +130,5 @@ def test_a_symptom_check_by_text_in_spanish(sms_stack, twilio):
     mark = twilio.mark()
     assert post_sms(sms_stack, phone, "2").ok  # "No": the English-only questions are left out
     sent = " ".join(twilio.sent_to(phone, since=mark))
-    assert "no le hare esas preguntas" in sent and "en español, en la consulta" in sent
+    assert "no le haré esas preguntas" in sent and "en español, en la consulta" in sent
     assert "¿ha deseado estar muerto?" in sent

@@ -45,6 +45,16 @@ def test_every_risk_message_is_caught_and_few_benign_ones_are(path):
         ("what's the tallest bridge around here", "risk_question", "self"),
         ("my brother wants to kill himself", "suicide", "third_party"),
         ("I tried to kill myself in 2015", "suicide", "past_attempt"),
+        # Spanish, each kind with the handling its English counterpart gets
+        ("mi hermano dice que se quiere matar", "suicide", "third_party"),
+        ("intenté suicidarme hace unos años", "suicide", "past_attempt"),
+        ("intenté quitarme la vida a los 16", "suicide", "past_attempt"),
+        ("cuando era adolescente intenté matarme", "suicide", "past_attempt"),
+        ("intenté matarme anoche", "suicide", "self"),
+        ("no dejo de pensar en lastimar a mi compañero de trabajo", "harm_to_others", "self"),
+        # "for years" is still going on, not the past
+        ("hace años que mi esposo me pega", "in_danger", "self"),
+        ("mi esposo me pega desde hace años", "in_danger", "self"),
     ],
 )
 def test_risk_categories_and_handling(text, category, handling):
