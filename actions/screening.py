@@ -148,14 +148,14 @@ class AskScreeningItem(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         language = conversation_language(tracker)
-        if tracker.get_slot(CLARIFYING_SLOT) == self.slot:
-            clarification = "symptom" if self.slot in pcptsd5.SLOTS else "health"
-            dispatcher.utter_message(response=f"utter_screening_clarify_{clarification}")
-            return []
         text, buttons = self.question(language)
         # English questions get English buttons, so the answer words match the question's.
-        button_language = "en" if self.slot in pcptsd5.SLOTS else language
-        dispatcher.utter_message(text=text, buttons=translated(buttons, button_language))
+        buttons = translated(buttons, "en" if self.slot in pcptsd5.SLOTS else language)
+        if tracker.get_slot(CLARIFYING_SLOT) == self.slot:
+            clarification = "symptom" if self.slot in pcptsd5.SLOTS else "health"
+            dispatcher.utter_message(response=f"utter_screening_clarify_{clarification}", buttons=buttons)
+            return []
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []
 
 

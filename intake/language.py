@@ -26,6 +26,8 @@ from typing import Mapping, Optional
 
 ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
+# Their names in English, for the front desk (console, alerts): the language to call back in.
+NAMES_FOR_STAFF = {ENGLISH: "English", SPANISH: "Spanish"}
 DEFAULT_LANGUAGE = ENGLISH
 # What a person types to choose a language (accents and case ignored; a trailing "please" too).
 CHOICE_WORDS = {

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from intake.frontdesk.config import as_utc
+from intake.language import NAMES_FOR_STAFF
 
 PRIORITY_LABELS = {"urgent": "Urgent", "high": "High", "normal": "Normal"}
 STATUS_LABELS = {"new": "Waiting", "claimed": "Claimed", "closed": "Closed"}
 CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API", "twilio": "SMS"}
-# The conversation's language: the desk writes and calls back in it.
-LANGUAGE_LABELS = {"en": "English", "es": "Spanish"}
+
 REASON_LABELS = {
     "asked_for_human": "Asked for a person",
     "repeated_fallback": "Assistant could not help (twice)",
@@ -73,7 +73,7 @@ def item_view(item: Any, names: Mapping[str, str], failed_counts: Mapping[int, i
         "channel": item.channel,
         "channel_label": CHANNEL_LABELS.get(item.channel or "", item.channel or "Unknown"),
         "language": getattr(item, "language", None),
-        "language_label": LANGUAGE_LABELS.get(getattr(item, "language", None) or "", "Not known"),
+        "language_label": NAMES_FOR_STAFF.get(getattr(item, "language", None) or "", "Not known"),
         "priority": item.priority,
         "priority_label": PRIORITY_LABELS.get(item.priority, item.priority),
         "reasons": reasons,

@@ -14,6 +14,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Any, Dict, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
+from intake.language import NAMES_FOR_STAFF
 from intake.notifications.config import NotificationSettings, SmtpSettings
 
 REASON_WORDS = {
@@ -28,7 +29,6 @@ REASON_WORDS = {
     "test": "a test of the alert setup (no conversation)",
 }
 CHANNEL_WORDS = {"socketio": "web chat", "sms": "SMS", "rest": "REST API"}
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def reason_words(reasons: Sequence[str]) -> str:
 
 def language_words(language: Optional[str]) -> str:
     """'Spanish: call and write in Spanish'; the language is not known for items before it was kept."""
-    name = LANGUAGE_NAMES.get(language or "")
+    name = NAMES_FOR_STAFF.get(language or "")
     return f"{name}: call and write in {name}" if name else "not known (look at the conversation)"
 
 
@@ -112,7 +112,7 @@ def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Option
     """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
     lines = alert_lines(facts, config, now)
     link = lines.pop("Open")
-    spoken = LANGUAGE_NAMES.get(facts.language or "")
+    spoken = NAMES_FOR_STAFF.get(facts.language or "")
     where = f"{lines['Channel']}, {spoken}" if spoken else lines["Channel"]
     summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({where}).") + f" Open: {link}"
     details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
@@ -149,7 +149,7 @@ def _minutes(value: Optional[float]) -> str:
 
 def on_call_text(facts: AlertFacts, config: NotificationSettings) -> str:
     """The text to the on-call contact: short (it is an SMS), no personal details, the console link."""
-    spoken = LANGUAGE_NAMES.get(facts.language or "")
+    spoken = NAMES_FOR_STAFF.get(facts.language or "")
     language = f", call in {spoken}" if spoken else ""
     return (f"URGENT: front-desk item #{facts.handoff_id} ({reason_words(facts.reasons)}, "
             f"{channel_words(facts.channel)}{language}) has not been acknowledged for "

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from intake.nlp import load_pipeline
 
@@ -41,9 +41,10 @@ WISH_REACH = 3
 # Where a sentence ends in normalized text, for reading the words around a finding.
 SENTENCE_END = re.compile(r"[.!?;]+(?:\s|$)|\n")
 # A year told as a time ("in 2014", "back in '09" is not read), counted as past when before this one.
-PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of|en|en el) ((?:19|20)\d\d)(?![\w'])")
-# "hace dos años", "hace unos meses", "a los 16": told as past in Spanish. "hace años que me pega"
-# and "me pega desde hace años" ("he has hit me for years") are still going on: not the past.
+PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of) ((?:19|20)\d\d)(?![\w'])")
+# "hace dos años", "hace unos meses", "a los 16": an own attempt told as past in Spanish, read only
+# in the finding's sentence (never for danger at home: "me casé hace cinco años y mi esposo me
+# pega" is now). "hace años que me pega", "desde hace años" are still going on: not the past.
 SPANISH_PAST_TIME = re.compile(
     r"(?<![\w'])(?<!desde )(?:hace (?:(?:unos|muchos|varios|algunos|un par de|\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
     r"|diez|quince|veinte) )?(?:anos|ano|meses)(?! que)|a los \d+(?: anos)?)(?![\w'])")
@@ -407,8 +408,6 @@ class RiskDetector:
         """A past marker or a past year ("in 2014"), "before" counting only at the end of a clause."""
         if any(int(year) < date.today().year for year in PAST_YEAR.findall(normalized)):
             return True
-        if SPANISH_PAST_TIME.search(normalized):
-            return True
         for match in self._markers["past_markers"].finditer(normalized):
             if match.group(1) != "before" or CLAUSE_END_AFTER.match(normalized, match.end()):
                 return True
@@ -432,7 +431,7 @@ class RiskDetector:
         for token in reversed(doc[:start]):
             if token.text in SENTENCE_BREAKS:
                 break
-            if token.text in self._words["first_person"]:
+            if token.text in self._words["first_person"] or _spanish_i_have(token):
                 return False
             if token.text in self._words["third_person_subjects"] or token.lemma_ in self._words["third_person_subjects"]:
                 return True
@@ -454,7 +453,14 @@ class RiskDetector:
         found = [t.text for t in doc[start:end]]
         if set(before + found + after) & (self._words["attempt_words"] - {"try"}):
             return True
-        return self._has_past(sentence.text)
+        return self._has_past(sentence.text) or bool(SPANISH_PAST_TIME.search(sentence.text))
+
+
+def _spanish_i_have(token: Token) -> bool:
+    """Spanish "he" + a participle is "I have" ("he intentado matarme", "he pensado en ..."), not
+    the English "he"."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return token.text == "he" and following is not None and following.text.endswith(SPANISH_PARTICIPLE_ENDINGS)
 
 
 def words_around(finding: RiskFinding, normalized: str, before: int, after: int,
@@ -472,13 +478,23 @@ def words_around(finding: RiskFinding, normalized: str, before: int, after: int,
     return " ".join(kept_before + [found] + tail.split()[:after])
 
 
+SPANISH_PARTICIPLE_ENDINGS = ("ado", "ido", "cho", "isto", "uerto", "ierto", "rito")  # intentado, tenido, hecho, visto
+# Spanish recovery with a "now" ("ahora estoy bien", "ya estoy a salvo", "hoy vivo tranquila"), on
+# accent-free text: what came before is over.
+SPANISH_RECOVERY = (r"(?:(?:ahora|hoy|ya)(?: ya)? (?:estoy|me siento|vivo|me encuentro|ando) (?:muy |mucho |mas |bastante )?"
+                    r"(?:bien|mejor|tranquil[oa]|a salvo|estable|en paz|feliz|sobri[oa])"
+                    r"|(?:estoy|me siento|vivo|ando) (?:muy |mucho |mas |bastante )?(?:bien|mejor|tranquil[oa]|a salvo|estable)"
+                    r" (?:ahora|hoy))")
+
+
 def _recovery_regex(words: Sequence[str]) -> re.Pattern:
     """Statements of recovery that carry a "now": "(i am | doing | much ...) better now",
     "now i am (doing) fine", "i am 33 now"."""
     state = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r"|\d+(?: years old)?)"
     lead = r"(?:i am|i'm|doing|feeling|i feel|things are|life is|much|so|really|pretty|a lot)"
     degree = r"(?:(?:doing|feeling) )?(?:(?:so|much|a lot|really|pretty) )?"
-    return re.compile(rf"(?<![\w'])(?:{lead} {degree}{state} now|(?:now,? i(?: a|')m|i(?: a|')m now) {degree}{state})(?![\w'])")
+    english = rf"{lead} {degree}{state} now|(?:now,? i(?: a|')m|i(?: a|')m now) {degree}{state}"
+    return re.compile(rf"(?<![\w'])(?:{english}|{SPANISH_RECOVERY})(?![\w'])")
 
 
 def _windows_around(positions: Sequence[int], reach: int, length: int) -> List[Tuple[int, int]]:

@@ -61,9 +61,12 @@ def question(slot: str) -> str:
 def slots_to_ask(answers: Mapping[str, Optional[str]], language: str = "en") -> List[str]:
     """The lead-in, then the five items unless the lead-in was answered "no".
 
-    In Spanish, the choice to answer in English comes first; declining it ends the screen."""
-    choice = [IN_ENGLISH_CHOICE] if language == "es" or answers.get(IN_ENGLISH_CHOICE) else []
-    if choice and answers.get(IN_ENGLISH_CHOICE) in (NO, SKIPPED):
+    In Spanish, the choice to answer in English comes first; declining it ends the screen. A
+    conversation that turns Spanish once the questions are under way is not asked the choice: its
+    answers so far are kept and the questions go on."""
+    started = _started(answers)
+    choice = [IN_ENGLISH_CHOICE] if answers.get(IN_ENGLISH_CHOICE) or (language == "es" and not started) else []
+    if declined_in_english(answers):
         return choice
     if answers.get(TRAUMA_ITEM) == NO:
         return [*choice, TRAUMA_ITEM]
@@ -72,7 +75,11 @@ def slots_to_ask(answers: Mapping[str, Optional[str]], language: str = "en") -> 
 
 def declined_in_english(answers: Mapping[str, Optional[str]]) -> bool:
     """A Spanish speaker chose not to answer the English questions: nothing was asked."""
-    return answers.get(IN_ENGLISH_CHOICE) in (NO, SKIPPED)
+    return answers.get(IN_ENGLISH_CHOICE) in (NO, SKIPPED) and not _started(answers)
+
+
+def _started(answers: Mapping[str, Optional[str]]) -> bool:
+    return any(answers.get(slot) for slot in SLOTS)
 
 
 def pcptsd5_score(answers: Mapping[str, Optional[str]]) -> int:
@@ -133,8 +140,8 @@ RESULT_MESSAGES = {
             "puede hablarlo con un profesional clínico."
         ),
         PcPtsd5Triage.NOT_ASKED: (
-            "De acuerdo, no le haré esas preguntas. Un profesional clínico puede hablar de sus síntomas con usted, en "
-            "español, en la consulta."
+            "De acuerdo, no le haré esas preguntas. Un profesional clínico puede hablar de sus síntomas con usted "
+            "en la consulta."
         ),
     },
 }

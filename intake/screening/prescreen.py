@@ -42,7 +42,9 @@ SPANISH_ONES = ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho"
 MINOR = re.compile(
     r"\b(under|not yet|younger than|below)\s*18\b|\bminor\b|\bteen(ager)?\b|\bhigh school\b"
     r"|\bmenor\b|\bmenos de 18\b|\bno tengo 18\b|\btodavia no\b|\badolescente\b|\bprepa(ratoria)?\b"
+    r"|\bno soy (mayor|adult[oa])\b"
 )
+NOT_A_MINOR = re.compile(r"\bno soy menor\b|\bnot (a )?minor\b")
 ADULT = re.compile(
     r"\b(over|above|older than)\s*18\b|\badult\b|\bmayor de edad\b|\b(mas|mayor) de 18\b|\badult[oa]\b"
 )
@@ -88,6 +90,8 @@ def load_prescreen(path: Path = PRESCREEN_FILE) -> Prescreen:
 def parse_age_answer(text: str) -> Optional[str]:
     """"yes"/"no" to "are you 18 or older", from yes/no words or an age; SKIPPED; None if unclear."""
     cleaned = _without_accents((text or "").strip().lower())
+    if NOT_A_MINOR.search(cleaned):
+        return YES
     if MINOR.search(cleaned):
         return NO
     if ADULT.search(cleaned):
@@ -143,7 +147,7 @@ def parse_free_text_answer(text: str) -> Optional[str]:
         return None
     if parse_yes_no(cleaned) is Answer.SKIP:
         return SKIPPED
-    if NOTHING.match(_without_accents(cleaned.lower())) and len(cleaned) < 40:
+    if NOTHING.match(_without_accents(cleaned.lower())) and len(cleaned) < 40 and not medication_groups(cleaned):
         return NONE
     return cleaned[:MAX_FREE_TEXT]
 

@@ -28,7 +28,7 @@ from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set
 
 from intake.handoff import open_handoff
-from intake.language import language_of_message
+from intake.language import configured, language_after, language_of_message
 from intake.safety.alerts import record_crisis_alert
 from intake.safety.decision import POSSIBLE_RISK, SafetyDecision, SafetyJudge, default_judge, reply_category
 from intake.settings import Settings, settings as clinic_settings
@@ -268,7 +268,7 @@ class SmsConversations:
                                     source=OPTED_OUT_CRISIS_SOURCE, channel=CHANNEL)
         except Exception:  # noqa: BLE001 - the front-desk item below must still be opened
             logger.exception("the alert for a crisis text from an opted-out SMS contact could not be stored")
-        await self._db(raise_opted_out_crisis, contact.conversation_id, language_of_message(body))
+        await self._db(raise_opted_out_crisis, contact.conversation_id, plain_language_of(body))
         logger.warning("crisis text from an opted-out SMS contact: urgent item and alert raised, no reply sent")
         return Outcome.SILENT_ALERT
 
@@ -323,6 +323,15 @@ class SmsConversations:
                 logger.exception("sending an SMS failed; the rest of this reply is not sent")
                 return False
         return True
+
+
+def plain_language_of(text: str) -> Optional[str]:
+    """The text's language when it is plain ("911" is neither): a known one is never overwritten
+    by a guess."""
+    try:
+        return language_after(text, None, configured())
+    except Exception:  # noqa: BLE001 - the item must still be opened
+        return None
 
 
 def raise_opted_out_crisis(conversation_id: str, language: Optional[str] = None) -> None:

@@ -82,7 +82,7 @@ async def _answered_turn(on_new_message: OnNewMessage, message: UserMessage) -> 
 async def _send_crisis_reply(message: UserMessage, category: str) -> int:
     """The crisis reply now, marked on the turn so that a failure reply does not repeat it; how
     many messages a collecting channel holds by then."""
-    reply = crisis_reply(category, message.input_channel, language_of_message(message.text or ""))
+    reply = crisis_reply(category, message.input_channel, language_to_tell(message.sender_id, message.text))
     if reply:
         await message.output_channel.send_response(message.sender_id, reply)
     mark(message.output_channel, CRISIS_REPLY_SENT)
@@ -113,12 +113,11 @@ async def _answer_failed_turn(message: UserMessage, failure: str, reply_for: Cal
     any and not sent ahead already, then the outage message."""
     logger.error("a message was not handled: %s", failure)
     category = crisis_category(message.text or "")
-    language = language_of_message(message.text or "")
+    language = language_to_tell(message.sender_id, message.text)
     reply = crisis_reply(category, message.input_channel, language) if category else None
     if reply and not marked(message.output_channel, CRISIS_REPLY_SENT):
         await message.output_channel.send_response(message.sender_id, reply)
-    await tell_once(message.output_channel, message.sender_id,
-                    reply_for(settings().clinic, language_to_tell(message.sender_id, message.text)))
+    await tell_once(message.output_channel, message.sender_id, reply_for(settings().clinic, language))
 
 
 def crisis_reply(category: str, channel: Optional[str], language: str = ENGLISH) -> Optional[Dict[str, Any]]:

@@ -14,7 +14,7 @@ from tests.support.stack import buttons, texts
 
 PRESCREEN = load_prescreen()
 LEAD_IN_END = "Have you ever experienced this kind of event?"
-IN_ENGLISH = "¿Quiere contestar las cinco preguntas en inglés?"
+IN_ENGLISH = "¿Quiere contestar sus preguntas en inglés?"
 FIRST_SAFETY_QUESTION = ITEMS_ES["asq_wished_dead"]
 
 
@@ -38,7 +38,7 @@ def test_a_spanish_speaker_may_leave_out_the_english_only_questions(stack, sende
     said = _start_in_spanish(stack, sender)
     assert "PC-PTSD-5" in said and IN_ENGLISH in said and LEAD_IN_END not in said
     said = texts(stack.send(sender, "no"))
-    assert "no le haré esas preguntas" in said and "en español, en la consulta" in said
+    assert "no le haré esas preguntas" in said and "síntomas con usted en la consulta" in said
     assert "preguntas sobre su seguridad" in said and FIRST_SAFETY_QUESTION in said
     said = _answer_all(stack, sender, ["no", "no", "no", "nunca"])
     assert "Gracias por responder estas preguntas" in said
@@ -130,5 +130,5 @@ def test_a_symptom_check_by_text_in_spanish(sms_stack, twilio):
     mark = twilio.mark()
     assert post_sms(sms_stack, phone, "2").ok  # "No": the English-only questions are left out
     sent = " ".join(twilio.sent_to(phone, since=mark))
-    assert "no le haré esas preguntas" in sent and "en español, en la consulta" in sent
+    assert "no le haré esas preguntas" in sent and "sintomas con usted en la consulta" in sent
     assert "¿ha deseado estar muerto?" in sent

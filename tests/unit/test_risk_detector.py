@@ -55,6 +55,20 @@ def test_every_risk_message_is_caught_and_few_benign_ones_are(path):
         # "for years" is still going on, not the past
         ("hace años que mi esposo me pega", "in_danger", "self"),
         ("mi esposo me pega desde hace años", "in_danger", "self"),
+        # a time in the past elsewhere does not make danger at home history
+        ("me casé hace cinco años y mi esposo me pega", "in_danger", "self"),
+        ("desde que nos casamos hace diez años me pega, y cada vez es peor", "in_danger", "self"),
+        ("mi esposo me pega desde el año pasado", "in_danger", "self"),
+        ("de niña abusaron de mí y ahora mi esposo me golpea", "in_danger", "self"),
+        # "intento" is "I try" or "he tried": never an own past attempt
+        ("intento matarme todos los días", "suicide", "self"),
+        ("mi ex intentó matarme y sigue buscándome", "suicide", "self"),
+        # "ahora" places it now, unless it says the person is well now
+        ("cuando era joven intenté matarme, ahora tengo un plan", "suicide", "self"),
+        ("intenté suicidarme hace unos años, ahora estoy bien", "suicide", "past_attempt"),
+        # Spanish "he" + participle is "I have", not the English "he"
+        ("he intentado matarme varias veces", "suicide", "past_attempt"),
+        ("he pensado en matarme toda la semana", "suicide", "self"),
     ],
 )
 def test_risk_categories_and_handling(text, category, handling):

@@ -60,6 +60,22 @@ def test_ages_in_spanish(text, expected):
     assert prescreen.parse_age_answer(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [("no soy mayor de edad", "no"), ("aún no soy mayor de edad", "no"),
+                                            ("no soy menor de edad", "yes")])
+def test_a_negated_age_word_is_read_as_meant(text, expected):
+    assert prescreen.parse_age_answer(text) == expected
+
+
+def test_a_medicine_named_beside_nothing_is_kept_for_the_clinician():
+    assert prescreen.parse_free_text_answer("no tomo nada, solo xanax") == "no tomo nada, solo xanax"
+
+
+def test_a_conversation_that_turns_spanish_mid_questions_keeps_its_answers():
+    started = {pcptsd5.TRAUMA_ITEM: "yes", "pc_nightmares": "yes"}
+    assert pcptsd5.slots_to_ask(started, "es") == pcptsd5.SLOTS  # the choice is not asked now
+    assert not pcptsd5.declined_in_english({**started, CHOICE: "no"})
+
+
 def test_once_in_english_is_not_an_age():
     assert prescreen.parse_age_answer("yes once") == "yes"
 
