@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from intake.language import SPANISH, language_of_message
 from intake.paths import PROJECT_ROOT
 from intake.safety.decision import CHECK_IN, CRISIS, HISTORY, SafetyJudge
 from intake.safety.detector import default_detector
@@ -173,7 +174,21 @@ def main(argv: List[str]) -> int:
     judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())
     report = evaluate(messages, judge, limits)
     print(format_report(report))
+    if args.frozen:
+        print(spanish_part(messages, judge))
     return 0 if report.passed else 1
+
+
+def spanish_part(messages: Sequence[LabelledMessage], judge: SafetyJudge) -> str:
+    """The same figures on the messages written in Spanish, which have the same targets (the
+    Spanish issue); a line of the report, not a limit of its own: the part is small."""
+    spanish = [message for message in messages if language_of_message(message.text) == SPANISH]
+    if not spanish:
+        return "Spanish part: no message read as Spanish"
+    part = evaluate(spanish, judge, FROZEN_TARGETS)
+    return (f"Spanish part ({len(spanish)} messages read as Spanish): recall {part.recall():.1%} of "
+            f"{sum(part.total.values())}, false alarms {part.false_alarm_rate():.1%} of {sum(part.benign.values())}, "
+            f"history told as history {part.history_acknowledged} of {part.history_total}")
 
 
 if __name__ == "__main__":
