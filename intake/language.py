@@ -36,9 +36,12 @@ CHOICE_WORDS = {
     ENGLISH: {"english", "in english", "ingles", "en ingles", "english please", "en ingles por favor",
               "ingles por favor", "i speak english"},
 }
-# Spanish first words too short for the detector to be sure of ("hola" reads 0.66 Spanish, and
-# "hello" 0.61), taken as Spanish on a first message.
-SPANISH_OPENINGS = {"hola", "holi", "hola hola", "ola", "buenas", "que tal", "hola que tal", "buen dia"}
+# Spanish greeting words, too short for the detector to be sure of ("hola" reads 0.66 Spanish, and
+# "hello" 0.61): a first message made only of them ("hola", "oye hola", "buenas noches", "que tal")
+# is Spanish.
+SPANISH_GREETING_WORDS = {"hola", "holi", "holaa", "ola", "buenas", "buenos", "buen", "dia", "dias", "tardes",
+                          "noches", "que", "tal", "oye", "oiga", "saludos", "muy", "quiubo", "quihubo"}
+SPANISH_GREETING_MAX_WORDS = 5
 # A message of at most this many words that names exactly one language asks for it.
 LANGUAGE_NAMES = {SPANISH: {"espanol", "spanish", "castellano"}, ENGLISH: {"english", "ingles"}}
 CHOICE_MAX_WORDS = 6
@@ -110,7 +113,7 @@ def language_after(text: str, current: Optional[str], settings: LanguageSettings
     if chosen:
         return chosen if chosen != current else None
     if current not in LANGUAGES:
-        if plain(text) in SPANISH_OPENINGS:
+        if is_spanish_greeting(text):
             return SPANISH
         if len(LETTERS.findall(text)) < settings.first_min_letters:
             return None
@@ -130,6 +133,12 @@ def language_of_message(text: str, settings: Optional[LanguageSettings] = None) 
         return language_after(text, None, settings or configured()) or DEFAULT_LANGUAGE
     except Exception:  # noqa: BLE001 - see the docstring
         return DEFAULT_LANGUAGE
+
+
+def is_spanish_greeting(text: str) -> bool:
+    """Only Spanish greeting words, at most a few of them."""
+    words = plain(text).split()
+    return 0 < len(words) <= SPANISH_GREETING_MAX_WORDS and all(word in SPANISH_GREETING_WORDS for word in words)
 
 
 def configured() -> LanguageSettings:

@@ -12,7 +12,7 @@ from intake.faq.catalogue import load_topics
 from intake.faq.clinic_reply import clinic_reply
 from intake.faq.message_kind import is_personal_statement, is_plain_statement, is_question
 from intake.handoff.hours import DeskHours
-from intake.language import reply_language
+from intake.language import is_spanish_greeting, reply_language
 from intake.phrases import phrase
 from intake.settings import Clinic
 from intake.sms import messages
@@ -168,3 +168,10 @@ def test_every_affirm_training_example_of_three_words_or_more_says_yes():
                 for line in block["examples"].splitlines():
                     example = line.strip()[2:]
                     assert len(example.split()) < 3 or says_yes_somewhere(example), example
+
+
+@pytest.mark.parametrize("text, spanish", [("oye hola", True), ("buenas noches", True), ("que tal", True),
+                                           ("hola hola", True), ("hello", False), ("hey", False),
+                                           ("hola, necesito ayuda con mi cita de mañana", False)])
+def test_a_first_message_of_spanish_greeting_words_is_spanish(text, spanish):
+    assert is_spanish_greeting(text) is spanish
