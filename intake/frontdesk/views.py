@@ -14,7 +14,6 @@ from intake.language import NAMES_FOR_STAFF
 PRIORITY_LABELS = {"urgent": "Urgent", "high": "High", "normal": "Normal"}
 STATUS_LABELS = {"new": "Waiting", "claimed": "Claimed", "closed": "Closed"}
 CHANNEL_LABELS = {"socketio": "Web chat", "sms": "SMS", "rest": "REST API", "twilio": "SMS"}
-
 REASON_LABELS = {
     "asked_for_human": "Asked for a person",
     "repeated_fallback": "Assistant could not help (twice)",
@@ -66,14 +65,15 @@ def item_view(item: Any, names: Mapping[str, str], failed_counts: Mapping[int, i
     created = as_utc(item.created_at)
     age = (now - created).total_seconds() if created else 0
     reasons = list(item.reasons or [])
+    language = getattr(item, "language", None)  # the conversation's, when the item kept it
     return {
         "id": item.id,
         "url": f"/frontdesk/items/{item.id}",
         "conversation_id": item.conversation_id,
         "channel": item.channel,
         "channel_label": CHANNEL_LABELS.get(item.channel or "", item.channel or "Unknown"),
-        "language": getattr(item, "language", None),
-        "language_label": NAMES_FOR_STAFF.get(getattr(item, "language", None) or "", "Not known"),
+        "language": language,
+        "language_label": NAMES_FOR_STAFF.get(language or "", "Not known"),
         "priority": item.priority,
         "priority_label": PRIORITY_LABELS.get(item.priority, item.priority),
         "reasons": reasons,

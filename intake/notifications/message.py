@@ -55,9 +55,14 @@ def reason_words(reasons: Sequence[str]) -> str:
     return "; ".join(words) if words else "not given"
 
 
-def language_words(language: Optional[str]) -> str:
-    """'Spanish: call and write in Spanish'; the language is not known for items before it was kept."""
-    name = NAMES_FOR_STAFF.get(language or "")
+def spoken(facts: AlertFacts) -> Optional[str]:
+    """The conversation's language by name ("Spanish"); None for items from before it was kept."""
+    return NAMES_FOR_STAFF.get(facts.language or "")
+
+
+def language_words(facts: AlertFacts) -> str:
+    """'Spanish: call and write in Spanish'."""
+    name = spoken(facts)
     return f"{name}: call and write in {name}" if name else "not known (look at the conversation)"
 
 
@@ -88,7 +93,7 @@ def alert_lines(facts: AlertFacts, config: NotificationSettings, now: Optional[d
         "Priority": facts.priority.upper(),
         "Why": reason_words(facts.reasons),
         "Channel": channel_words(facts.channel),
-        "Language": language_words(facts.language),
+        "Language": language_words(facts),
         "Raised": raised_words(facts.created_at, config.time_zone, now),
         "Open": config.item_link(facts.handoff_id) if facts.handoff_id else config.console_url,
     }
@@ -112,8 +117,7 @@ def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Option
     """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
     lines = alert_lines(facts, config, now)
     link = lines.pop("Open")
-    spoken = NAMES_FOR_STAFF.get(facts.language or "")
-    where = f"{lines['Channel']}, {spoken}" if spoken else lines["Channel"]
+    where = f"{lines['Channel']}, {spoken(facts)}" if spoken(facts) else lines["Channel"]
     summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({where}).") + f" Open: {link}"
     details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
     return {
@@ -149,8 +153,7 @@ def _minutes(value: Optional[float]) -> str:
 
 def on_call_text(facts: AlertFacts, config: NotificationSettings) -> str:
     """The text to the on-call contact: short (it is an SMS), no personal details, the console link."""
-    spoken = NAMES_FOR_STAFF.get(facts.language or "")
-    language = f", call in {spoken}" if spoken else ""
+    language = f", call in {spoken(facts)}" if spoken(facts) else ""
     return (f"URGENT: front-desk item #{facts.handoff_id} ({reason_words(facts.reasons)}, "
             f"{channel_words(facts.channel)}{language}) has not been acknowledged for "
             f"{_minutes(facts.unacknowledged_minutes)}. Open: {config.item_link(facts.handoff_id)}")

@@ -48,6 +48,8 @@ PAST_YEAR = re.compile(r"(?<![\w'])(?:in|around|during|summer of|fall of) ((?:19
 SPANISH_PAST_TIME = re.compile(
     r"(?<![\w'])(?<!desde )(?:hace (?:(?:unos|muchos|varios|algunos|un par de|\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
     r"|diez|quince|veinte) )?(?:anos|ano|meses)(?! que)|a los \d+(?: anos)?)(?![\w'])")
+# Spanish "he" before a participle is "I have" ("he intentado", "he tenido", "he hecho", "he visto").
+SPANISH_PARTICIPLE_ENDINGS = ("ado", "ido", "cho", "isto", "uerto", "ierto", "rito")
 # A time a few minutes, hours or days back ("an hour ago", "20 min ago", "2 days ago") places a
 # message now, not in the past: an overdose taken an hour ago is an emergency.
 RECENT_TIME = re.compile(r"(?<![\w'])(?:\d+|an?|one|two|three|four|five|ten|twenty|thirty|fifteen|few|couple(?: of)?"
@@ -478,7 +480,6 @@ def words_around(finding: RiskFinding, normalized: str, before: int, after: int,
     return " ".join(kept_before + [found] + tail.split()[:after])
 
 
-SPANISH_PARTICIPLE_ENDINGS = ("ado", "ido", "cho", "isto", "uerto", "ierto", "rito")  # intentado, tenido, hecho, visto
 # Spanish recovery with a "now" ("ahora estoy bien", "ya estoy a salvo", "hoy vivo tranquila"), on
 # accent-free text: what came before is over.
 SPANISH_RECOVERY = (r"(?:(?:ahora|hoy|ya)(?: ya)? (?:estoy|me siento|vivo|me encuentro|ando) (?:muy |mucho |mas |bastante )?"

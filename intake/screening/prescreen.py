@@ -7,7 +7,6 @@ under 18: the clinic treats adults, so the intake stops kindly and points to hel
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
+from intake.language import plain
 from intake.screening.answers import Answer, parse_yes_no
 
 PRESCREEN_FILE = Path(__file__).with_name("prescreen.yml")
@@ -89,7 +89,7 @@ def load_prescreen(path: Path = PRESCREEN_FILE) -> Prescreen:
 
 def parse_age_answer(text: str) -> Optional[str]:
     """"yes"/"no" to "are you 18 or older", from yes/no words or an age; SKIPPED; None if unclear."""
-    cleaned = _without_accents((text or "").strip().lower())
+    cleaned = plain(text or "")
     if NOT_A_MINOR.search(cleaned):
         return YES
     if MINOR.search(cleaned):
@@ -136,10 +136,6 @@ def _spanish_age_in(words: List[str]) -> Optional[int]:
     return None
 
 
-def _without_accents(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
 def parse_free_text_answer(text: str) -> Optional[str]:
     """A free-text answer kept as written (trimmed), NONE, SKIPPED, or None when empty."""
     cleaned = re.sub(r"\s+", " ", (text or "").strip())
@@ -147,7 +143,7 @@ def parse_free_text_answer(text: str) -> Optional[str]:
         return None
     if parse_yes_no(cleaned) is Answer.SKIP:
         return SKIPPED
-    if NOTHING.match(_without_accents(cleaned.lower())) and len(cleaned) < 40 and not medication_groups(cleaned):
+    if NOTHING.match(plain(cleaned)) and len(cleaned) < 40 and not medication_groups(cleaned):
         return NONE
     return cleaned[:MAX_FREE_TEXT]
 
@@ -165,7 +161,7 @@ def slots_to_ask(answers: Mapping[str, Optional[str]], prescreen: Optional[Presc
 def medication_groups(text: Optional[str], prescreen: Optional[Prescreen] = None) -> List[str]:
     """The medicine groups of REFERENCE.md named in a free-text medication list."""
     prescreen = prescreen or load_prescreen()
-    lowered = f" {_without_accents((text or '').lower())} "
+    lowered = f" {plain(text or '')} "
     return [
         group for group, words in prescreen.medications_to_review.items()
         if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in words)
