@@ -30,8 +30,7 @@ bench: setup
 # The safety decision on the labelled sets, per category: patterns alone, model alone, combined.
 # The older sets (100% recall), then the frozen test split (target: >= 98% recall, <= 3% false alarms).
 safety-report: setup
-	@for set in tests/safety/*_set.tsv; do echo "== $$set"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation $$set || exit 1; done
-	@echo "== frozen test split (tests/safety/frozen/)"; PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation --frozen
+	@PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m intake.safety.evaluation --every-set
 
 # 5-fold cross-validation of the NLU data (trains five models and also scores each fold's training half: over an hour on 2 cores).
 .PHONY: nlu-crossval

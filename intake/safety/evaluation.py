@@ -2,6 +2,7 @@
 both together, as the assistant decides.
 
     python -m intake.safety.evaluation [--frozen] path ...
+    python -m intake.safety.evaluation --every-set    # each older set, then the frozen split
 
 A risk message counts as engaged when it gets the crisis protocol or the direct check-in; a false
 alarm is a message without risk that gets either. Limits:
@@ -166,17 +167,33 @@ def format_report(report: EvaluationReport) -> str:
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description="Recall and false alarms of the safety decision.")
     parser.add_argument("--frozen", action="store_true", help="apply the frozen test split's limits")
+    parser.add_argument("--every-set", action="store_true",
+                        help="each older set with its own limits, then the frozen split (one process: "
+                             "the model and the sentence encoder are loaded once)")
     parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    paths = args.paths or ([*sorted(FROZEN_DIR.glob("*.tsv"))] if args.frozen else [DEFAULT_SET])
-    limits = FROZEN_LIMITS if args.frozen else OLDER_SET_LIMITS
-    messages = [m for path in paths for m in load_set(path)]
     judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())
-    report = evaluate(messages, judge, limits)
+    if args.every_set:
+        runs = [([path], False) for path in sorted(SAFETY_TESTS.glob("*_set.tsv"))]
+        runs.append((sorted(FROZEN_DIR.glob("*.tsv")), True))
+    else:
+        runs = [(args.paths or (sorted(FROZEN_DIR.glob("*.tsv")) if args.frozen else [DEFAULT_SET]), args.frozen)]
+    failed = [paths for paths, frozen in runs if not report_on(paths, frozen, judge)]
+    for paths in failed:
+        print("safety report FAILED for " + ", ".join(str(path) for path in paths))
+    return 1 if failed else 0
+
+
+def report_on(paths: Sequence[Path], frozen: bool, judge: SafetyJudge) -> bool:
+    """Prints the report of one set (the frozen split with its limits and its Spanish part);
+    whether it passed."""
+    print("== " + ("frozen test split (tests/safety/frozen/)" if frozen else ", ".join(str(p) for p in paths)))
+    messages = [m for path in paths for m in load_set(path)]
+    report = evaluate(messages, judge, FROZEN_LIMITS if frozen else OLDER_SET_LIMITS)
     print(format_report(report))
-    if args.frozen:
+    if frozen:
         print(spanish_part(messages, judge))
-    return 0 if report.passed else 1
+    return report.passed
 
 
 def spanish_part(messages: Sequence[LabelledMessage], judge: SafetyJudge) -> str:
