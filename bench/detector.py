@@ -13,17 +13,15 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Callable, List
 
 from intake.safety.decision import SafetyJudge
 from intake.safety.detector import RiskDetector
-from intake.safety.evaluation import load_set
+from intake.safety.evaluation import frozen_split, load_set, older_sets
 from intake.safety.risk_model import RiskModel
 from intake.safety.sentence_vectors import SentenceVectors
 
-SAFETY_TESTS = Path(__file__).resolve().parents[1] / "tests" / "safety"
-SETS = sorted(SAFETY_TESTS.glob("*_set.tsv")) + sorted((SAFETY_TESTS / "frozen").glob("*.tsv"))
+SETS = older_sets() + frozen_split()
 ROUNDS = 10
 TARGET_P99_MS = 2.0
 

@@ -38,13 +38,23 @@ conversation_tests() {
 }
 CHECKS=(english_holdout spanish_holdout faq_scope conversation_tests)
 rm -rf results/logs && mkdir -p results/logs
+# Each check's exit code goes to its .rc file; a check that did not finish leaves none, which fails.
 run_check() { local rc=0; "$1" > "results/logs/$1.log" 2>&1 || rc=$?; echo "$rc" > "results/logs/$1.rc"; }
+print_logs() {
+  for check in "${CHECKS[@]}"; do cat "results/logs/$check.log" 2>/dev/null || echo "(no log for $check)"; done
+}
+# If the run is stopped part-way (CI's time limit, Ctrl-C), print what the checks wrote so far and stop them.
+background=""
+stopped() { [ -n "$background" ] && kill "$background" 2>/dev/null; print_logs; exit 1; }
+trap stopped INT TERM
 { run_check english_holdout; run_check spanish_holdout; run_check faq_scope; } &
+background=$!
 run_check conversation_tests
-wait
+wait "$background" || true
+trap - INT TERM
+print_logs
 failed=()
 for check in "${CHECKS[@]}"; do
-  cat "results/logs/$check.log"
   [ "$(cat "results/logs/$check.rc" 2>/dev/null)" = 0 ] || failed+=("$check")
 done
 if [ ${#failed[@]} -gt 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi

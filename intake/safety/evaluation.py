@@ -164,6 +164,16 @@ def format_report(report: EvaluationReport) -> str:
     return "\n".join(lines)
 
 
+def older_sets() -> List[Path]:
+    """The detector's older labelled sets, each held to OLDER_SET_LIMITS."""
+    return sorted(SAFETY_TESTS.glob("*_set.tsv"))
+
+
+def frozen_split() -> List[Path]:
+    """The frozen test split's files, read together and held to FROZEN_LIMITS."""
+    return sorted(FROZEN_DIR.glob("*.tsv"))
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description="Recall and false alarms of the safety decision.")
     parser.add_argument("--frozen", action="store_true", help="apply the frozen test split's limits")
@@ -172,12 +182,16 @@ def main(argv: List[str]) -> int:
                              "the model and the sentence encoder are loaded once)")
     parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())
+    if args.every_set and (args.frozen or args.paths):
+        parser.error("--every-set reads every set itself: give it no paths and no --frozen")
     if args.every_set:
-        runs = [([path], False) for path in sorted(SAFETY_TESTS.glob("*_set.tsv"))]
-        runs.append((sorted(FROZEN_DIR.glob("*.tsv")), True))
+        runs = [([path], False) for path in older_sets()] + [(frozen_split(), True)]
     else:
-        runs = [(args.paths or (sorted(FROZEN_DIR.glob("*.tsv")) if args.frozen else [DEFAULT_SET]), args.frozen)]
+        runs = [(args.paths or (frozen_split() if args.frozen else [DEFAULT_SET]), args.frozen)]
+    if any(not paths for paths, _ in runs) or (args.every_set and len(runs) < 2):
+        print("safety report FAILED: a set to read is missing (tests/safety/*_set.tsv, tests/safety/frozen/*.tsv)")
+        return 1
+    judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())
     failed = [paths for paths, frozen in runs if not report_on(paths, frozen, judge)]
     for paths in failed:
         print("safety report FAILED for " + ", ".join(str(path) for path in paths))
@@ -187,7 +201,7 @@ def main(argv: List[str]) -> int:
 def report_on(paths: Sequence[Path], frozen: bool, judge: SafetyJudge) -> bool:
     """Prints the report of one set (the frozen split with its limits and its Spanish part);
     whether it passed."""
-    print("== " + ("frozen test split (tests/safety/frozen/)" if frozen else ", ".join(str(p) for p in paths)))
+    print("== " + ("frozen test split: " if frozen else "") + ", ".join(str(path) for path in paths))
     messages = [m for path in paths for m in load_set(path)]
     report = evaluate(messages, judge, FROZEN_LIMITS if frozen else OLDER_SET_LIMITS)
     print(format_report(report))
