@@ -117,7 +117,8 @@ def webhook_payload(facts: AlertFacts, config: NotificationSettings, now: Option
     """Slack-compatible incoming-webhook JSON: a fallback `text` and header/section `blocks`."""
     lines = alert_lines(facts, config, now)
     link = lines.pop("Open")
-    where = f"{lines['Channel']}, {spoken(facts)}" if spoken(facts) else lines["Channel"]
+    name = spoken(facts)
+    where = f"{lines['Channel']}, {name}" if name else lines["Channel"]
     summary = _mrkdwn(f"{subject(facts)}: {lines['Why']} ({where}).") + f" Open: {link}"
     details = "\n".join(f"*{label}:* {_mrkdwn(value)}" for label, value in lines.items())
     return {
@@ -153,7 +154,8 @@ def _minutes(value: Optional[float]) -> str:
 
 def on_call_text(facts: AlertFacts, config: NotificationSettings) -> str:
     """The text to the on-call contact: short (it is an SMS), no personal details, the console link."""
-    language = f", call in {spoken(facts)}" if spoken(facts) else ""
+    name = spoken(facts)
+    language = f", call in {name}" if name else ""
     return (f"URGENT: front-desk item #{facts.handoff_id} ({reason_words(facts.reasons)}, "
             f"{channel_words(facts.channel)}{language}) has not been acknowledged for "
             f"{_minutes(facts.unacknowledged_minutes)}. Open: {config.item_link(facts.handoff_id)}")

@@ -184,11 +184,12 @@ def main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
     if args.every_set and (args.frozen or args.paths):
         parser.error("--every-set reads every set itself: give it no paths and no --frozen")
+    older = older_sets() if args.every_set else []
     if args.every_set:
-        runs = [([path], False) for path in older_sets()] + [(frozen_split(), True)]
+        runs = [([path], False) for path in older] + [(frozen_split(), True)]
     else:
         runs = [(args.paths or (frozen_split() if args.frozen else [DEFAULT_SET]), args.frozen)]
-    if any(not paths for paths, _ in runs) or (args.every_set and len(runs) < 2):
+    if any(not paths for paths, _ in runs) or (args.every_set and not older):
         print("safety report FAILED: a set to read is missing (tests/safety/*_set.tsv, tests/safety/frozen/*.tsv)")
         return 1
     judge = SafetyJudge(default_detector(), RiskModel.load(), batch_vectors())

@@ -32,6 +32,7 @@ import yaml
 from intake.paths import PROJECT_ROOT
 from intake.safety.decision import ANY_READING, SafetyJudge, veto_limit
 from intake.safety.detector import RiskDetector, default_detector
+from intake.safety.evaluation import older_sets
 from intake.safety.risk_model import (
     DISCLOSURES, MODEL_DIR, FeatureSettings, HeadSettings, LabelledText, RiskFeatures, RiskModel,
     RiskScores, fit_heads, read_corpus_file,
@@ -40,7 +41,6 @@ from intake.safety.sentence_vectors import batch_vectors
 
 SETTINGS_PATH = Path(__file__).with_name("risk_model.yml")
 CORPUS_DIR = Path(__file__).with_name("corpus")
-OLDER_SETS = sorted((PROJECT_ROOT / "tests" / "safety").glob("*_set.tsv"))
 # The Spanish files are read too: without Spanish everyday messages, Spanish itself looked like
 # risk to the model ("¿Cuántas sesiones voy a necesitar?" got the check-in; measured on the
 # Spanish held-out NLU set, tests/nlu_holdout_es.yml, before they were added).
@@ -97,7 +97,7 @@ def load_training_corpus() -> List[LabelledText]:
     rows: List[LabelledText] = []
     for path in sorted(CORPUS_DIR.glob("*.tsv")):
         rows += read_corpus_file(path)
-    for path in OLDER_SETS:
+    for path in older_sets():
         rows += older_set_rows(path)
     for path in NLU_FILES:
         rows += nlu_rows(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Callable, List
 
 import pytest
@@ -13,12 +12,11 @@ import sqlalchemy as sa
 from intake.handoff.hours import desk_is_open
 from intake.safety.alerts import POSITIVE_ANSWER
 from intake.safety.asq import ITEMS
-from intake.safety.evaluation import OLDER_SET_LIMITS, LabelledMessage, load_set
+from intake.safety.evaluation import OLDER_SET_LIMITS, LabelledMessage, load_set, older_sets
 from tests.support.safety_questions import SAFETY_QUESTIONS
 from tests.support.stack import texts
 
-SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
-MESSAGES: List[LabelledMessage] = [m for path in SETS for m in load_set(path)]
+MESSAGES: List[LabelledMessage] = [m for path in older_sets() for m in load_set(path)]
 RISK = [m for m in MESSAGES if m.is_risk]
 BENIGN = [m for m in MESSAGES if not m.is_risk]
 SAFETY_QUESTION = "Are you safe right now?"

@@ -1,16 +1,15 @@
 """The risk detector on its labelled evaluation sets and on the context rules one by one."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from intake.safety import detect_risk
 from intake.safety.decision import default_judge
 from intake.safety.detector import _windows_around, default_detector, edit_distance
-from intake.safety.evaluation import OLDER_SET_LIMITS, evaluate, format_report, load_set
+from intake.safety.evaluation import OLDER_SET_LIMITS, evaluate, format_report, load_set, older_sets
 
-EVALUATION_SETS = sorted((Path(__file__).parents[1] / "safety").glob("*_set.tsv"))
+EVALUATION_SETS = older_sets()
 
 
 def test_evaluation_sets_are_big_enough():
