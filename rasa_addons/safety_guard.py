@@ -94,30 +94,13 @@ class SafetyGuard(GraphComponent):
             "kept_from_distress": ["describe_symptoms"],
         }
 
-    def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None, load_now: bool = True) -> None:
+    def __init__(self, config: Dict[Text, Any], judge: Optional[SafetyJudge] = None) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._judge = judge
-        if self._judge is None and load_now:
-            self._judge = shared_judge(str(self.config["risk_model"]))
-
-    @property
-    def judge(self) -> SafetyJudge:
-        if self._judge is None:
-            self._judge = shared_judge(str(self.config["risk_model"]))
-        return self._judge
+        self.judge = judge or shared_judge(str(self.config["risk_model"]))
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SafetyGuard":
-        """Training builds the guard but never asks it to decide (no story has a user's text), so
-        the risk model is read only if it is asked: setup builds the risk model while Rasa trains."""
-        return cls(config, load_now=False)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SafetyGuard":
-        """Serving reads the risk model at once: a missing model stops the server at start, never
-        on a person's message."""
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -125,8 +125,9 @@ PY
 fi
 
 # 3c. The learned risk model (intake/safety/risk_model.py), built from the project's labelled corpus.
-# The safety guard reads it when the assistant serves, not while Rasa trains, so it is built in the
-# background beside the training below (on a fresh clone: about 4 + 4 minutes on two cores).
+# The safety guard reads it when the assistant serves; Rasa's training graph holds only the trainable
+# components and the featurizers, never the guard, so the model is built in the background beside
+# the training below.
 risk_hash=$(inputs_hash intake/safety data tests/safety/risk_eval_set.tsv tests/safety/risk_holdout_set.tsv \
   tests/safety/risk_third_set.tsv intake/minilm.py intake/nlp.py intake/screening/answers.py requirements.txt requirements-models.txt)
 risk_build=""
@@ -142,12 +143,13 @@ fi
 finish_risk_model() {
   [ -n "$risk_build" ] || return 0
   if ! wait "$risk_build"; then
+    trap - EXIT
     tail -40 build/risk_model.log >&2
     echo "ERROR: building the risk model failed; the full log is in build/risk_model.log" >&2
     exit 1
   fi
   trap - EXIT
-  log "risk model built in $(( $(date +%s) - risk_start )) s"
+  log "risk model ready $(( $(date +%s) - risk_start )) s after its build started"
   write_stamp risk-model "$risk_hash"
 }
 

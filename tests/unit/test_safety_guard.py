@@ -82,21 +82,3 @@ def test_symptoms_stay_symptoms_when_the_decision_reads_distress():
     assert GUARD.judge.decide(text).outcome == "distress"
     assert GUARD.process([_message(text, "describe_symptoms", 0.9)])[0].get(INTENT)["name"] == "describe_symptoms"
     assert GUARD.process([_message(text, "nlu_fallback", 0.3)])[0].get(INTENT)["name"] == "share_distress"
-
-
-def test_training_builds_the_guard_without_the_risk_model_and_serving_needs_it(tmp_path):
-    """Setup builds the risk model while Rasa trains: training (create) must not read it, and
-    serving (load) must fail at start when it is missing, never on a person's message."""
-    import pytest
-    from rasa.engine.graph import ExecutionContext, GraphSchema
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-
-    config = {**SafetyGuard.get_default_config(), "risk_model": str(tmp_path / "not_built")}
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
-    guard = SafetyGuard.create(config, storage, Resource("guard"), context)
-    assert guard.process_training_data("the training data") == "the training data"
-    with pytest.raises(FileNotFoundError):
-        SafetyGuard.load(config, storage, Resource("guard"), context)
-    with pytest.raises(FileNotFoundError):
-        guard.process([_message("hello", "greet", 0.9)])
