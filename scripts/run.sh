@@ -10,6 +10,7 @@ set -a; . config/server-threads.env; set +a  # one math thread per process (the 
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
+RASA_MODEL=${RASA_MODEL:-models/intake.tar.gz}  # what setup trained
 mkdir -p var/logs
 chmod 700 var
 
@@ -36,7 +37,7 @@ trap 'exit 0' INT TERM   # Ctrl-C is the normal way to stop: exit cleanly, the E
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" > var/logs/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/intake.tar.gz --port "$RASA_PORT" --enable-api --jwt-secret="$RASA_TOKEN" --jwt-method=HS256 \
+.venv/bin/rasa run --model "$RASA_MODEL" --port "$RASA_PORT" --enable-api --jwt-secret="$RASA_TOKEN" --jwt-method=HS256 \
   --cors "*" --credentials credentials.yml --endpoints endpoints.yml > var/logs/rasa.log 2>&1 &
 pids+=($!)
 # The web app's front-desk console talks to Rasa's HTTP API with the token. It is served over
@@ -61,7 +62,13 @@ echo "Starting the Rasa server, the action server and the web app..."
 started=$SECONDS
 wait_for "action server" "http://localhost:$ACTIONS_PORT/health"
 wait_for "web app" "http://localhost:$WEB_PORT/health"
-wait_for "Rasa server" "http://localhost:$RASA_PORT/"  # answers once the model is loaded
+wait_for "Rasa server" "http://localhost:$RASA_PORT/"  # answers once loading the model has ended
+# Rasa serves even when its model failed to load (e.g. the safety guard found no risk model); it
+# would then ignore every message. The REST channel's health check says 503 in that case.
+if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$RASA_PORT/webhooks/rest/")" != 200 ]; then
+  echo "ERROR: the Rasa server started without its model; see var/logs/rasa.log (run make setup)" >&2
+  exit 1
+fi
 
 cat <<TXT
 The assistant is running (all three answered after $((SECONDS - started)) s):

@@ -9,7 +9,9 @@ or a web chat's issued session id is refused (each conversation is written to th
 channel, where the front desk's replies go), and the body's `input_channel` is ignored: a message over REST is stored as sent over
 REST. A conversation or an address over its message rate gets a short reply (429 for the address)
 unless the message reads as a risk (message_rate). Everything else is passed to Rasa's RestInput
-unchanged.
+unchanged. Its health check (`GET /webhooks/rest/`) answers 503 while no model is loaded: Rasa
+starts its server even when the model fails to load (the safety guard refuses to run without its
+risk model), and a server that would ignore every message must not be counted as up.
 """
 from __future__ import annotations
 
@@ -70,6 +72,16 @@ async def _over_address_limit(request: Request) -> Optional[HTTPResponse]:
                          headers={"Retry-After": "60"})
 
 
+def model_loaded(request: Request) -> bool:
+    """Whether this Rasa process has a model to answer with (Rasa keeps its agent on the app)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    return bool(agent and agent.is_ready())
+
+
+def is_health_check(request: Request) -> bool:
+    return request.method == "GET" and request.path.rstrip("/").endswith("/webhooks/rest")
+
+
 class CheckedRestInput(RestInput):
     """The REST channel (`/webhooks/rest/webhook`) with its payload checked first."""
 
@@ -89,6 +101,8 @@ class CheckedRestInput(RestInput):
         async def reject_bad_payload(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST" and request.path.endswith("/webhook"):
                 return check_rest_payload(request) or await _over_address_limit(request)
+            if is_health_check(request) and not model_loaded(request):
+                return response.json({"status": "no_model"}, status=503)
             return None
 
         return blueprint

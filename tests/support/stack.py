@@ -148,7 +148,8 @@ class RasaStack:
             *rasa_secret_options(self.token), "--credentials", str(self.credentials),
             "--endpoints", str(self.endpoints or self._endpoints()),
         ])
-        self._wait_until_up("rasa", f"{self.rasa_url}/")  # answers once the model is loaded
+        self._wait_until_up("rasa", f"{self.rasa_url}/")  # answers once loading the model has ended
+        self._check_model_loaded()
 
     def start_webapp(self) -> None:
         self._spawn("webapp", [str(VENV_BIN / "python"), "-m", "intake.webapp.app", "--host", "127.0.0.1",
@@ -177,6 +178,13 @@ class RasaStack:
                 pass
             time.sleep(0.5)
         raise RuntimeError(f"{name} did not answer at {url}:\n{self.log_tail(name)}")
+
+    def _check_model_loaded(self) -> None:
+        """Rasa serves even when its model failed to load; the project's REST channel says so
+        (503) on its health check. Another project's channels (the benchmark's) answer 200."""
+        health = requests.get(f"{self.rasa_url}/webhooks/rest/", timeout=10)
+        if health.status_code == 503:
+            raise RuntimeError(f"rasa started without a model ({health.text}):\n{self.log_tail('rasa')}")
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"
