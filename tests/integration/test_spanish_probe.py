@@ -33,8 +33,9 @@ TOPICS: Dict[str, List[str]] = {
 BOOKING = {"book": "Puedo pedir una consulta", "change": "Puedo cambiar una cita", "cancel": "Puedo cancelar una cita"}
 HISTORY = "No necesita dar ningún detalle"
 CHECK_IN = "¿está pensando en quitarse la vida"
-# Floors: one message under the figures of the measurement that set them (MEASUREMENTS.md 3).
-FLOORS = {"spanish_replies": 0.95, "faq_right": 0.78, "booking_right": 0.64, "greeting_in_spanish": 0.91}
+# Floors: one message under the figures of the measurement that set them (MEASUREMENTS.md 3; booking
+# from 6, where the held-back voices came into training: 14 of 14).
+FLOORS = {"spanish_replies": 0.95, "faq_right": 0.78, "booking_right": 0.92, "greeting_in_spanish": 0.91}
 
 
 def _faq_answers() -> Dict[str, str]:
