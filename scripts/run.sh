@@ -65,7 +65,7 @@ wait_for "web app" "http://localhost:$WEB_PORT/health"
 wait_for "Rasa server" "http://localhost:$RASA_PORT/"  # answers once loading the model has ended
 # Rasa serves even when its model failed to load (e.g. the safety guard found no risk model); it
 # would then ignore every message. The REST channel's health check says 503 in that case.
-if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:$RASA_PORT/webhooks/rest/")" != 200 ]; then
+if [ "$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' "http://localhost:$RASA_PORT/webhooks/rest/")" != 200 ]; then
   echo "ERROR: the Rasa server started without its model; see var/logs/rasa.log (run make setup)" >&2
   exit 1
 fi

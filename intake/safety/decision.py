@@ -8,10 +8,9 @@ One place decides what a message is, for every channel and every state of the co
   and it reads that way), which is how a rape told as history years ago stops getting "I'm so
   sorry this is happening"; suicide attempts and lethal-means questions are never set aside;
 - check_in: the model is unsure; the person is asked directly whether they are thinking of
-  harming themselves or are in danger (asking costs little, silence could cost a life). When the
-  model reads the message as about someone else ("my best friend just sent me a goodbye text"),
-  asking the writer about themselves misses the point: they get the third-party reply (how to
-  help the other person, 911 if that person is in danger now) instead;
+  harming themselves or are in danger (asking costs little, silence could cost a life). Even when
+  the model's category head reads the message as about someone else: it also read a veteran's
+  own plan, told in Spanish after his wife and children left, as someone else's;
 - history: trauma told as past; a warm acknowledgement, no present-tense assumption;
 - distress: ordinary emotional pain without risk; empathy and an offer, not the suicide question;
 - none: anything else; the rest of the assistant answers.
@@ -183,8 +182,6 @@ class SafetyJudge:
         if scores.risk >= limits["crisis"]:
             return SafetyDecision(CRISIS, model_finding(scores), "model", scores.risk)
         if scores.risk >= limits["check_in"]:
-            if scores.category == "third_party":
-                return SafetyDecision(CRISIS, model_finding(scores), "model", scores.risk)
             return SafetyDecision(CHECK_IN, None, "model", scores.risk)
         if scores.disclosure == HISTORY and scores.disclosure_probability >= limits["history"]:
             return SafetyDecision(HISTORY, None, "model", scores.risk)

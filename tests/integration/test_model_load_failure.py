@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.stack import MODEL_PATH, PROJECT_ROOT, RasaStack, free_port
+from tests.support.stack import MODEL_PATH, PROJECT_ROOT, RasaStack, free_port, stop_process_group
 
 GUARD = "SafetyGuard"
 
@@ -66,12 +66,18 @@ def test_a_loaded_server_says_ok(stack: RasaStack) -> None:
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
 
 
-def test_make_run_refuses_a_server_without_its_model(broken_model: Path) -> None:
+def test_make_run_refuses_a_server_without_its_model(broken_model: Path, tmp_path: Path) -> None:
     """run.sh stops with a clear error instead of announcing an assistant that ignores everyone."""
     env = {**os.environ, "RASA_MODEL": str(broken_model), "RASA_TOKEN": "test-token",
            "RASA_PORT": str(free_port()), "ACTIONS_PORT": str(free_port()), "WEB_PORT": str(free_port())}
-    result = subprocess.run(["bash", "scripts/run.sh"], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                            text=True, timeout=300, start_new_session=True)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "started without its model" in result.stderr
-    assert "The assistant is running" not in result.stdout
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=PROJECT_ROOT, env=env, stdout=stdout,
+                                stderr=stderr, start_new_session=True)
+    try:
+        returncode = proc.wait(timeout=300)
+    finally:
+        stop_process_group(proc)  # whatever run.sh started, if it ever hangs instead of stopping
+    assert returncode == 1, out.read_text() + err.read_text()
+    assert "started without its model" in err.read_text()
+    assert "The assistant is running" not in out.read_text()

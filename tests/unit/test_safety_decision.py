@@ -134,15 +134,3 @@ def test_the_model_scores_one_message_as_scikit_learn_does(judge):
         assert got.category == want.category and got.disclosure == want.disclosure
         assert abs(got.risk - want.risk) < 1e-5 and abs(got.disclosure_probability - want.disclosure_probability) < 1e-5
 
-
-def test_an_unsure_reading_about_someone_else_gets_the_third_party_reply(judge):
-    """The check-in asks the writer about themselves; when the model reads the message as about
-    someone else, the reply that helps is how to help that person (measured on the development
-    split: 3 of its third-party messages got the check-in)."""
-    limits = judge.thresholds
-    between = (limits["check_in"] + limits["crisis"]) / 2
-    about_someone = judge.judge_scores(RiskScores(between, "third_party", "none", 0.9))
-    assert about_someone.outcome == CRISIS and about_someone.finding.handling == "third_party"
-    assert about_someone.finding.intent == "crisis_third_party"
-    about_themselves = judge.judge_scores(RiskScores(between, "suicide", "none", 0.9))
-    assert about_themselves.outcome == CHECK_IN
